@@ -1,0 +1,115 @@
+// Package pluginapi is the polarbridge exporter plugin SDK.
+//
+// A plugin is a separate binary that the polarbridge daemon launches and
+// talks to over gRPC (hashicorp/go-plugin). A Go plugin implements
+// Exporter and calls Serve from main:
+//
+//	func main() { pluginapi.Serve(&myExporter{}) }
+//
+// The record model and the wire protocol are defined in proto/*.proto;
+// plugins in other languages implement the same gRPC services.
+package pluginapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Exporter is what a plugin implements. The host calls Describe, then
+// Configure once per plugin process, then Export for every batch.
+//
+// Each method takes a context and a request struct so the protocol can
+// grow without breaking plugins.
+type Exporter interface {
+	Describe(ctx context.Context, req *DescribeRequest) (*DescribeResponse, error)
+	// Configure receives the plugin's config block and a handle to the
+	// host's services. Return an error wrapping ErrInvalidConfig for a
+	// bad block: the daemon refuses to start and shows the message.
+	Configure(ctx context.Context, req *ConfigureRequest, host Host) (*ConfigureResponse, error)
+	// Export must return exactly one result per record, in order. Use OK,
+	// Retry, RetryAfter and Permanent to build them. A returned error
+	// means the whole batch is retried.
+	Export(ctx context.Context, req *ExportRequest) (*ExportResponse, error)
+}
+
+// Host gives a plugin access to the daemon's services.
+type Host interface {
+	// KV is the plugin instance's own key-value store. It survives
+	// restarts and is shared by all daemons of one installation.
+	KV() KV
+}
+
+// KV is a small persistent key-value store. Keys may contain letters,
+// digits and - _ = . / only.
+type KV interface {
+	// Get returns ErrKeyNotFound when the key does not exist.
+	Get(ctx context.Context, key string) (value []byte, revision uint64, err error)
+	Put(ctx context.Context, key string, value []byte) (revision uint64, err error)
+	// Update writes only if the key is still at revision (0: only if it
+	// does not exist); it returns ErrRevisionMismatch otherwise.
+	Update(ctx context.Context, key string, value []byte, revision uint64) (uint64, error)
+	Delete(ctx context.Context, key string) error
+	Keys(ctx context.Context, prefix string) ([]string, error)
+}
+
+// Sentinel errors. Test with errors.Is.
+var (
+	ErrKeyNotFound      = errors.New("pluginapi: key not found")
+	ErrRevisionMismatch = errors.New("pluginapi: revision mismatch")
+	ErrInvalidKey       = errors.New("pluginapi: invalid key")
+	ErrInvalidConfig    = errors.New("pluginapi: invalid config")
+)
+
+// DecodeConfig decodes a plugin's JSON config block into v, rejecting
+// unknown keys so a typo in config.yaml is an error rather than a silently
+// ignored setting. Errors wrap ErrInvalidConfig.
+func DecodeConfig(raw []byte, v any) error {
+	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%w: %s", ErrInvalidConfig, describeJSONError(err))
+	}
+	return nil
+}
+
+func describeJSONError(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		return fmt.Sprintf("key %q: expected %s, got %s", typeErr.Field, typeErr.Type, typeErr.Value)
+	}
+	const unknown = "json: unknown field "
+	if msg := err.Error(); len(msg) > len(unknown) && msg[:len(unknown)] == unknown {
+		return "unknown key " + msg[len(unknown):]
+	}
+	return err.Error()
+}
+
+// OK is the result for a record that was exported.
+func OK() *ExportResult { return &ExportResult{Status: ExportResult_STATUS_OK} }
+
+// Retry is the result for a record that failed for a temporary reason
+// (destination down, timeout); the host retries it with backoff.
+func Retry(format string, args ...any) *ExportResult {
+	return &ExportResult{Status: ExportResult_STATUS_RETRY, Message: fmt.Sprintf(format, args...)}
+}
+
+// RetryAfter is Retry with a minimum delay, e.g. until a rate-limit
+// window resets.
+func RetryAfter(ms int64, format string, args ...any) *ExportResult {
+	r := Retry(format, args...)
+	r.RetryAfterMs = ms
+	return r
+}
+
+// Permanent is the result for a record that can never be exported as it
+// is (rejected by the destination, revoked authorization). The host moves
+// it to the dead-letter queue, from where a user can replay it.
+func Permanent(format string, args ...any) *ExportResult {
+	return &ExportResult{Status: ExportResult_STATUS_PERMANENT, Message: fmt.Sprintf(format, args...)}
+}

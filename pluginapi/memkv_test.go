@@ -1,0 +1,60 @@
+package pluginapi_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/polarbridge/polarbridge/pluginapi"
+)
+
+func TestMemoryKV(t *testing.T) {
+	ctx := context.Background()
+	kv := pluginapi.NewMemoryKV()
+
+	_, _, err := kv.Get(ctx, "receipt.1")
+	require.ErrorIs(t, err, pluginapi.ErrKeyNotFound)
+
+	rev, err := kv.Update(ctx, "receipt.1", []byte("a"), 0)
+	require.NoError(t, err)
+	_, err = kv.Update(ctx, "receipt.1", []byte("b"), 0)
+	require.ErrorIs(t, err, pluginapi.ErrRevisionMismatch, "create-only must fail on an existing key")
+	rev2, err := kv.Update(ctx, "receipt.1", []byte("b"), rev)
+	require.NoError(t, err)
+	assert.Greater(t, rev2, rev)
+
+	_, err = kv.Put(ctx, "bad key", nil)
+	require.ErrorIs(t, err, pluginapi.ErrInvalidKey)
+
+	_, err = kv.Put(ctx, "receipt.2", []byte("c"))
+	require.NoError(t, err)
+	keys, err := kv.Keys(ctx, "receipt.")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"receipt.1", "receipt.2"}, keys)
+
+	require.NoError(t, kv.Delete(ctx, "receipt.1"))
+	_, _, err = kv.Get(ctx, "receipt.1")
+	require.ErrorIs(t, err, pluginapi.ErrKeyNotFound)
+}
+
+func TestDecodeConfig(t *testing.T) {
+	var cfg struct {
+		Dir     string `json:"dir"`
+		Samples bool   `json:"samples"`
+	}
+	require.NoError(t, pluginapi.DecodeConfig([]byte(`{"dir":"/tmp/x","samples":true}`), &cfg))
+	assert.Equal(t, "/tmp/x", cfg.Dir)
+	assert.True(t, cfg.Samples)
+
+	err := pluginapi.DecodeConfig([]byte(`{"dri":"/tmp/x"}`), &cfg)
+	require.ErrorIs(t, err, pluginapi.ErrInvalidConfig)
+	assert.Contains(t, err.Error(), `unknown key "dri"`)
+
+	err = pluginapi.DecodeConfig([]byte(`{"samples":"yes"}`), &cfg)
+	require.ErrorIs(t, err, pluginapi.ErrInvalidConfig)
+	assert.Contains(t, err.Error(), `key "samples": expected bool, got string`)
+
+	require.NoError(t, pluginapi.DecodeConfig(nil, &cfg), "an absent block is allowed")
+}

@@ -1,0 +1,130 @@
+package pluginapi
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// ProtocolVersion is the newest plugin protocol this SDK speaks. Host and
+// plugin negotiate the highest version both support (go-plugin's
+// VersionedPlugins), so a plugin built against an older SDK keeps working
+// with a newer daemon for as long as the daemon still serves its version.
+const ProtocolVersion = 1
+
+// MaxMessageBytes bounds one gRPC message. A 10-hour exercise at 1 Hz with
+// its FIT file is a few MB; gRPC's default of 4 MB would reject it.
+const MaxMessageBytes = 256 << 20
+
+// pluginName is the name under which the exporter is dispensed.
+const pluginName = "exporter"
+
+var handshake = plugin.HandshakeConfig{
+	// ProtocolVersion is unused when VersionedPlugins is set on both sides.
+	MagicCookieKey:   "POLARBRIDGE_PLUGIN",
+	MagicCookieValue: "exporter-5b1f0c7e2a",
+}
+
+// versionedPlugins lists the protocol versions this SDK serves and speaks.
+// When the protocol grows, version 2 is added here and version 1 kept.
+func versionedPlugins(impl Exporter) map[int]plugin.PluginSet {
+	return map[int]plugin.PluginSet{
+		1: {pluginName: &grpcPlugin{impl: impl}},
+	}
+}
+
+// grpcPlugin adapts an Exporter to go-plugin's gRPC plugin interface.
+type grpcPlugin struct {
+	plugin.NetRPCUnsupportedPlugin
+	impl Exporter
+}
+
+func (p *grpcPlugin) GRPCServer(broker *plugin.GRPCBroker, s *grpc.Server) error {
+	RegisterExporterServer(s, &exporterServer{impl: p.impl, broker: broker})
+	return nil
+}
+
+func (p *grpcPlugin) GRPCClient(_ context.Context, broker *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
+	return &dispensed{rpc: NewExporterClient(c), broker: broker}, nil
+}
+
+// exporterServer is the plugin side of the Exporter service.
+type exporterServer struct {
+	UnimplementedExporterServer
+	impl   Exporter
+	broker *plugin.GRPCBroker
+
+	mu   sync.Mutex
+	host map[uint32]*remoteHost // one broker connection per id, reused
+}
+
+func (s *exporterServer) Describe(ctx context.Context, req *DescribeRequest) (*DescribeResponse, error) {
+	resp, err := s.impl.Describe(ctx, req)
+	return resp, toStatus(err)
+}
+
+func (s *exporterServer) Configure(ctx context.Context, req *ConfigureRequest) (*ConfigureResponse, error) {
+	host, err := s.hostFor(req.GetHostBrokerId())
+	if err != nil {
+		return nil, err
+	}
+	resp, err := s.impl.Configure(ctx, req, host)
+	if resp == nil && err == nil {
+		resp = &ConfigureResponse{}
+	}
+	return resp, toStatus(err)
+}
+
+// hostFor dials the host's services once per broker id: go-plugin's
+// broker accepts a single connection per id.
+func (s *exporterServer) hostFor(id uint32) (*remoteHost, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if h, ok := s.host[id]; ok {
+		return h, nil
+	}
+	conn, err := s.broker.Dial(id)
+	if err != nil {
+		return nil, status.Errorf(codes.Unavailable, "connect to host services: %v", err)
+	}
+	if s.host == nil {
+		s.host = map[uint32]*remoteHost{}
+	}
+	h := &remoteHost{kv: &remoteKV{rpc: NewHostKVClient(conn)}}
+	s.host[id] = h
+	return h, nil
+}
+
+func (s *exporterServer) Export(ctx context.Context, req *ExportRequest) (*ExportResponse, error) {
+	resp, err := s.impl.Export(ctx, req)
+	return resp, toStatus(err)
+}
+
+// toStatus carries the SDK's sentinel errors across the wire as gRPC codes.
+func toStatus(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrInvalidConfig):
+		return status.Error(codes.InvalidArgument, err.Error())
+	case errors.Is(err, ErrKeyNotFound):
+		return status.Error(codes.NotFound, err.Error())
+	case errors.Is(err, ErrRevisionMismatch):
+		return status.Error(codes.FailedPrecondition, err.Error())
+	case errors.Is(err, ErrInvalidKey):
+		return status.Error(codes.InvalidArgument, err.Error())
+	}
+	if _, ok := status.FromError(err); ok {
+		return err
+	}
+	return status.Error(codes.Unknown, err.Error())
+}
+
+type remoteHost struct{ kv KV }
+
+func (h *remoteHost) KV() KV { return h.kv }
