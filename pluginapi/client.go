@@ -30,6 +30,7 @@ type LaunchOption func(*launchConfig)
 type launchConfig struct {
 	logger *slog.Logger
 	args   []string
+	dir    string
 }
 
 // WithLogger sets the logger that receives the plugin's log lines.
@@ -42,16 +43,24 @@ func WithArgs(args ...string) LaunchOption {
 	return func(c *launchConfig) { c.args = args }
 }
 
+// WithDir sets the plugin's working directory, against which relative
+// paths in its config resolve.
+func WithDir(dir string) LaunchOption {
+	return func(c *launchConfig) { c.dir = dir }
+}
+
 // Launch starts the plugin binary at path and completes the handshake.
 func Launch(path string, opts ...LaunchOption) (*Client, error) {
 	cfg := launchConfig{logger: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		o(&cfg)
 	}
+	cmd := exec.Command(path, cfg.args...)
+	cmd.Dir = cfg.dir
 	pc := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  handshake,
 		VersionedPlugins: versionedPlugins(nil),
-		Cmd:              exec.Command(path, cfg.args...),
+		Cmd:              cmd,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		AutoMTLS:         true,
 		Managed:          true,

@@ -1,0 +1,57 @@
+# polarbridge: `make demo` shows it working, `make test` runs every test.
+GO        ?= go
+BIN       := bin
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+PLUGINS   := $(notdir $(wildcard plugins/*))
+PROTOC_GEN_GO      := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
+PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
+STATICCHECK        := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: all build demo test test-deps bench lint proto clean
+
+all: build
+
+## build: the daemon and every plugin into ./bin
+build:
+	@mkdir -p $(BIN)
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/polarbridge ./cmd/polarbridge
+	@for p in $(PLUGINS); do \
+		echo "$(GO) build -o $(BIN)/polarbridge-$$p ./plugins/$$p"; \
+		$(GO) build -o $(BIN)/polarbridge-$$p ./plugins/$$p || exit 1; \
+	done
+
+## demo: run the daemon on sample data with the CSV exporter; ends by itself
+demo: build
+	./$(BIN)/polarbridge demo
+
+## test: every test, against real NATS, real plugin binaries and real files
+test: test-deps
+	$(GO) test -count=1 -timeout 30m ./...
+
+# Debian packages the tests need (none yet beyond Go itself).
+test-deps:
+	@true
+
+## bench: benchmarks (see docs/performance.md)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 -timeout 30m ./...
+
+## lint: gofmt, go vet, staticcheck
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$')); \
+		if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+## proto: regenerate pluginapi's Go code (needs protoc: apt-get install protobuf-compiler)
+proto:
+	$(GO) install $(PROTOC_GEN_GO)
+	$(GO) install $(PROTOC_GEN_GO_GRPC)
+	cd pluginapi && PATH="$$($(GO) env GOPATH)/bin:$$PATH" protoc -I proto \
+		--go_out=. --go_opt=paths=source_relative \
+		--go-grpc_out=. --go-grpc_opt=paths=source_relative \
+		proto/records.proto proto/plugin.proto
+
+clean:
+	rm -rf $(BIN)

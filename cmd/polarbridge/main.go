@@ -1,0 +1,149 @@
+// Command polarbridge bridges Polar training and recovery data to other
+// platforms and stores through exporter plugins.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/pflag"
+
+	"github.com/polarbridge/polarbridge/core/config"
+)
+
+// version is set at build time: -ldflags "-X main.version=...".
+var version = "dev"
+
+// command is one CLI subcommand.
+type command struct {
+	usage string // arguments after the name
+	help  string
+	run   func(ctx context.Context, env *cliEnv, args []string) error
+}
+
+// cliEnv is what every command gets: parsed flags, output streams.
+type cliEnv struct {
+	flags  *pflag.FlagSet
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"run":          {"", "run the daemon", runDaemon},
+		"version":      {"", "print the version", printVersion},
+		"plugins list": {"", "start each configured plugin and print what it describes", pluginsList},
+		"dlq list":     {"[--exporter NAME] [--json]", "list dead-lettered records", dlqList},
+		"dlq replay":   {"[--exporter NAME] [ID...]", "re-queue dead letters (all, or by ID) for their exporter", dlqReplay},
+		"demo":         {"[--keep]", "run the daemon with the CSV exporter on sample data and show the result", runDemo},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(cli(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// cli runs the command line and returns the exit code.
+func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmds := commands()
+	name, rest := findCommand(cmds, args)
+	if name == "" {
+		usage(stderr, cmds)
+		if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+			return 0
+		}
+		fmt.Fprintf(stderr, "\nunknown command %q\n", strings.Join(args, " "))
+		return 2
+	}
+	cmd := cmds[name]
+	fs := pflag.NewFlagSet("polarbridge "+name, pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	config.RegisterFlags(fs)
+	addCommandFlags(name, fs)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: polarbridge %s %s\n\n%s\n\nflags:\n%s", name, cmd.usage, cmd.help, fs.FlagUsages())
+	}
+	if err := fs.Parse(rest); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	env := &cliEnv{flags: fs, stdout: stdout, stderr: stderr}
+	if err := cmd.run(ctx, env, fs.Args()); err != nil {
+		fmt.Fprintf(stderr, "polarbridge %s: %v\n", name, err)
+		return 1
+	}
+	return 0
+}
+
+// findCommand matches the longest command name at the start of args.
+func findCommand(cmds map[string]command, args []string) (string, []string) {
+	for n := min(2, len(args)); n > 0; n-- {
+		name := strings.Join(args[:n], " ")
+		if _, ok := cmds[name]; ok {
+			return name, args[n:]
+		}
+	}
+	return "", args
+}
+
+func addCommandFlags(name string, fs *pflag.FlagSet) {
+	switch name {
+	case "dlq list":
+		fs.String("exporter", "", "only this exporter's dead letters")
+		fs.Bool("json", false, "print JSON lines")
+	case "dlq replay":
+		fs.String("exporter", "", "only this exporter's dead letters")
+	case "demo":
+		fs.Bool("keep", false, "keep the demo's directory instead of removing it")
+		fs.String("dir", "", "directory for the demo's data and output (default: a new temporary one)")
+	}
+}
+
+func usage(w io.Writer, cmds map[string]command) {
+	fmt.Fprintf(w, "polarbridge %s: Polar training and recovery data, exported where you want it.\n\nusage: polarbridge COMMAND [flags]\n\ncommands:\n", version)
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-14s %s\n", n, cmds[n].help)
+	}
+	fmt.Fprintf(w, "\nEvery command takes --config FILE (see config.yaml.example); `polarbridge COMMAND --help` lists its flags.\n")
+}
+
+func printVersion(_ context.Context, env *cliEnv, _ []string) error {
+	fmt.Fprintf(env.stdout, "polarbridge %s (plugin protocol %d)\n", version, pluginProtocol())
+	return nil
+}
+
+// loadConfig loads the configuration and builds the logger it asks for.
+func loadConfig(env *cliEnv) (*config.Config, *slog.Logger, error) {
+	cfg, err := config.Load(env.flags)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, newLogger(env.stderr, cfg.Log), nil
+}
+
+func newLogger(w io.Writer, c config.Log) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

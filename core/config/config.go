@@ -1,0 +1,337 @@
+// Package config loads the daemon's configuration: a YAML file, then
+// POLARBRIDGE_* environment variables, then command-line flags, each
+// overriding the one before. Every problem is reported with the key it
+// concerns; nothing falls back silently to a default.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/knadh/koanf/parsers/yaml"
+	"github.com/knadh/koanf/providers/env/v2"
+	"github.com/knadh/koanf/providers/file"
+	"github.com/knadh/koanf/providers/posflag"
+	"github.com/knadh/koanf/v2"
+	"github.com/spf13/pflag"
+
+	"github.com/polarbridge/polarbridge/pluginapi"
+)
+
+// Config is the daemon's whole configuration. config.yaml.example
+// documents every key.
+type Config struct {
+	DataDir         string            `koanf:"data_dir"`
+	ShutdownTimeout time.Duration     `koanf:"shutdown_timeout"`
+	Log             Log               `koanf:"log"`
+	NATS            NATS              `koanf:"nats"`
+	Delivery        Delivery          `koanf:"delivery"`
+	Metrics         Metrics           `koanf:"metrics"`
+	Plugins         map[string]Plugin `koanf:"plugins"`
+
+	// File is the config file the configuration was loaded from ("" if none).
+	File string `koanf:"-"`
+}
+
+// Log configures the daemon's log.
+type Log struct {
+	Level  string `koanf:"level"`  // debug, info, warn, error
+	Format string `koanf:"format"` // text, json
+}
+
+// NATS configures the JetStream spine.
+type NATS struct {
+	// URL of an existing NATS server or cluster; empty runs one embedded.
+	URL string `koanf:"url"`
+	// Credentials is a .creds file for URL (optional).
+	Credentials string `koanf:"credentials"`
+	// Listen makes the embedded server accept clients on this address
+	// (e.g. 127.0.0.1:4222); empty keeps it in-process only.
+	Listen string `koanf:"listen"`
+	// EventsSubject is the prefix Polar events are published under: an
+	// event of type EXERCISE goes to "<events_subject>.EXERCISE".
+	EventsSubject string `koanf:"events_subject"`
+	// DuplicateWindow is how long an event or record id is remembered
+	// for de-duplication (Nats-Msg-Id).
+	DuplicateWindow time.Duration `koanf:"duplicate_window"`
+	// RecordsMaxAge is how long records stay in the stream (a newly
+	// added exporter receives what is still there).
+	RecordsMaxAge time.Duration `koanf:"records_max_age"`
+}
+
+// Delivery configures how records reach exporters.
+type Delivery struct {
+	BatchSize      int           `koanf:"batch_size"`
+	MaxAttempts    int           `koanf:"max_attempts"`
+	BackoffInitial time.Duration `koanf:"backoff_initial"`
+	BackoffMax     time.Duration `koanf:"backoff_max"`
+	// AckWait is how long a batch may be in an exporter's hands before
+	// it is redelivered; the daemon extends it while an export runs.
+	AckWait time.Duration `koanf:"ack_wait"`
+}
+
+// Metrics configures the health and Prometheus listener.
+type Metrics struct {
+	Listen string `koanf:"listen"` // empty disables it
+}
+
+// Plugin is one configured exporter plugin.
+type Plugin struct {
+	Path    string         `koanf:"path"`
+	Enabled *bool          `koanf:"enabled"`
+	Kinds   []string       `koanf:"kinds"`
+	Config  map[string]any `koanf:"config"`
+}
+
+// IsEnabled reports whether the plugin runs (default true).
+func (p Plugin) IsEnabled() bool { return p.Enabled == nil || *p.Enabled }
+
+// Defaults are the values of keys not set anywhere.
+func Defaults() map[string]any {
+	return map[string]any{
+		"data_dir":                 "data",
+		"shutdown_timeout":         "30s",
+		"log.level":                "info",
+		"log.format":               "text",
+		"nats.events_subject":      "polarbridge.events",
+		"nats.duplicate_window":    "1h",
+		"nats.records_max_age":     "720h",
+		"delivery.batch_size":      50,
+		"delivery.max_attempts":    8,
+		"delivery.backoff_initial": "5s",
+		"delivery.backoff_max":     "30m",
+		"delivery.ack_wait":        "2m",
+		"metrics.listen":           "127.0.0.1:9464",
+	}
+}
+
+// ErrInvalid is wrapped by every configuration error.
+var ErrInvalid = errors.New("invalid configuration")
+
+// EnvPrefix starts every environment variable the daemon reads.
+// Nested keys are joined with "__": POLARBRIDGE_NATS__URL sets nats.url,
+// POLARBRIDGE_PLUGINS__STRAVA__CONFIG__CLIENT_SECRET sets
+// plugins.strava.config.client_secret.
+const EnvPrefix = "POLARBRIDGE_"
+
+// flagKeys maps command-line flags to config keys.
+var flagKeys = map[string]string{
+	"data-dir":       "data_dir",
+	"log-level":      "log.level",
+	"log-format":     "log.format",
+	"nats-url":       "nats.url",
+	"metrics-listen": "metrics.listen",
+}
+
+// RegisterFlags adds the flags Load understands to fs.
+func RegisterFlags(fs *pflag.FlagSet) {
+	fs.String("config", "", "config file (YAML)")
+	fs.String("data-dir", "", "directory for the embedded NATS store (data_dir)")
+	fs.String("log-level", "", "log level: debug, info, warn, error (log.level)")
+	fs.String("log-format", "", "log format: text or json (log.format)")
+	fs.String("nats-url", "", "use this NATS server instead of the embedded one (nats.url)")
+	fs.String("metrics-listen", "", "address for /healthz, /readyz and /metrics (metrics.listen)")
+}
+
+// Load reads the configuration: defaults, the --config file, POLARBRIDGE_*
+// environment variables, then flags set in fs (which may be nil).
+func Load(fs *pflag.FlagSet) (*Config, error) {
+	path := ""
+	if fs != nil {
+		if f := fs.Lookup("config"); f != nil {
+			path = f.Value.String()
+		}
+	}
+	return load(path, os.Environ, fs)
+}
+
+func load(path string, environ func() []string, fs *pflag.FlagSet) (*Config, error) {
+	k := koanf.New(".")
+	for key, v := range Defaults() {
+		_ = k.Set(key, v)
+	}
+	if path != "" {
+		if err := k.Load(file.Provider(path), yaml.Parser()); err != nil {
+			return nil, fmt.Errorf("%w: read %s: %v", ErrInvalid, path, err)
+		}
+	}
+	err := k.Load(env.Provider(".", env.Opt{
+		Prefix:      EnvPrefix,
+		EnvironFunc: environ,
+		TransformFunc: func(name, value string) (string, any) {
+			key := strings.ToLower(strings.TrimPrefix(name, EnvPrefix))
+			return strings.ReplaceAll(key, "__", "."), value
+		},
+	}), nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: environment: %v", ErrInvalid, err)
+	}
+	if fs != nil {
+		err := k.Load(posflag.ProviderWithFlag(fs, ".", nil, func(f *pflag.Flag) (string, any) {
+			key, ok := flagKeys[f.Name]
+			if !ok || !f.Changed {
+				return "", nil
+			}
+			return key, posflag.FlagVal(fs, f)
+		}), nil)
+		if err != nil {
+			return nil, fmt.Errorf("%w: flags: %v", ErrInvalid, err)
+		}
+	}
+	if err := checkKeys(k.Keys(), path); err != nil {
+		return nil, err
+	}
+	var cfg Config
+	err = k.UnmarshalWithConf("", &cfg, koanf.UnmarshalConf{
+		Tag: "koanf",
+		DecoderConfig: &mapstructure.DecoderConfig{
+			DecodeHook:       mapstructure.StringToTimeDurationHookFunc(),
+			WeaklyTypedInput: true, // environment variables are strings
+			Result:           &cfg,
+			TagName:          "koanf",
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrInvalid, describeDecodeError(err))
+	}
+	cfg.File = path
+	if err := cfg.resolvePaths(); err != nil {
+		return nil, err
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+var decodeKey = regexp.MustCompile(`'([^']*)'`)
+
+// describeDecodeError turns mapstructure's message into one line that
+// starts with the key.
+func describeDecodeError(err error) string {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "decoding failed due to the following error(s):")
+	msg = strings.TrimSpace(msg)
+	if m := decodeKey.FindStringSubmatch(msg); m != nil {
+		rest := strings.TrimSpace(strings.Replace(msg, m[0], "", 1))
+		if strings.Contains(rest, "time: ") {
+			rest = `not a duration (use e.g. "30s", "5m", "2h"): ` + rest
+		}
+		return fmt.Sprintf("key %q: %s", m[1], rest)
+	}
+	return msg
+}
+
+// BaseDir is the directory relative paths are resolved against: the
+// config file's directory, or the working directory without one.
+func (c *Config) BaseDir() string {
+	if c.File == "" {
+		return "."
+	}
+	return filepath.Dir(c.File)
+}
+
+// resolvePaths makes relative paths relative to the config file's
+// directory, so the daemon behaves the same from any working directory.
+func (c *Config) resolvePaths() error {
+	base := c.BaseDir()
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(base, p)
+	}
+	c.DataDir = abs(c.DataDir)
+	c.NATS.Credentials = abs(c.NATS.Credentials)
+	for name, p := range c.Plugins {
+		p.Path = abs(p.Path)
+		c.Plugins[name] = p
+	}
+	return nil
+}
+
+var pluginName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
+
+func (c *Config) validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("key %q: %s", key, fmt.Sprintf(format, args...)))
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		bad("log.format", "%q is not one of text, json", c.Log.Format)
+	}
+	if c.DataDir == "" && c.NATS.URL == "" {
+		bad("data_dir", "must be set for the embedded NATS server")
+	}
+	if c.NATS.EventsSubject == "" || strings.ContainsAny(c.NATS.EventsSubject, " *>") {
+		bad("nats.events_subject", "%q is not a valid subject prefix", c.NATS.EventsSubject)
+	}
+	positive := map[string]time.Duration{
+		"shutdown_timeout":         c.ShutdownTimeout,
+		"nats.duplicate_window":    c.NATS.DuplicateWindow,
+		"nats.records_max_age":     c.NATS.RecordsMaxAge,
+		"delivery.backoff_initial": c.Delivery.BackoffInitial,
+		"delivery.backoff_max":     c.Delivery.BackoffMax,
+		"delivery.ack_wait":        c.Delivery.AckWait,
+	}
+	for key, d := range positive {
+		if d <= 0 {
+			bad(key, "must be a positive duration, got %s", d)
+		}
+	}
+	if c.Delivery.BackoffMax < c.Delivery.BackoffInitial {
+		bad("delivery.backoff_max", "(%s) is shorter than delivery.backoff_initial (%s)", c.Delivery.BackoffMax, c.Delivery.BackoffInitial)
+	}
+	if c.Delivery.BatchSize < 1 || c.Delivery.BatchSize > 1000 {
+		bad("delivery.batch_size", "must be between 1 and 1000, got %d", c.Delivery.BatchSize)
+	}
+	if c.Delivery.MaxAttempts < 1 {
+		bad("delivery.max_attempts", "must be at least 1, got %d", c.Delivery.MaxAttempts)
+	}
+	names := make([]string, 0, len(c.Plugins))
+	for name := range c.Plugins {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		p := c.Plugins[name]
+		key := "plugins." + name
+		if !pluginName.MatchString(name) {
+			bad(key, "plugin names use lower-case letters, digits, - and _ (at most 32)")
+			continue
+		}
+		if !p.IsEnabled() {
+			continue
+		}
+		if p.Path == "" {
+			bad(key+".path", "is required: the plugin binary to run (try `make build`, then ./bin/polarbridge-%s)", name)
+		} else if st, err := os.Stat(p.Path); err != nil {
+			bad(key+".path", "plugin binary %s not found (build it with `make build`)", p.Path)
+		} else if st.IsDir() || st.Mode()&0o111 == 0 {
+			bad(key+".path", "%s is not an executable file", p.Path)
+		}
+		for i, kind := range p.Kinds {
+			if _, err := pluginapi.ParseKind(kind); err != nil {
+				bad(fmt.Sprintf("%s.kinds[%d]", key, i), "%q is not a record kind (exercise, sleep, nightly_recharge)", kind)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%w: %w", ErrInvalid, errors.Join(errs...))
+	}
+	return nil
+}

@@ -1,0 +1,196 @@
+// Package daemon wires the daemon's parts together: the JetStream spine,
+// the exporter plugins with one dispatcher each, and the health and
+// metrics listener.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/polarbridge/polarbridge/core/bus"
+	"github.com/polarbridge/polarbridge/core/config"
+	"github.com/polarbridge/polarbridge/core/delivery"
+	"github.com/polarbridge/polarbridge/core/metrics"
+	"github.com/polarbridge/polarbridge/core/pluginhost"
+	"github.com/polarbridge/polarbridge/pluginapi"
+)
+
+// Daemon is a started daemon.
+type Daemon struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	version string
+
+	Bus     *bus.Bus
+	Metrics *metrics.Metrics
+	Plugins []*pluginhost.Instance
+
+	dispatchers []*delivery.Dispatcher
+}
+
+// BusOptions derives the bus options from the configuration.
+func BusOptions(cfg *config.Config) bus.Options {
+	return bus.Options{
+		URL:             cfg.NATS.URL,
+		Credentials:     cfg.NATS.Credentials,
+		DataDir:         cfg.DataDir,
+		Listen:          cfg.NATS.Listen,
+		EventsSubject:   cfg.NATS.EventsSubject,
+		DuplicateWindow: cfg.NATS.DuplicateWindow,
+		RecordsMaxAge:   cfg.NATS.RecordsMaxAge,
+	}
+}
+
+// Start opens the bus and starts every enabled plugin. Any error (NATS
+// unreachable, a plugin that will not start or rejects its config) stops
+// the start with everything started so far shut down again.
+func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version string) (_ *Daemon, err error) {
+	d := &Daemon{cfg: cfg, log: log, version: version, Metrics: metrics.New()}
+	defer func() {
+		if err != nil {
+			d.Close()
+		}
+	}()
+	d.Bus, err = bus.Open(ctx, BusOptions(cfg))
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(cfg.Plugins))
+	for name, p := range cfg.Plugins {
+		if p.IsEnabled() {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		in, err := d.startPlugin(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		d.Plugins = append(d.Plugins, in)
+		disp, err := delivery.New(ctx, d.Bus, in, delivery.Policy{
+			BatchSize:      cfg.Delivery.BatchSize,
+			MaxAttempts:    cfg.Delivery.MaxAttempts,
+			BackoffInitial: cfg.Delivery.BackoffInitial,
+			BackoffMax:     cfg.Delivery.BackoffMax,
+			AckWait:        cfg.Delivery.AckWait,
+		}, d.Metrics, log.With("exporter", name))
+		if err != nil {
+			return nil, err
+		}
+		d.dispatchers = append(d.dispatchers, disp)
+	}
+	return d, nil
+}
+
+func (d *Daemon) startPlugin(ctx context.Context, name string) (*pluginhost.Instance, error) {
+	p := d.cfg.Plugins[name]
+	kv, err := d.Bus.PluginKV(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	in, err := pluginhost.Start(ctx, pluginhost.Spec{
+		Name: name, Path: p.Path, Config: p.Config, Kinds: p.Kinds, HostVersion: d.version,
+		Dir: d.cfg.BaseDir(),
+	}, pluginhost.NewKV(kv), d.log.With("plugin", name))
+	if err != nil {
+		return nil, err
+	}
+	in.OnRestart = func() { d.Metrics.PluginRestarts.WithLabelValues(name).Inc() }
+	desc := in.Describe()
+	d.log.Info("plugin started", "plugin", name, "name", desc.GetName(), "version", desc.GetVersion(),
+		"protocol", pluginProtocol(in), "kinds", kindNames(in))
+	return in, nil
+}
+
+// Run delivers records until ctx ends, then drains: batches in progress
+// finish (bounded by shutdown_timeout), plugins stop, the bus closes.
+// Extra services (the webhook receiver, the event worker) run alongside
+// and are stopped the same way.
+func (d *Daemon) Run(ctx context.Context, services ...func(context.Context) error) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, len(d.dispatchers)+len(services)+1)
+	for _, disp := range d.dispatchers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- disp.Run(ctx)
+		}()
+	}
+	for _, svc := range services {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- svc(ctx)
+		}()
+	}
+	if d.cfg.Metrics.Listen != "" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- d.Metrics.Serve(ctx, d.cfg.Metrics.Listen, d.Ready, d.log)
+		}()
+	}
+	d.log.Info("polarbridge running", "plugins", len(d.Plugins), "nats", d.natsDescription())
+
+	var firstErr error
+	select {
+	case <-ctx.Done():
+	case firstErr = <-errs:
+		if firstErr != nil {
+			d.log.Error("stopping", "err", firstErr)
+		}
+	}
+	d.log.Info("shutting down", "timeout", d.cfg.ShutdownTimeout)
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d.cfg.ShutdownTimeout):
+		d.log.Warn("shutdown timeout: unfinished batches will be redelivered on the next start")
+	}
+	d.Close()
+	return firstErr
+}
+
+func (d *Daemon) natsDescription() string {
+	if d.cfg.NATS.URL != "" {
+		return d.cfg.NATS.URL
+	}
+	return "embedded (" + d.cfg.DataDir + ")"
+}
+
+// Ready reports whether the daemon can do its work.
+func (d *Daemon) Ready() error {
+	if d.Bus == nil || !d.Bus.Conn.IsConnected() {
+		return errors.New("not connected to NATS")
+	}
+	return nil
+}
+
+// Close stops plugins and the bus. It is safe to call more than once.
+func (d *Daemon) Close() {
+	for _, in := range d.Plugins {
+		in.Close()
+	}
+	d.Plugins = nil
+	if d.Bus != nil {
+		d.Bus.Close()
+		d.Bus = nil
+	}
+}
+
+func pluginProtocol(in *pluginhost.Instance) string { return fmt.Sprintf("v%d", in.ProtocolVersion()) }
+
+func kindNames(in *pluginhost.Instance) []string {
+	var names []string
+	for _, k := range in.Kinds() {
+		names = append(names, pluginapi.KindName(k))
+	}
+	return names
+}

@@ -1,0 +1,292 @@
+// Package delivery moves records from the records stream to one exporter:
+// a durable consumer per exporter, batches, per-record results turned into
+// acks, delayed retries with exponential backoff, and dead letters.
+// Each exporter has its own consumer and goroutine, so a slow or failing
+// exporter never delays the others.
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/polarbridge/polarbridge/core/bus"
+	"github.com/polarbridge/polarbridge/core/dlq"
+	"github.com/polarbridge/polarbridge/core/metrics"
+	"github.com/polarbridge/polarbridge/core/records"
+	"github.com/polarbridge/polarbridge/pluginapi"
+)
+
+// Exporter is what the dispatcher delivers to: a plugin instance.
+type Exporter interface {
+	Name() string
+	Kinds() []pluginapi.RecordKind
+	IncludeFiles() bool
+	Export(ctx context.Context, req *pluginapi.ExportRequest) (*pluginapi.ExportResponse, error)
+}
+
+// Policy is the retry policy.
+type Policy struct {
+	BatchSize      int
+	MaxAttempts    int
+	BackoffInitial time.Duration
+	BackoffMax     time.Duration
+	AckWait        time.Duration
+}
+
+// Backoff is the delay before attempt n+1 after n failed attempts.
+func (p Policy) Backoff(n int) time.Duration {
+	d := p.BackoffInitial
+	for i := 1; i < n && d < p.BackoffMax; i++ {
+		d *= 2
+	}
+	return min(d, p.BackoffMax)
+}
+
+// Dispatcher delivers records to one exporter.
+type Dispatcher struct {
+	exp     Exporter
+	policy  Policy
+	b       *bus.Bus
+	reader  *records.Reader
+	dlq     *dlq.Queue
+	metrics *metrics.Metrics
+	log     *slog.Logger
+	cons    jetstream.Consumer
+}
+
+// ConsumerName is the durable consumer of an exporter.
+func ConsumerName(exporter string) string { return "exporter-" + exporter }
+
+// New creates (or updates) the exporter's durable consumer. Several
+// daemons sharing one NATS server share the consumer, and so the work.
+func New(ctx context.Context, b *bus.Bus, exp Exporter, policy Policy, m *metrics.Metrics, log *slog.Logger) (*Dispatcher, error) {
+	filters := []string{fmt.Sprintf("%s.%s.>", bus.RedeliverSubject, exp.Name())}
+	for _, k := range exp.Kinds() {
+		filters = append(filters, fmt.Sprintf("%s.%s.>", bus.RecordsSubject, pluginapi.KindName(k)))
+	}
+	cons, err := b.JS.CreateOrUpdateConsumer(ctx, bus.RecordsStream, jetstream.ConsumerConfig{
+		Durable:        ConsumerName(exp.Name()),
+		Description:    "records for exporter " + exp.Name(),
+		FilterSubjects: filters,
+		AckPolicy:      jetstream.AckExplicitPolicy,
+		AckWait:        policy.AckWait,
+		// Attempts are counted by the dispatcher, which dead-letters;
+		// the server must never drop a message on its own.
+		MaxDeliver:    -1,
+		MaxAckPending: max(1000, policy.BatchSize*4),
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("consumer for exporter %s: %w", exp.Name(), err)
+	}
+	return &Dispatcher{
+		exp: exp, policy: policy, b: b, cons: cons, metrics: m, log: log,
+		reader: records.NewReader(b), dlq: dlq.New(b),
+	}, nil
+}
+
+// Run delivers until ctx ends. A batch in progress when ctx ends is
+// finished (its export runs on a context that is not cancelled), so
+// shutdown does not turn delivered records into redeliveries.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	for ctx.Err() == nil {
+		batch, err := d.cons.Fetch(d.policy.BatchSize, jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			d.log.Warn("fetch records", "err", err)
+			sleep(ctx, time.Second)
+			continue
+		}
+		var msgs []jetstream.Msg
+		for m := range batch.Messages() {
+			msgs = append(msgs, m)
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && ctx.Err() == nil {
+			d.log.Warn("fetch records", "err", err)
+		}
+		if len(msgs) > 0 {
+			d.deliver(context.WithoutCancel(ctx), msgs)
+		}
+		d.updateLag(ctx)
+	}
+	return nil
+}
+
+func (d *Dispatcher) updateLag(ctx context.Context) {
+	info, err := d.cons.Info(ctx)
+	if err != nil {
+		return
+	}
+	d.metrics.ConsumerLag.WithLabelValues(d.exp.Name()).Set(float64(info.NumPending + uint64(info.NumAckPending)))
+}
+
+// pending is one message on its way to the exporter.
+type pending struct {
+	msg      jetstream.Msg
+	rec      *pluginapi.Record
+	attempts int
+}
+
+func (d *Dispatcher) deliver(ctx context.Context, msgs []jetstream.Msg) {
+	var batch []pending
+	for _, m := range msgs {
+		p, ok := d.prepare(ctx, m)
+		if ok {
+			batch = append(batch, p)
+		}
+	}
+	if len(batch) == 0 {
+		return
+	}
+	req := &pluginapi.ExportRequest{}
+	for _, p := range batch {
+		req.Records = append(req.Records, p.rec)
+	}
+
+	stop := d.keepAlive(batch)
+	start := time.Now()
+	resp, err := d.exp.Export(ctx, req)
+	stop()
+	d.metrics.ExportSeconds.WithLabelValues(d.exp.Name()).Observe(time.Since(start).Seconds())
+
+	if err != nil {
+		// The whole batch failed: the plugin crashed, could not be
+		// restarted, or broke the protocol. Every record is retried.
+		d.log.Warn("export failed; will retry the batch", "records", len(batch), "err", err)
+		for _, p := range batch {
+			d.retry(ctx, p, err.Error(), 0)
+		}
+		return
+	}
+	for i, p := range batch {
+		r := resp.GetResults()[i]
+		switch r.GetStatus() {
+		case pluginapi.ExportResult_STATUS_OK:
+			if err := p.msg.Ack(); err != nil {
+				d.log.Warn("ack", "key", p.rec.GetKey(), "err", err)
+			}
+			d.metrics.Exported.WithLabelValues(d.exp.Name()).Inc()
+		case pluginapi.ExportResult_STATUS_PERMANENT:
+			d.metrics.Failed.WithLabelValues(d.exp.Name()).Inc()
+			d.deadLetter(ctx, p, r.GetMessage())
+		default:
+			d.retry(ctx, p, r.GetMessage(), time.Duration(r.GetRetryAfterMs())*time.Millisecond)
+		}
+	}
+}
+
+// prepare decodes a message and decides whether it still needs delivery.
+func (d *Dispatcher) prepare(ctx context.Context, m jetstream.Msg) (pending, bool) {
+	p := pending{msg: m, attempts: 1}
+	if md, err := m.Metadata(); err == nil {
+		p.attempts = int(md.NumDelivered)
+	}
+	rec, err := d.reader.Decode(ctx, m.Headers(), m.Data())
+	if errors.Is(err, records.ErrBadRecord) {
+		d.deadLetter(ctx, p, err.Error())
+		return p, false
+	}
+	if err != nil {
+		d.retry(ctx, p, err.Error(), 0)
+		return p, false
+	}
+	p.rec = rec
+	// A retried record may have been overtaken by a newer version of the
+	// same key; delivering the old one now would overwrite newer data.
+	if superseded, err := d.superseded(ctx, rec); err == nil && superseded {
+		d.log.Debug("skip superseded version", "key", rec.GetKey(), "version", rec.GetVersion())
+		_ = m.Ack()
+		return p, false
+	}
+	if d.exp.IncludeFiles() {
+		if err := d.reader.LoadFiles(ctx, rec); err != nil {
+			if errors.Is(err, records.ErrBadRecord) {
+				d.deadLetter(ctx, p, err.Error())
+			} else {
+				d.retry(ctx, p, err.Error(), 0)
+			}
+			return p, false
+		}
+	}
+	return p, true
+}
+
+func (d *Dispatcher) superseded(ctx context.Context, rec *pluginapi.Record) (bool, error) {
+	e, err := d.b.Versions.Get(ctx, rec.GetKey())
+	if err != nil {
+		return false, err
+	}
+	return string(e.Value()) != rec.GetVersion(), nil
+}
+
+// retry schedules another attempt, or dead-letters the record when its
+// attempts are used up.
+func (d *Dispatcher) retry(ctx context.Context, p pending, reason string, after time.Duration) {
+	if p.attempts >= d.policy.MaxAttempts {
+		d.deadLetter(ctx, p, fmt.Sprintf("gave up after %d attempts: %s", p.attempts, reason))
+		return
+	}
+	delay := max(d.policy.Backoff(p.attempts), after)
+	d.metrics.Retried.WithLabelValues(d.exp.Name()).Inc()
+	d.log.Info("export will be retried", "key", keyOf(p), "attempt", p.attempts, "in", delay, "reason", reason)
+	if err := p.msg.NakWithDelay(delay); err != nil {
+		d.log.Warn("nak", "key", keyOf(p), "err", err)
+	}
+}
+
+func (d *Dispatcher) deadLetter(ctx context.Context, p pending, reason string) {
+	err := d.dlq.Put(ctx, d.exp.Name(), p.msg.Subject(), p.msg.Headers(), p.msg.Data(), reason, p.attempts)
+	if err != nil {
+		// Keep the record rather than lose it: it comes back later.
+		d.log.Error("could not dead-letter; will retry", "key", keyOf(p), "err", err)
+		_ = p.msg.NakWithDelay(d.policy.BackoffMax)
+		return
+	}
+	d.metrics.DeadLetters.WithLabelValues(d.exp.Name()).Inc()
+	d.log.Error("record moved to the dead-letter queue", "key", keyOf(p), "attempts", p.attempts, "reason", reason)
+	if err := p.msg.Ack(); err != nil {
+		d.log.Warn("ack dead-lettered record", "key", keyOf(p), "err", err)
+	}
+}
+
+func keyOf(p pending) string {
+	if p.rec != nil {
+		return p.rec.GetKey()
+	}
+	return p.msg.Headers().Get(records.HeaderKey)
+}
+
+// keepAlive tells JetStream the batch is still being worked on, so a long
+// export (Strava polling an upload) is not redelivered meanwhile.
+func (d *Dispatcher) keepAlive(batch []pending) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(max(d.policy.AckWait/3, 100*time.Millisecond))
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				for _, p := range batch {
+					_ = p.msg.InProgress()
+				}
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}

@@ -1,0 +1,97 @@
+// Package metrics holds the daemon's Prometheus metrics and serves them
+// with the health endpoints.
+package metrics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are the daemon's counters and gauges, on a registry of their own
+// (no global state).
+type Metrics struct {
+	Registry *prometheus.Registry
+
+	Exported       *prometheus.CounterVec // exporter
+	Failed         *prometheus.CounterVec // exporter: permanent failures
+	Retried        *prometheus.CounterVec // exporter
+	DeadLetters    *prometheus.CounterVec // exporter
+	ConsumerLag    *prometheus.GaugeVec   // exporter: records not yet delivered
+	PluginRestarts *prometheus.CounterVec // plugin
+	ExportSeconds  *prometheus.HistogramVec
+}
+
+// New creates the metrics.
+func New() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		Exported: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "polarbridge_records_exported_total", Help: "Records an exporter accepted.",
+		}, []string{"exporter"}),
+		Failed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "polarbridge_records_failed_total", Help: "Records an exporter rejected permanently.",
+		}, []string{"exporter"}),
+		Retried: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "polarbridge_records_retried_total", Help: "Deliveries that will be retried.",
+		}, []string{"exporter"}),
+		DeadLetters: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "polarbridge_dead_letters_total", Help: "Records moved to the dead-letter queue.",
+		}, []string{"exporter"}),
+		ConsumerLag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "polarbridge_consumer_lag", Help: "Records waiting for or in delivery to an exporter.",
+		}, []string{"exporter"}),
+		PluginRestarts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "polarbridge_plugin_restarts_total", Help: "Times a crashed plugin was restarted.",
+		}, []string{"plugin"}),
+		ExportSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "polarbridge_export_duration_seconds", Help: "Time a plugin took for one Export batch.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 4, 10),
+		}, []string{"exporter"}),
+	}
+	m.Registry.MustRegister(m.Exported, m.Failed, m.Retried, m.DeadLetters, m.ConsumerLag,
+		m.PluginRestarts, m.ExportSeconds,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Serve serves /healthz, /readyz and /metrics on addr until ctx ends.
+// ready reports nil when the daemon can do its work.
+func (m *Metrics) Serve(ctx context.Context, addr string, ready func() error, log *slog.Logger) error {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if err := ready(); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("metrics.listen %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	log.Info("serving health and metrics", "addr", ln.Addr().String())
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("metrics server: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,98 @@
+package pluginhost
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/polarbridge/polarbridge/pluginapi"
+)
+
+// jetstreamKV serves a plugin's host KV from its JetStream KV bucket.
+type jetstreamKV struct{ kv jetstream.KeyValue }
+
+// NewKV adapts a JetStream KV bucket to the SDK's KV interface.
+func NewKV(kv jetstream.KeyValue) pluginapi.KV { return &jetstreamKV{kv: kv} }
+
+func (k *jetstreamKV) Get(ctx context.Context, key string) ([]byte, uint64, error) {
+	if err := pluginapi.ValidateKey(key); err != nil {
+		return nil, 0, err
+	}
+	e, err := k.kv.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, 0, fmt.Errorf("%w: %q", pluginapi.ErrKeyNotFound, key)
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("kv get %q: %w", key, err)
+	}
+	return e.Value(), e.Revision(), nil
+}
+
+func (k *jetstreamKV) Put(ctx context.Context, key string, value []byte) (uint64, error) {
+	if err := pluginapi.ValidateKey(key); err != nil {
+		return 0, err
+	}
+	rev, err := k.kv.Put(ctx, key, value)
+	if err != nil {
+		return 0, fmt.Errorf("kv put %q: %w", key, err)
+	}
+	return rev, nil
+}
+
+func (k *jetstreamKV) Update(ctx context.Context, key string, value []byte, revision uint64) (uint64, error) {
+	if err := pluginapi.ValidateKey(key); err != nil {
+		return 0, err
+	}
+	var (
+		rev uint64
+		err error
+	)
+	if revision == 0 {
+		rev, err = k.kv.Create(ctx, key, value)
+	} else {
+		rev, err = k.kv.Update(ctx, key, value, revision)
+	}
+	if errors.Is(err, jetstream.ErrKeyExists) || isWrongSequence(err) {
+		return 0, fmt.Errorf("%w: %q changed since revision %d", pluginapi.ErrRevisionMismatch, key, revision)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("kv update %q: %w", key, err)
+	}
+	return rev, nil
+}
+
+// isWrongSequence recognises the server's answer to an update at a stale
+// revision (JetStream error 10071).
+func isWrongSequence(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
+}
+
+func (k *jetstreamKV) Delete(ctx context.Context, key string) error {
+	if err := pluginapi.ValidateKey(key); err != nil {
+		return err
+	}
+	if err := k.kv.Delete(ctx, key); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("kv delete %q: %w", key, err)
+	}
+	return nil
+}
+
+func (k *jetstreamKV) Keys(ctx context.Context, prefix string) ([]string, error) {
+	lister, err := k.kv.ListKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("kv keys: %w", err)
+	}
+	var keys []string
+	for key := range lister.Keys() {
+		if strings.HasPrefix(key, prefix) {
+			keys = append(keys, key)
+		}
+	}
+	sort.Strings(keys)
+	return keys, nil
+}

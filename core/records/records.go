@@ -1,0 +1,209 @@
+// Package records publishes normalized records to the records stream,
+// once per content version, and reads them back. Bodies too large for a
+// NATS message, and original files, live in the JetStream object store.
+package records
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/polarbridge/polarbridge/core/bus"
+	"github.com/polarbridge/polarbridge/pluginapi"
+)
+
+// Message headers on the records stream.
+const (
+	HeaderKind    = "Polarbridge-Kind"
+	HeaderKey     = "Polarbridge-Key"
+	HeaderVersion = "Polarbridge-Version"
+	// HeaderBodyObject names the object holding the body when it is too
+	// large for a message; the message data is then empty.
+	HeaderBodyObject = "Polarbridge-Body-Object"
+)
+
+// inlineLimit is the largest body sent inline. NATS's default max payload
+// is 1 MB; headers and a margin stay below it.
+const inlineLimit = 768 << 10
+
+// ErrBadRecord is wrapped by errors about a record that cannot be published
+// or decoded as it is.
+var ErrBadRecord = errors.New("bad record")
+
+// Version returns the content version of r: a hash of its normalized
+// content, without the version itself and without file bytes (files are
+// referenced by their own hash).
+func Version(r *pluginapi.Record) (string, error) {
+	c := proto.Clone(r).(*pluginapi.Record)
+	c.Version = ""
+	for _, f := range c.GetExercise().GetFiles() {
+		f.Data = nil
+	}
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(c)
+	if err != nil {
+		return "", fmt.Errorf("hash record %s: %w", r.GetKey(), err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8]), nil
+}
+
+// Subject is where a record of kind for user is published.
+func Subject(kind pluginapi.RecordKind, user string) string {
+	return bus.RecordsSubject + "." + pluginapi.KindName(kind) + "." + user
+}
+
+// Publisher puts records on the records stream.
+type Publisher struct {
+	b *bus.Bus
+}
+
+// NewPublisher returns a Publisher on b.
+func NewPublisher(b *bus.Bus) *Publisher { return &Publisher{b: b} }
+
+// PutFile stores an original file in the object store, named by its
+// SHA-256 so the same file is stored once, and returns its reference
+// (without the bytes).
+func (p *Publisher) PutFile(ctx context.Context, format pluginapi.FileFormat, data []byte) (*pluginapi.File, error) {
+	sum := sha256.Sum256(data)
+	digest := hex.EncodeToString(sum[:])
+	name := "files/" + digest
+	if _, err := p.b.Files.GetInfo(ctx, name); err == nil {
+		return &pluginapi.File{Format: format, Object: name, Size: int64(len(data)), Sha256: digest}, nil
+	}
+	if _, err := p.b.Files.PutBytes(ctx, name, data); err != nil {
+		return nil, fmt.Errorf("store file %s: %w", name, err)
+	}
+	return &pluginapi.File{Format: format, Object: name, Size: int64(len(data)), Sha256: digest}, nil
+}
+
+// Publish sets r's version and publishes it unless that version was
+// already published. It reports whether it published.
+func (p *Publisher) Publish(ctx context.Context, r *pluginapi.Record) (bool, error) {
+	if r.GetKey() == "" || r.GetKind() == pluginapi.RecordKind_RECORD_KIND_UNSPECIFIED || r.GetUserId() == "" {
+		return false, fmt.Errorf("%w: key, kind and user_id are required (key %q)", ErrBadRecord, r.GetKey())
+	}
+	version, err := Version(r)
+	if err != nil {
+		return false, err
+	}
+	r.Version = version
+	if e, err := p.b.Versions.Get(ctx, r.GetKey()); err == nil && string(e.Value()) == version {
+		return false, nil
+	} else if err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return false, fmt.Errorf("look up published version of %s: %w", r.GetKey(), err)
+	}
+	msg, err := p.encode(ctx, Subject(r.GetKind(), r.GetUserId()), r)
+	if err != nil {
+		return false, err
+	}
+	// The Msg-Id makes a concurrent or repeated publish of the same
+	// version (two daemons, a crash before the KV update) a no-op.
+	if _, err := p.b.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(r.GetKey()+"@"+version)); err != nil {
+		return false, fmt.Errorf("publish record %s: %w", r.GetKey(), err)
+	}
+	if _, err := p.b.Versions.Put(ctx, r.GetKey(), []byte(version)); err != nil {
+		return true, fmt.Errorf("remember version of %s: %w", r.GetKey(), err)
+	}
+	return true, nil
+}
+
+// Redeliver publishes r again for one exporter only (dead-letter replay).
+func (p *Publisher) Redeliver(ctx context.Context, exporter string, r *pluginapi.Record) error {
+	subject := fmt.Sprintf("%s.%s.%s.%s", bus.RedeliverSubject, exporter, pluginapi.KindName(r.GetKind()), r.GetUserId())
+	msg, err := p.encode(ctx, subject, r)
+	if err != nil {
+		return err
+	}
+	if _, err := p.b.JS.PublishMsg(ctx, msg); err != nil {
+		return fmt.Errorf("redeliver record %s: %w", r.GetKey(), err)
+	}
+	return nil
+}
+
+// encode builds the message for r, moving a large body to the object store.
+func (p *Publisher) encode(ctx context.Context, subject string, r *pluginapi.Record) (*nats.Msg, error) {
+	c := r
+	if hasFileData(r) {
+		c = proto.Clone(r).(*pluginapi.Record)
+		for _, f := range c.GetExercise().GetFiles() {
+			f.Data = nil
+		}
+	}
+	body, err := proto.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("%w: encode %s: %v", ErrBadRecord, r.GetKey(), err)
+	}
+	msg := nats.NewMsg(subject)
+	msg.Header.Set(HeaderKind, pluginapi.KindName(r.GetKind()))
+	msg.Header.Set(HeaderKey, r.GetKey())
+	msg.Header.Set(HeaderVersion, r.GetVersion())
+	if len(body) <= inlineLimit {
+		msg.Data = body
+		return msg, nil
+	}
+	name := "records/" + r.GetKey() + "/" + r.GetVersion()
+	if _, err := p.b.Files.PutBytes(ctx, name, body); err != nil {
+		return nil, fmt.Errorf("store body of %s: %w", r.GetKey(), err)
+	}
+	msg.Header.Set(HeaderBodyObject, name)
+	return msg, nil
+}
+
+func hasFileData(r *pluginapi.Record) bool {
+	for _, f := range r.GetExercise().GetFiles() {
+		if len(f.GetData()) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Reader turns stream messages back into records.
+type Reader struct {
+	b *bus.Bus
+}
+
+// NewReader returns a Reader on b.
+func NewReader(b *bus.Bus) *Reader { return &Reader{b: b} }
+
+// Decode returns the record in a message with the given header and data.
+func (rd *Reader) Decode(ctx context.Context, header nats.Header, data []byte) (*pluginapi.Record, error) {
+	if name := header.Get(HeaderBodyObject); name != "" {
+		var err error
+		data, err = rd.b.Files.GetBytes(ctx, name)
+		if err != nil {
+			return nil, fmt.Errorf("load body %s: %w", name, err)
+		}
+	}
+	r := &pluginapi.Record{}
+	if err := proto.Unmarshal(data, r); err != nil {
+		return nil, fmt.Errorf("%w: decode %s: %v", ErrBadRecord, header.Get(HeaderKey), err)
+	}
+	return r, nil
+}
+
+// LoadFiles fills in the bytes of r's files from the object store and
+// checks them against their recorded digest.
+func (rd *Reader) LoadFiles(ctx context.Context, r *pluginapi.Record) error {
+	for _, f := range r.GetExercise().GetFiles() {
+		if len(f.GetData()) > 0 || f.GetObject() == "" {
+			continue
+		}
+		data, err := rd.b.Files.GetBytes(ctx, f.GetObject())
+		if err != nil {
+			return fmt.Errorf("load file %s of %s: %w", f.GetObject(), r.GetKey(), err)
+		}
+		if sum := sha256.Sum256(data); f.GetSha256() != "" && !bytes.Equal([]byte(hex.EncodeToString(sum[:])), []byte(f.GetSha256())) {
+			return fmt.Errorf("%w: file %s of %s does not match its digest", ErrBadRecord, f.GetObject(), r.GetKey())
+		}
+		f.Data = data
+	}
+	return nil
+}

@@ -1,0 +1,150 @@
+// Package csvexport is the polarbridge CSV exporter: it keeps one CSV
+// file per record kind (plus detail files) in a directory, with one row
+// per record that is replaced when the record is delivered again.
+//
+// The layout of every file is documented in plugins/csv/README.md.
+package csvexport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/polarbridge/polarbridge/pluginapi"
+)
+
+// Version is the plugin version reported by Describe.
+const Version = "0.1.0"
+
+// Config is the plugin's config block.
+type Config struct {
+	// Dir is the output directory; it is created if missing. Required.
+	Dir string `json:"dir"`
+	// Samples also writes the time series: one file per exercise under
+	// samples/, sleep_heart_rate.csv and nightly_recharge_samples.csv.
+	Samples bool `json:"samples"`
+}
+
+// Exporter implements pluginapi.Exporter. Its methods are safe for
+// concurrent use.
+type Exporter struct {
+	sampleConfig string
+
+	mu    sync.Mutex
+	store *store // nil until Configure succeeds
+}
+
+var _ pluginapi.Exporter = (*Exporter)(nil)
+
+// New returns an unconfigured Exporter. sampleConfig is the commented
+// YAML sample Describe reports; main embeds it from config.sample.yaml so
+// the file and the plugin cannot disagree.
+func New(sampleConfig string) *Exporter {
+	return &Exporter{sampleConfig: sampleConfig}
+}
+
+// Describe implements pluginapi.Exporter.
+func (e *Exporter) Describe(context.Context, *pluginapi.DescribeRequest) (*pluginapi.DescribeResponse, error) {
+	return &pluginapi.DescribeResponse{
+		Name:    "csv",
+		Version: Version,
+		Kinds: []pluginapi.RecordKind{
+			pluginapi.RecordKind_RECORD_KIND_EXERCISE,
+			pluginapi.RecordKind_RECORD_KIND_SLEEP,
+			pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE,
+		},
+		SampleConfig: e.sampleConfig,
+		IncludeFiles: false,
+	}, nil
+}
+
+// Configure implements pluginapi.Exporter. It creates the directory,
+// checks that it is writable, and loads the rows already there so that a
+// restart keeps them.
+func (e *Exporter) Configure(_ context.Context, req *pluginapi.ConfigureRequest, _ pluginapi.Host) (*pluginapi.ConfigureResponse, error) {
+	var cfg Config
+	if err := pluginapi.DecodeConfig(req.GetConfigJson(), &cfg); err != nil {
+		return nil, err
+	}
+	if cfg.Dir == "" {
+		return nil, fmt.Errorf("%w: key \"dir\" is required: set it to the directory the CSV files should be written to", pluginapi.ErrInvalidConfig)
+	}
+	// Locked throughout: openStore removes stale temporary files, which
+	// must not include those of an Export in flight.
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	st, err := openStore(cfg.Dir, cfg.Samples)
+	if err != nil {
+		return nil, err
+	}
+	e.store = st
+	return &pluginapi.ConfigureResponse{}, nil
+}
+
+// errNotConfigured is returned by Export before Configure succeeded; the
+// host then retries the whole batch.
+var errNotConfigured = errors.New("csv exporter: Export called before Configure")
+
+// Export implements pluginapi.Exporter. It returns one result per record,
+// in order. The whole batch costs one rewrite per affected file (plus one
+// samples file per exercise).
+func (e *Exporter) Export(ctx context.Context, req *pluginapi.ExportRequest) (*pluginapi.ExportResponse, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// One lock around the whole batch: files are rewritten from the
+	// in-memory tables, so two batches must not interleave.
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.store == nil {
+		return nil, errNotConfigured
+	}
+	return &pluginapi.ExportResponse{Results: e.store.export(req.GetRecords())}, nil
+}
+
+// checkRecord returns why a record can never be exported, or "".
+func checkRecord(r *pluginapi.Record) string {
+	if r == nil {
+		return "record is nil"
+	}
+	if r.GetKey() == "" {
+		return fmt.Sprintf("%s record has no key", pluginapi.KindName(r.GetKind()))
+	}
+	var ok bool
+	switch r.GetKind() {
+	case pluginapi.RecordKind_RECORD_KIND_EXERCISE:
+		ok = r.GetExercise() != nil
+	case pluginapi.RecordKind_RECORD_KIND_SLEEP:
+		ok = r.GetSleep() != nil
+	case pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE:
+		ok = r.GetNightlyRecharge() != nil
+	default:
+		return fmt.Sprintf("record %s: kind %s is not exported by the csv plugin", r.GetKey(), r.GetKind())
+	}
+	if !ok {
+		return fmt.Sprintf("record %s: kind %s but body is %s", r.GetKey(), pluginapi.KindName(r.GetKind()), bodyName(r))
+	}
+	return ""
+}
+
+func bodyName(r *pluginapi.Record) string {
+	switch b := r.GetBody().(type) {
+	case *pluginapi.Record_Exercise:
+		return nilName("exercise", b.Exercise == nil)
+	case *pluginapi.Record_Sleep:
+		return nilName("sleep", b.Sleep == nil)
+	case *pluginapi.Record_NightlyRecharge:
+		return nilName("nightly_recharge", b.NightlyRecharge == nil)
+	case nil:
+		return "missing"
+	}
+	return fmt.Sprintf("%T", r.GetBody())
+}
+
+func nilName(name string, isNil bool) string {
+	if isNil {
+		return "a nil " + name
+	}
+	return name
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/polarbridge/polarbridge/pluginapi"
+	"github.com/polarbridge/polarbridge/plugins/csv/csvexport"
+)
+
+// TestSampleConfig checks that the sample is a valid config block (with
+// its dir swapped for a temporary one) and documents every key.
+func TestSampleConfig(t *testing.T) {
+	var block map[string]any
+	require.NoError(t, yaml.Unmarshal([]byte(sampleConfig), &block))
+
+	typ := reflect.TypeFor[csvexport.Config]()
+	for i := range typ.NumField() {
+		key, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+		assert.Contains(t, block, key, "config.sample.yaml does not show key %q", key)
+	}
+
+	block["dir"] = t.TempDir()
+	raw, err := json.Marshal(block)
+	require.NoError(t, err)
+	_, err = csvexport.New(sampleConfig).Configure(context.Background(), &pluginapi.ConfigureRequest{ConfigJson: raw}, nil)
+	require.NoError(t, err)
+}
+
+// TestBinary runs the built plugin the way the daemon does: handshake,
+// Describe, Configure and Export over gRPC.
+func TestBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the plugin binary")
+	}
+	bin, err := pluginapi.BuildPlugin(".", t.TempDir())
+	require.NoError(t, err)
+	h, err := pluginapi.NewBinaryHarness(bin)
+	require.NoError(t, err)
+	t.Cleanup(h.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	desc, err := h.Describe(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "csv", desc.GetName())
+	assert.Equal(t, sampleConfig, desc.GetSampleConfig())
+
+	err = h.Configure(ctx, map[string]any{"dri": "/tmp"})
+	require.ErrorIs(t, err, pluginapi.ErrInvalidConfig)
+	assert.Contains(t, err.Error(), `unknown key "dri"`)
+
+	dir := t.TempDir()
+	require.NoError(t, h.Configure(ctx, map[string]any{"dir": dir}))
+	rec := &pluginapi.Record{
+		Kind:    pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE,
+		Key:     "nightly_recharge.475.2024-05-01",
+		Version: "v1",
+		UserId:  "475",
+		Source:  pluginapi.Source_SOURCE_ACCESSLINK,
+		Body: &pluginapi.Record_NightlyRecharge{NightlyRecharge: &pluginapi.NightlyRecharge{
+			Date: "2024-05-01", HeartRateAvg: 54, HrvAvgMs: 48,
+			Hrv: &pluginapi.Series{Start: timestamppb.New(time.Date(2024, 4, 30, 22, 0, 0, 0, time.UTC)), OffsetMs: []int64{0}, Values: []float64{45}},
+		}},
+	}
+	results, err := h.Export(ctx, rec, &pluginapi.Record{Kind: pluginapi.RecordKind_RECORD_KIND_SLEEP, Key: "sleep.475.x"})
+	require.NoError(t, err)
+	assert.Equal(t, pluginapi.ExportResult_STATUS_OK, results[0].GetStatus(), results[0].GetMessage())
+	assert.Equal(t, pluginapi.ExportResult_STATUS_PERMANENT, results[1].GetStatus())
+
+	f, err := os.Open(filepath.Join(dir, "nightly_recharge.csv"))
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 2)
+	assert.Equal(t, []string{"nightly_recharge.475.2024-05-01", "v1", "475", "accesslink", "2024-05-01"}, rows[1][:5])
+}
