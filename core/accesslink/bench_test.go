@@ -1,0 +1,36 @@
+package accesslink
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/tormoder/fit"
+)
+
+func BenchmarkNormalizeExerciseFIT1h(b *testing.B) {
+	data := buildFIT(b, fitSpec{start: fitStart, seconds: 3600, laps: 12, sport: fit.SportRunning, noGPSAt: -1})
+	in := ExerciseInput{Exercise: []byte(fitExerciseJSON), FIT: data}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := NormalizeExercise("7", in, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseSample1h(b *testing.B) {
+	vals := make([]string, 3600)
+	for i := range vals {
+		vals[i] = strconv.Itoa(90 + i%80)
+	}
+	s := Sample{RecordingRate: 1, SampleType: SampleTypeHeartRate, Data: strings.Join(vals, ",")}
+	b.SetBytes(int64(len(s.Data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := ParseSample(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

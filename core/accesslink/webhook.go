@@ -1,0 +1,98 @@
+package accesslink
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// WebhookEvent is the event type of a webhook payload.
+type WebhookEvent string
+
+// Documented webhook events. Others may appear; they decode generically.
+const (
+	EventPing                      WebhookEvent = "PING"
+	EventExercise                  WebhookEvent = "EXERCISE"
+	EventSleep                     WebhookEvent = "SLEEP"
+	EventContinuousHeartRate       WebhookEvent = "CONTINUOUS_HEART_RATE"
+	EventSleepWiseCircadianBedtime WebhookEvent = "SLEEP_WISE_CIRCADIAN_BEDTIME"
+	EventSleepWiseAlertness        WebhookEvent = "SLEEP_WISE_ALERTNESS"
+)
+
+// WebhookPayload is the body Polar POSTs to the webhook URL. Which fields
+// are set depends on the event: EXERCISE has EntityID, SLEEP and
+// CONTINUOUS_HEART_RATE have Date, the SleepWise events have From and To,
+// PING has only Event and Timestamp.
+type WebhookPayload struct {
+	Event    WebhookEvent `json:"event"`
+	UserID   int64        `json:"user_id"`
+	EntityID string       `json:"entity_id"`
+	Date     string       `json:"date"`
+	From     string       `json:"from"`
+	To       string       `json:"to"`
+	// Timestamp is kept verbatim; see SentAt.
+	Timestamp string `json:"timestamp"`
+	URL       string `json:"url"`
+}
+
+// ParseWebhook decodes and checks a webhook body: every payload needs an
+// event; EXERCISE needs user_id and entity_id; SLEEP needs user_id and a
+// date. Other events are accepted as they come.
+func ParseWebhook(data []byte) (*WebhookPayload, error) {
+	var p WebhookPayload
+	if err := decodeJSON("webhook payload", data, &p); err != nil {
+		return nil, err
+	}
+	var missing string
+	switch {
+	case p.Event == "":
+		missing = "event"
+	case p.Event == EventExercise && p.UserID == 0:
+		missing = "user_id"
+	case p.Event == EventExercise && p.EntityID == "":
+		missing = "entity_id"
+	case p.Event == EventSleep && p.UserID == 0:
+		missing = "user_id"
+	case p.Event == EventSleep && p.Date == "":
+		missing = "date"
+	}
+	if missing != "" {
+		return nil, fmt.Errorf("webhook payload for event %q lacks %s: %w", p.Event, missing, ErrInvalidPayload)
+	}
+	return &p, nil
+}
+
+// UserIDString is the user id as records carry it.
+func (p *WebhookPayload) UserIDString() string {
+	return strconv.FormatInt(p.UserID, 10)
+}
+
+// SentAt parses Timestamp (RFC 3339, fractional seconds allowed).
+func (p *WebhookPayload) SentAt() (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, p.Timestamp)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("webhook timestamp %q: %v: %w", p.Timestamp, err, ErrInvalidTime)
+	}
+	return t, nil
+}
+
+// AvailableUserData is one entry of GET /v3/notifications.
+type AvailableUserData struct {
+	UserID   int64  `json:"user-id"`
+	DataType string `json:"data-type"` // EXERCISE, ACTIVITY_SUMMARY, PHYSICAL_INFORMATION
+	URL      string `json:"url"`
+}
+
+// Notifications is the body of GET /v3/notifications.
+type Notifications struct {
+	AvailableUserData []AvailableUserData `json:"available-user-data"`
+}
+
+// DecodeNotifications decodes GET /v3/notifications.
+func DecodeNotifications(data []byte) ([]AvailableUserData, error) {
+	var n Notifications
+	if err := decodeJSON("notifications", data, &n); err != nil {
+		return nil, err
+	}
+	return n.AvailableUserData, nil
+}
