@@ -86,6 +86,14 @@ func Launch(path string, opts ...LaunchOption) (*Client, error) {
 // ProtocolVersion is the protocol version negotiated with the plugin.
 func (c *Client) ProtocolVersion() int { return c.pc.NegotiatedVersion() }
 
+// PID is the plugin process's id.
+func (c *Client) PID() int {
+	if rc := c.pc.ReattachConfig(); rc != nil {
+		return rc.Pid
+	}
+	return 0
+}
+
 // Exited reports whether the plugin process has ended (crashed or killed).
 func (c *Client) Exited() bool { return c.pc.Exited() }
 

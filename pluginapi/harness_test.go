@@ -26,7 +26,7 @@ var (
 )
 
 // testBinary builds internal/testexporter once per test run.
-func testBinary(t *testing.T) string {
+func testBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "pluginapi-test")

@@ -36,7 +36,6 @@ type Simulator struct {
 	observedBase string
 	txs          map[int64]*transaction
 	nextTxID     int64
-	nextExNum    int64
 	addSeq       map[int64]uint64 // per-user counter seeding data added later
 }
 

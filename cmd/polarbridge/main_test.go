@@ -1,0 +1,64 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/polarbridge/polarbridge/pluginapi"
+)
+
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := cli(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := runCLI(t, "version")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "plugin protocol 1")
+}
+
+func TestUnknownCommand(t *testing.T) {
+	code, _, errOut := runCLI(t, "frobnicate")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, `unknown command "frobnicate"`)
+	assert.Contains(t, errOut, "dlq replay")
+}
+
+func TestBadConfigNamesTheKey(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "config.yaml")
+	require.NoError(t, os.WriteFile(p, []byte("delivery:\n  max_atempts: 3\n"), 0o600))
+	code, _, errOut := runCLI(t, "run", "--config", p)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, `unknown key "delivery.max_atempts" (did you mean "delivery.max_attempts"?)`)
+}
+
+func TestDLQAndPluginsList(t *testing.T) {
+	dir := t.TempDir()
+	bin, err := pluginapi.BuildPlugin("../../internal/testexporter", dir)
+	require.NoError(t, err)
+	p := filepath.Join(dir, "config.yaml")
+	require.NoError(t, os.WriteFile(p, []byte("data_dir: data\nplugins:\n  mine:\n    path: "+bin+"\n"), 0o600))
+
+	code, out, errOut := runCLI(t, "dlq", "list", "--config", p)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "no dead letters")
+
+	code, _, errOut = runCLI(t, "dlq", "replay", "--config", p, "42")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "no dead letter with id [42]")
+
+	code, out, errOut = runCLI(t, "plugins", "list", "--config", p)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "mine (enabled): testexporter 0.0.1, protocol v1")
+	assert.Contains(t, out, "kinds: exercise, sleep, nightly_recharge")
+	assert.Contains(t, out, "log_file: /tmp/exported.jsonl")
+}

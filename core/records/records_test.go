@@ -1,0 +1,92 @@
+package records_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/polarbridge/polarbridge/core/bus"
+	"github.com/polarbridge/polarbridge/core/records"
+	"github.com/polarbridge/polarbridge/internal/testbus"
+	"github.com/polarbridge/polarbridge/internal/testrecords"
+	"github.com/polarbridge/polarbridge/pluginapi"
+)
+
+func TestVersionFollowsContent(t *testing.T) {
+	a := testrecords.Sleep("475", "2026-05-05")
+	b := testrecords.Sleep("475", "2026-05-05")
+	va, err := records.Version(a)
+	require.NoError(t, err)
+	vb, err := records.Version(b)
+	require.NoError(t, err)
+	assert.Equal(t, va, vb, "same content, same version")
+
+	b.Version = "something else"
+	vb, _ = records.Version(b)
+	assert.Equal(t, va, vb, "the version field itself does not count")
+
+	b.GetSleep().SleepScore++
+	vb, _ = records.Version(b)
+	assert.NotEqual(t, va, vb)
+
+	ex := testrecords.Exercise("475", "1", time.Date(2026, 5, 4, 15, 0, 0, 0, time.UTC), time.Minute)
+	ex.GetExercise().Files = []*pluginapi.File{{Format: pluginapi.FileFormat_FILE_FORMAT_FIT, Sha256: "ab", Data: []byte{1}}}
+	v1, _ := records.Version(ex)
+	ex.GetExercise().Files[0].Data = []byte{2, 3}
+	v2, _ := records.Version(ex)
+	assert.Equal(t, v1, v2, "file bytes are covered by their digest, not hashed again")
+}
+
+func TestPublishOncePerVersionAndLargeBodies(t *testing.T) {
+	ctx := context.Background()
+	b := testbus.Open(t)
+	pub := records.NewPublisher(b)
+
+	// A 10 h exercise: far over NATS's 1 MB payload limit.
+	rec := testrecords.Exercise("475", "long", time.Date(2026, 5, 4, 6, 0, 0, 0, time.UTC), 10*time.Hour)
+	fit := bytes.Repeat([]byte("FIT"), 1<<20)
+	file, err := pub.PutFile(ctx, pluginapi.FileFormat_FILE_FORMAT_FIT, fit)
+	require.NoError(t, err)
+	file.Data = fit // a caller may leave the bytes in: they must not be published
+	rec.GetExercise().Files = []*pluginapi.File{file}
+
+	published, err := pub.Publish(ctx, rec)
+	require.NoError(t, err)
+	assert.True(t, published)
+	published, err = pub.Publish(ctx, proto.Clone(rec).(*pluginapi.Record))
+	require.NoError(t, err)
+	assert.False(t, published, "the same version is published once")
+
+	s, err := b.JS.Stream(ctx, bus.RecordsStream)
+	require.NoError(t, err)
+	info, err := s.Info(ctx)
+	require.NoError(t, err)
+	require.EqualValues(t, 1, info.State.Msgs)
+	raw, err := s.GetMsg(ctx, info.State.LastSeq)
+	require.NoError(t, err)
+	assert.Empty(t, raw.Data, "the body went to the object store")
+	assert.NotEmpty(t, raw.Header.Get(records.HeaderBodyObject))
+	assert.Equal(t, "exercise.475.long", raw.Header.Get(records.HeaderKey))
+
+	rd := records.NewReader(b)
+	got, err := rd.Decode(ctx, raw.Header, raw.Data)
+	require.NoError(t, err)
+	assert.Len(t, got.GetExercise().GetSamples()[0].GetValues(), 36000)
+	require.Len(t, got.GetExercise().GetFiles(), 1)
+	assert.Empty(t, got.GetExercise().GetFiles()[0].GetData())
+	require.NoError(t, rd.LoadFiles(ctx, got))
+	assert.Equal(t, fit, got.GetExercise().GetFiles()[0].GetData())
+
+	// A tampered file is refused, not handed to an exporter.
+	got.GetExercise().GetFiles()[0].Data = nil
+	got.GetExercise().GetFiles()[0].Sha256 = "00"
+	require.ErrorIs(t, rd.LoadFiles(ctx, got), records.ErrBadRecord)
+
+	_, err = pub.Publish(ctx, &pluginapi.Record{Key: "x"})
+	require.ErrorIs(t, err, records.ErrBadRecord)
+}
