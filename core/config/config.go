@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -22,6 +23,7 @@ import (
 	"github.com/knadh/koanf/v2"
 	"github.com/spf13/pflag"
 
+	"github.com/polarbridge/polarbridge/core/sports"
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
@@ -34,6 +36,8 @@ type Config struct {
 	NATS            NATS              `koanf:"nats"`
 	Delivery        Delivery          `koanf:"delivery"`
 	Metrics         Metrics           `koanf:"metrics"`
+	AccessLink      AccessLink        `koanf:"accesslink"`
+	Webhook         Webhook           `koanf:"webhook"`
 	Plugins         map[string]Plugin `koanf:"plugins"`
 
 	// File is the config file the configuration was loaded from ("" if none).
@@ -82,6 +86,32 @@ type Metrics struct {
 	Listen string `koanf:"listen"` // empty disables it
 }
 
+// AccessLink configures the Polar AccessLink source.
+type AccessLink struct {
+	ClientID     string `koanf:"client_id"`
+	ClientSecret string `koanf:"client_secret"`
+	// RedirectURL is registered with the client at admin.polaraccesslink.com;
+	// `polarbridge users add` listens on it for the OAuth callback.
+	RedirectURL string `koanf:"redirect_url"`
+	AuthURL     string `koanf:"auth_url"`
+	TokenURL    string `koanf:"token_url"`
+	APIURL      string `koanf:"api_url"`
+	// SportOverrides replaces single rows of the FIT sport table:
+	// detailed sport -> "FIT_SPORT" or "FIT_SPORT/SUB_SPORT".
+	SportOverrides map[string]string `koanf:"sport_overrides"`
+}
+
+// Webhook configures the webhook receiver.
+type Webhook struct {
+	// Listen address of the receiver; empty disables it.
+	Listen string `koanf:"listen"`
+	Path   string `koanf:"path"`
+	// MaxBodyBytes bounds a request body (Polar's are a few hundred bytes).
+	MaxBodyBytes int64 `koanf:"max_body_bytes"`
+	// Secret overrides the signature key stored by `webhook create`.
+	Secret string `koanf:"secret"`
+}
+
 // Plugin is one configured exporter plugin.
 type Plugin struct {
 	Path    string         `koanf:"path"`
@@ -109,6 +139,12 @@ func Defaults() map[string]any {
 		"delivery.backoff_max":     "30m",
 		"delivery.ack_wait":        "2m",
 		"metrics.listen":           "127.0.0.1:9464",
+		"accesslink.redirect_url":  "http://localhost:5000/oauth2/callback",
+		"accesslink.auth_url":      "https://flow.polar.com/oauth2/authorization",
+		"accesslink.token_url":     "https://polarremote.com/v2/oauth2/token",
+		"accesslink.api_url":       "https://www.polaraccesslink.com",
+		"webhook.path":             "/polar/webhook",
+		"webhook.max_body_bytes":   65536,
 	}
 }
 
@@ -301,6 +337,25 @@ func (c *Config) validate() error {
 	}
 	if c.Delivery.MaxAttempts < 1 {
 		bad("delivery.max_attempts", "must be at least 1, got %d", c.Delivery.MaxAttempts)
+	}
+	for key, u := range map[string]string{
+		"accesslink.redirect_url": c.AccessLink.RedirectURL,
+		"accesslink.auth_url":     c.AccessLink.AuthURL,
+		"accesslink.token_url":    c.AccessLink.TokenURL,
+		"accesslink.api_url":      c.AccessLink.APIURL,
+	} {
+		if pu, err := url.Parse(u); err != nil || pu.Scheme == "" || pu.Host == "" {
+			bad(key, "%q is not an absolute http(s) URL", u)
+		}
+	}
+	if _, err := sports.NewTable(c.AccessLink.SportOverrides); err != nil {
+		bad("accesslink.sport_overrides", "%v", err)
+	}
+	if !strings.HasPrefix(c.Webhook.Path, "/") {
+		bad("webhook.path", "%q must start with /", c.Webhook.Path)
+	}
+	if c.Webhook.MaxBodyBytes < 1024 {
+		bad("webhook.max_body_bytes", "must be at least 1024, got %d", c.Webhook.MaxBodyBytes)
 	}
 	names := make([]string, 0, len(c.Plugins))
 	for name := range c.Plugins {
