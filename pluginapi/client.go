@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os/exec"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/go-plugin"
@@ -123,7 +124,11 @@ func (c *Client) Configure(ctx context.Context, req *ConfigureRequest, kv KV) er
 	req.HostBrokerId = c.rpc.kvBrokerID
 	_, err := c.rpc.rpc.Configure(ctx, req)
 	if st, ok := status.FromError(err); ok && st.Code() == codes.InvalidArgument {
-		return fmt.Errorf("%w: %s", ErrInvalidConfig, trimSentinel(st.Message(), ErrInvalidConfig))
+		if strings.HasPrefix(st.Message(), ErrInvalidConfig.Error()) {
+			return fmt.Errorf("%w: %s", ErrInvalidConfig, trimSentinel(st.Message(), ErrInvalidConfig))
+		}
+		// Any other invalid argument in Configure is still a config problem.
+		return fmt.Errorf("%w: %s", ErrInvalidConfig, st.Message())
 	}
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -80,7 +81,11 @@ func fromStatus(err error) error {
 	case codes.FailedPrecondition:
 		return fmt.Errorf("%w: %s", ErrRevisionMismatch, st.Message())
 	case codes.InvalidArgument:
-		return fmt.Errorf("%w: %s", ErrInvalidKey, st.Message())
+		// Both sentinels travel as InvalidArgument; the message says which.
+		if strings.HasPrefix(st.Message(), ErrInvalidConfig.Error()) {
+			return fmt.Errorf("%w: %s", ErrInvalidConfig, trimSentinel(st.Message(), ErrInvalidConfig))
+		}
+		return fmt.Errorf("%w: %s", ErrInvalidKey, trimSentinel(st.Message(), ErrInvalidKey))
 	}
 	return errors.New(st.Message())
 }

@@ -79,6 +79,9 @@ type Delivery struct {
 	// AckWait is how long a batch may be in an exporter's hands before
 	// it is redelivered; the daemon extends it while an export runs.
 	AckWait time.Duration `koanf:"ack_wait"`
+	// ExportTimeout bounds one Export call, so a hung plugin cannot
+	// hold its records forever (they are retried).
+	ExportTimeout time.Duration `koanf:"export_timeout"`
 }
 
 // Metrics configures the health and Prometheus listener.
@@ -138,6 +141,7 @@ func Defaults() map[string]any {
 		"delivery.backoff_initial": "5s",
 		"delivery.backoff_max":     "30m",
 		"delivery.ack_wait":        "2m",
+		"delivery.export_timeout":  "10m",
 		"metrics.listen":           "127.0.0.1:9464",
 		"accesslink.redirect_url":  "http://localhost:5000/oauth2/callback",
 		"accesslink.auth_url":      "https://flow.polar.com/oauth2/authorization",
@@ -323,6 +327,7 @@ func (c *Config) validate() error {
 		"delivery.backoff_initial": c.Delivery.BackoffInitial,
 		"delivery.backoff_max":     c.Delivery.BackoffMax,
 		"delivery.ack_wait":        c.Delivery.AckWait,
+		"delivery.export_timeout":  c.Delivery.ExportTimeout,
 	}
 	for key, d := range positive {
 		if d <= 0 {

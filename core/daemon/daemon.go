@@ -79,6 +79,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version st
 			BackoffInitial: cfg.Delivery.BackoffInitial,
 			BackoffMax:     cfg.Delivery.BackoffMax,
 			AckWait:        cfg.Delivery.AckWait,
+			ExportTimeout:  cfg.Delivery.ExportTimeout,
 		}, d.Metrics, log.With("exporter", name))
 		if err != nil {
 			return nil, err

@@ -36,6 +36,7 @@ type Policy struct {
 	BackoffInitial time.Duration
 	BackoffMax     time.Duration
 	AckWait        time.Duration
+	ExportTimeout  time.Duration
 }
 
 // Backoff is the delay before attempt n+1 after n failed attempts.
@@ -152,7 +153,9 @@ func (d *Dispatcher) deliver(ctx context.Context, msgs []jetstream.Msg) {
 
 	stop := d.keepAlive(batch)
 	start := time.Now()
-	resp, err := d.exp.Export(ctx, req)
+	exportCtx, cancel := context.WithTimeout(ctx, d.policy.ExportTimeout)
+	resp, err := d.exp.Export(exportCtx, req)
+	cancel()
 	stop()
 	d.metrics.ExportSeconds.WithLabelValues(d.exp.Name()).Observe(time.Since(start).Seconds())
 
