@@ -5,23 +5,30 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
+	"golang.org/x/oauth2"
+
+	"github.com/polarbridge/polarbridge/core/accesslink"
+	"github.com/polarbridge/polarbridge/core/accesslinksim"
+	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/bus"
 	"github.com/polarbridge/polarbridge/core/daemon"
 	"github.com/polarbridge/polarbridge/core/delivery"
-	"github.com/polarbridge/polarbridge/core/records"
-	"github.com/polarbridge/polarbridge/internal/testrecords"
-	"github.com/polarbridge/polarbridge/pluginapi"
+	"github.com/polarbridge/polarbridge/core/ingest"
+	"github.com/polarbridge/polarbridge/core/onboard"
 )
 
-// runDemo runs the daemon on the embedded NATS server with the CSV
-// exporter, publishes a few days of sample records (one of them twice and
-// one in a corrected version), waits until everything is exported and
-// prints where it went.
+// runDemo runs the whole bridge against the AccessLink simulator: the
+// daemon (embedded NATS, CSV exporter, webhook receiver), two users added
+// through the real OAuth flow, the webhook created, a few days of
+// exercises and nights pushed (one of them twice), and a report of what
+// was exported where and what it cost in Polar calls.
 func runDemo(ctx context.Context, env *cliEnv, _ []string) error {
 	dir, _ := env.flags.GetString("dir")
 	keep, _ := env.flags.GetBool("keep")
@@ -41,19 +48,56 @@ func runDemo(ctx context.Context, env *cliEnv, _ []string) error {
 	if err != nil {
 		return err
 	}
+	out := env.stdout
+	say := func(format string, args ...any) { fmt.Fprintf(out, "==> "+format+"\n", args...) }
+
+	// 1. The simulated Polar.
+	simLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	callback, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	redirect := "http://" + callback + "/oauth2/callback"
+	sim, err := accesslinksim.New(accesslinksim.WithUsers(2), accesslinksim.WithHistoryDays(0),
+		accesslinksim.WithRedirectURIs(redirect), accesslinksim.WithNoFITProbability(0))
+	if err != nil {
+		return err
+	}
+	simCtx, stopSim := context.WithCancel(ctx)
+	simDone := make(chan error, 1)
+	go func() { simDone <- sim.Serve(simCtx, simLn, accesslinksim.RunOptions{}) }()
+	defer func() { stopSim(); <-simDone }()
+	simURL := "http://" + simLn.Addr().String()
+	say("AccessLink simulator at %s", simURL)
+
+	// 2. The daemon.
 	cfgPath := filepath.Join(dir, "config.yaml")
 	cfgBody := fmt.Sprintf(`data_dir: data
+log:
+  level: warn
 metrics:
   listen: ""
 delivery:
   backoff_initial: 1s
+accesslink:
+  client_id: %s
+  client_secret: %s
+  redirect_url: %s
+  auth_url: %[4]s/oauth2/authorization
+  token_url: %[4]s/oauth2/token
+  api_url: %[4]s
+webhook:
+  listen: 127.0.0.1:0
 plugins:
   csv:
     path: %s
     config:
       dir: export
       samples: true
-`, csvPlugin)
+`, sim.ClientID(), sim.ClientSecret(), redirect, simURL, csvPlugin)
 	if err := os.WriteFile(cfgPath, []byte(cfgBody), 0o600); err != nil {
 		return err
 	}
@@ -62,8 +106,6 @@ plugins:
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "polarbridge demo in %s\n  config: %s\n\n", dir, cfgPath)
-
 	d, err := daemon.Start(ctx, cfg, log, version)
 	if err != nil {
 		return err
@@ -72,54 +114,88 @@ plugins:
 	done := make(chan error, 1)
 	go func() { done <- d.Run(runCtx) }()
 	defer func() { stop(); <-done }()
+	say("daemon running: config %s, webhook receiver on %s", cfgPath, d.WebhookAddr)
 
-	pub := records.NewPublisher(d.Bus)
-	published, skipped := 0, 0
-	publish := func(r *pluginapi.Record) error {
-		ok, err := pub.Publish(ctx, r)
+	// 3. Two users authorize the bridge through the OAuth flow.
+	client, err := daemon.NewAccessLinkClient(cfg, log)
+	if err != nil {
+		return err
+	}
+	oc := accesslink.OAuthConfig(cfg.AccessLink.ClientID, cfg.AccessLink.ClientSecret, redirect, cfg.AccessLink.AuthURL, cfg.AccessLink.TokenURL)
+	var userIDs []int64
+	for range 2 {
+		res, err := demoAuthorize(ctx, oc, client, d.Accounts)
 		if err != nil {
 			return err
 		}
-		if ok {
-			published++
-		} else {
-			skipped++
-		}
-		return nil
+		say("user %s authorized the bridge (OAuth code flow, state checked) and was registered", res.UserID)
+		var id int64
+		fmt.Sscan(res.UserID, &id)
+		userIDs = append(userIDs, id)
 	}
-	day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -3)
-	for _, user := range []string{"475", "476"} {
-		for i := range 3 {
-			date := day.AddDate(0, 0, i)
-			start := date.Add(time.Duration(16+i) * time.Hour)
-			id := fmt.Sprintf("%s%02d", user, i)
-			for _, r := range []*pluginapi.Record{
-				testrecords.Exercise(user, id, start, time.Duration(30+15*i)*time.Minute),
-				testrecords.Sleep(user, date.Format("2006-01-02")),
-				testrecords.NightlyRecharge(user, date.Format("2006-01-02")),
-			} {
-				if err := publish(r); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	// Polar delivers the same data twice at times: nothing new is published.
-	if err := publish(testrecords.Sleep("475", day.Format("2006-01-02"))); err != nil {
-		return err
-	}
-	// A night re-computed by Polar: a new version replaces the old row.
-	changed := testrecords.Sleep("475", day.Format("2006-01-02"))
-	changed.GetSleep().SleepScore = 85
-	if err := publish(changed); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.stdout, "published %d records (%d duplicates skipped)\n", published, skipped)
 
-	if err := waitDelivered(ctx, d.Bus, "csv", 60*time.Second); err != nil {
+	// 4. The webhook: Polar PINGs the receiver, the key is stored.
+	hookURL := "http://" + d.WebhookAddr + cfg.Webhook.Path
+	created, err := client.CreateWebhook(ctx, hookURL, []accesslink.WebhookEvent{accesslink.EventExercise, accesslink.EventSleep})
+	if err != nil {
 		return err
 	}
-	return printExport(env, filepath.Join(dir, "export"), keep)
+	if err := d.Accounts.PutWebhook(ctx, accounts.Webhook{ID: created.ID, URL: created.URL, Secret: created.SignatureSecretKey, CreatedAt: time.Now()}); err != nil {
+		return err
+	}
+	say("webhook %s created for %s (Polar's PING answered)", created.ID, hookURL)
+
+	// 5. Polar sees new training and nights and pushes signed events.
+	sportsList := []string{"RUNNING", "ROAD_BIKING", "TRAIL_RUNNING", "STRENGTH_TRAINING"}
+	pushed := 0
+	for i, uid := range userIDs {
+		for j := range 2 {
+			sport := sportsList[(i*2+j)%len(sportsList)]
+			if _, err := sim.AddExercise(uid, accesslinksim.ExerciseSpec{DetailedSport: sport, Duration: time.Duration(30+20*j) * time.Minute}); err != nil {
+				return err
+			}
+			pushed++
+			// Polar is known to push SLEEP twice: stored once.
+			if _, err := sim.AddSleep(uid, accesslinksim.Twice()); err != nil {
+				return err
+			}
+			pushed++
+		}
+	}
+	say("Polar pushed %d events (each SLEEP twice); waiting for the export", pushed)
+	if err := waitIdle(ctx, d.Bus, bus.EventsStream, ingest.Name, 2*time.Minute); err != nil {
+		return err
+	}
+	if err := waitIdle(ctx, d.Bus, bus.RecordsStream, delivery.ConsumerName("csv"), 2*time.Minute); err != nil {
+		return err
+	}
+	if err := printExport(env, filepath.Join(dir, "export")); err != nil {
+		return err
+	}
+	printPolarCalls(env, sim.Stats())
+	if keep {
+		fmt.Fprintf(out, "\nKept everything in %s (run `polarbridge dlq list --config %s` there, or look at export/).\n", dir, cfgPath)
+	}
+	return nil
+}
+
+// demoAuthorize plays the user's browser through the OAuth flow, then
+// adds the user as `polarbridge users add` does.
+func demoAuthorize(ctx context.Context, oc *oauth2.Config, reg onboard.Registrar, acc *accounts.Store) (onboard.Result, error) {
+	code, err := onboard.AuthorizeUnattended(ctx, oc)
+	if err != nil {
+		return onboard.Result{}, err
+	}
+	return onboard.AddUser(ctx, oc, reg, acc, code, "")
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
 }
 
 // siblingBinary finds a plugin binary next to this executable (./bin after
@@ -136,11 +212,12 @@ func siblingBinary(name string) (string, error) {
 	return p, nil
 }
 
-// waitDelivered waits until the exporter's consumer has nothing pending.
-func waitDelivered(ctx context.Context, b *bus.Bus, exporter string, timeout time.Duration) error {
+// waitIdle waits until a durable consumer has delivered and settled
+// everything in its stream.
+func waitIdle(ctx context.Context, b *bus.Bus, stream, consumer string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
-		c, err := b.JS.Consumer(ctx, bus.RecordsStream, delivery.ConsumerName(exporter))
+		c, err := b.JS.Consumer(ctx, stream, consumer)
 		if err == nil {
 			info, err := c.Info(ctx)
 			if err == nil && info.NumPending == 0 && info.NumAckPending == 0 && info.Delivered.Consumer > 0 {
@@ -153,12 +230,12 @@ func waitDelivered(ctx context.Context, b *bus.Bus, exporter string, timeout tim
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
-	return errors.New("records were not all exported in time; see the log above")
+	return errors.New("not everything was processed in time; see the log above")
 }
 
-func printExport(env *cliEnv, dir string, keep bool) error {
-	fmt.Fprintf(env.stdout, "\nexported to %s:\n", dir)
-	err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+func printExport(env *cliEnv, dir string) error {
+	fmt.Fprintf(env.stdout, "\nExported to %s:\n", dir)
+	return filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
 		if err != nil || info.IsDir() {
 			return err
 		}
@@ -167,19 +244,24 @@ func printExport(env *cliEnv, dir string, keep bool) error {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
-		fmt.Fprintf(env.stdout, "  %-40s %6d rows\n", rel, rows)
-		if rel == "exercises.csv" || rel == "sleep.csv" {
+		fmt.Fprintf(env.stdout, "  %-44s %6d rows\n", rel, rows)
+		if rel == "exercises.csv" || rel == "sleep.csv" || rel == "nightly_recharge.csv" {
 			fmt.Fprintf(env.stdout, "      %s\n", truncate(first, 110))
 		}
 		return nil
 	})
-	if err != nil {
-		return err
+}
+
+func printPolarCalls(env *cliEnv, st accesslinksim.Stats) {
+	fmt.Fprintf(env.stdout, "\nPolar API calls (counted by the simulator; limit %d per 15 min, 429s: %d):\n", st.ShortLimit, st.TooManyRequests)
+	routes := make([]string, 0, len(st.Requests))
+	for r := range st.Requests {
+		routes = append(routes, r)
 	}
-	if keep {
-		fmt.Fprintf(env.stdout, "\nkept: %s\n", filepath.Dir(dir))
+	sort.Strings(routes)
+	for _, r := range routes {
+		fmt.Fprintf(env.stdout, "  %-52s %4d\n", r, st.Requests[r])
 	}
-	return nil
 }
 
 func countRows(path string) (int, string, error) {

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -38,12 +39,23 @@ type cliEnv struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"run":          {"", "run the daemon", runDaemon},
-		"version":      {"", "print the version", printVersion},
-		"plugins list": {"", "start each configured plugin and print what it describes", pluginsList},
-		"dlq list":     {"[--exporter NAME] [--json]", "list dead-lettered records", dlqList},
-		"dlq replay":   {"[--exporter NAME] [ID...]", "re-queue dead letters (all, or by ID) for their exporter", dlqReplay},
-		"demo":         {"[--keep]", "run the daemon with the CSV exporter on sample data and show the result", runDemo},
+		"run":                {"", "run the daemon", runDaemon},
+		"version":            {"", "print the version", printVersion},
+		"plugins list":       {"", "start each configured plugin and print what it describes", pluginsList},
+		"dlq list":           {"[--exporter NAME] [--json]", "list dead-lettered records", dlqList},
+		"dlq replay":         {"[--exporter NAME] [ID...]", "re-queue dead letters (all, or by ID) for their exporter", dlqReplay},
+		"demo":               {"[--keep] [--dir DIR]", "try it all on the AccessLink simulator: OAuth, webhook, CSV export; ends by itself", runDemo},
+		"users add":          {"[--code CODE] [--member-id ID]", "authorize a Polar user (OAuth in the browser, or --code pasted by hand) and register them", usersAdd},
+		"users list":         {"", "list the Polar users this bridge serves", usersList},
+		"users remove":       {"USER-ID", "de-register a Polar user and forget their token", usersRemove},
+		"webhook create":     {"--url URL [--events EXERCISE,SLEEP]", "create the AccessLink webhook and store its signature key", webhookCreate},
+		"webhook show":       {"", "show the webhook at Polar and when the last event arrived", webhookShow},
+		"webhook update":     {"[--url URL] [--events ...]", "change the webhook's URL or events", webhookUpdate},
+		"webhook delete":     {"", "delete the webhook", webhookDelete},
+		"webhook activate":   {"", "re-activate a webhook Polar deactivated", webhookActivate},
+		"webhook deactivate": {"", "pause the webhook", webhookDeactivate},
+		"sports":             {"[--json]", "print the effective Polar sport -> FIT sport table", sportsTable},
+		"simulator":          {"[--listen ADDR] [--users N] [--every D]", "run the AccessLink simulator, to try the bridge without a Polar account", runSimulator},
 	}
 }
 
@@ -108,6 +120,25 @@ func addCommandFlags(name string, fs *pflag.FlagSet) {
 	case "demo":
 		fs.Bool("keep", false, "keep the demo's directory instead of removing it")
 		fs.String("dir", "", "directory for the demo's data and output (default: a new temporary one)")
+	case "users add":
+		fs.String("code", "", "an authorization code pasted by hand (headless: open the URL elsewhere)")
+		fs.String("member-id", "", "the member id to register (default polarbridge-<user id>)")
+		fs.Bool("open", true, "open the authorization URL in a browser where possible")
+		fs.Duration("timeout", 10*time.Minute, "how long to wait for the OAuth callback")
+	case "webhook create":
+		fs.String("url", "", "public URL of this daemon's webhook receiver")
+		fs.String("events", "EXERCISE,SLEEP", "events to subscribe to")
+	case "webhook update":
+		fs.String("url", "", "new URL (empty keeps it)")
+		fs.String("events", "", "new events (empty keeps them)")
+	case "sports":
+		fs.Bool("json", false, "print JSON")
+	case "simulator":
+		fs.String("listen", "127.0.0.1:7575", "address to serve the simulated AccessLink API on")
+		fs.Int("users", 2, "simulated users")
+		fs.Duration("every", time.Minute, "add an exercise or a night (and push the webhook) this often; 0 never")
+		fs.Int("rate-limit", 0, "requests per 15 minutes (0: Polar's default for the user count)")
+		fs.Uint64("seed", 1, "seed for the generated data")
 	}
 }
 
@@ -119,7 +150,7 @@ func usage(w io.Writer, cmds map[string]command) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-14s %s\n", n, cmds[n].help)
+		fmt.Fprintf(w, "  %-20s %s\n", n, cmds[n].help)
 	}
 	fmt.Fprintf(w, "\nEvery command takes --config FILE (see config.yaml.example); `polarbridge COMMAND --help` lists its flags.\n")
 }

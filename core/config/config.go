@@ -374,6 +374,10 @@ func (c *Config) validate() error {
 			bad(key, "plugin names use lower-case letters, digits, - and _ (at most 32)")
 			continue
 		}
+		if name == "ingest" {
+			bad(key, `"ingest" is reserved for the AccessLink worker's dead letters; choose another name`)
+			continue
+		}
 		if !p.IsEnabled() {
 			continue
 		}

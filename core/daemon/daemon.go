@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/bus"
 	"github.com/polarbridge/polarbridge/core/config"
 	"github.com/polarbridge/polarbridge/core/delivery"
@@ -26,11 +27,15 @@ type Daemon struct {
 	log     *slog.Logger
 	version string
 
-	Bus     *bus.Bus
-	Metrics *metrics.Metrics
-	Plugins []*pluginhost.Instance
+	Bus      *bus.Bus
+	Metrics  *metrics.Metrics
+	Plugins  []*pluginhost.Instance
+	Accounts *accounts.Store
+	// WebhookAddr is where the webhook receiver listens ("" if off).
+	WebhookAddr string
 
 	dispatchers []*delivery.Dispatcher
+	services    []func(context.Context) error
 }
 
 // BusOptions derives the bus options from the configuration.
@@ -86,6 +91,10 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version st
 		}
 		d.dispatchers = append(d.dispatchers, disp)
 	}
+	d.services, err = d.accessLinkServices(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -111,9 +120,10 @@ func (d *Daemon) startPlugin(ctx context.Context, name string) (*pluginhost.Inst
 
 // Run delivers records until ctx ends, then drains: batches in progress
 // finish (bounded by shutdown_timeout), plugins stop, the bus closes.
-// Extra services (the webhook receiver, the event worker) run alongside
-// and are stopped the same way.
-func (d *Daemon) Run(ctx context.Context, services ...func(context.Context) error) error {
+// The AccessLink source (the ingest worker, the webhook receiver) runs
+// alongside and is stopped the same way.
+func (d *Daemon) Run(ctx context.Context) error {
+	services := d.services
 	var wg sync.WaitGroup
 	errs := make(chan error, len(d.dispatchers)+len(services)+1)
 	for _, disp := range d.dispatchers {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -144,7 +145,14 @@ func (q *Queue) Replay(ctx context.Context, exporter string, ids []uint64) (int,
 			return nil
 		}
 		delete(want, e.ID)
-		msg := nats.NewMsg(fmt.Sprintf("%s.%s.%s.%s", bus.RedeliverSubject, e.Exporter, e.Kind, userOf(raw)))
+		subject := raw.Header.Get(HeaderSubject)
+		if isRecordSubject(subject) {
+			// A record goes back to its exporter only: the others have it.
+			subject = fmt.Sprintf("%s.%s.%s.%s", bus.RedeliverSubject, e.Exporter, e.Kind, userOf(raw))
+		}
+		// Anything else (a Polar event the ingest worker gave up on)
+		// goes back where it came from.
+		msg := nats.NewMsg(subject)
 		for k, v := range raw.Header {
 			switch k {
 			case HeaderExporter, HeaderError, HeaderAttempts, HeaderFailedAt, HeaderSubject:
@@ -174,6 +182,10 @@ func (q *Queue) Replay(ctx context.Context, exporter string, ids []uint64) (int,
 		return n, fmt.Errorf("no dead letter with id %v (see `polarbridge dlq list`)", missing)
 	}
 	return n, nil
+}
+
+func isRecordSubject(s string) bool {
+	return strings.HasPrefix(s, bus.RecordsSubject+".") || strings.HasPrefix(s, bus.RedeliverSubject+".")
 }
 
 // userOf recovers the user id from the original subject

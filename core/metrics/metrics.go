@@ -28,6 +28,8 @@ type Metrics struct {
 	ConsumerLag    *prometheus.GaugeVec   // exporter: records not yet delivered
 	PluginRestarts *prometheus.CounterVec // plugin
 	ExportSeconds  *prometheus.HistogramVec
+	Events         *prometheus.CounterVec // outcome: ok, ignored, retry, dead_letter
+	WebhookEvents  prometheus.Counter
 }
 
 // New creates the metrics.
@@ -56,8 +58,14 @@ func New() *Metrics {
 			Name: "polarbridge_export_duration_seconds", Help: "Time a plugin took for one Export batch.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 4, 10),
 		}, []string{"exporter"}),
+		Events: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "polarbridge_events_total", Help: "Polar events processed by the ingest worker, by outcome.",
+		}, []string{"outcome"}),
+		WebhookEvents: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "polarbridge_webhook_events_total", Help: "Webhook events stored.",
+		}),
 	}
-	m.Registry.MustRegister(m.Exported, m.Failed, m.Retried, m.DeadLetters, m.ConsumerLag,
+	m.Registry.MustRegister(m.Events, m.WebhookEvents, m.Exported, m.Failed, m.Retried, m.DeadLetters, m.ConsumerLag,
 		m.PluginRestarts, m.ExportSeconds,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

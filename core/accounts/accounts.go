@@ -1,0 +1,212 @@
+// Package accounts keeps what the bridge knows about its Polar users and
+// its webhook in JetStream KV: access tokens and the webhook's signature
+// key among them. The embedded store's files are owner-only; nothing here
+// is ever logged (see User.LogValue).
+package accounts
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/polarbridge/polarbridge/core/bus"
+)
+
+// Bucket is the KV bucket holding accounts.
+const Bucket = "polarbridge_accesslink"
+
+// User states.
+const (
+	StateActive = "active"
+	// StateUnauthorized: Polar answered 401; the token was revoked.
+	StateUnauthorized = "unauthorized"
+	// StateForbidden: Polar answered 403; consents are missing.
+	StateForbidden = "forbidden"
+)
+
+// ErrUnknownUser means the user was never added (or was removed).
+var ErrUnknownUser = errors.New("unknown user")
+
+// User is one Polar user registered through the bridge.
+type User struct {
+	ID          string    `json:"id"` // Polar's x_user_id
+	MemberID    string    `json:"member_id"`
+	AccessToken string    `json:"access_token"`
+	AddedAt     time.Time `json:"added_at"`
+	State       string    `json:"state"`
+	StateReason string    `json:"state_reason,omitempty"`
+	StateSince  time.Time `json:"state_since,omitzero"`
+}
+
+// LogValue keeps the token out of logs whatever logs a User.
+func (u User) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", u.ID), slog.String("state", u.State))
+}
+
+// String keeps the token out of %v.
+func (u User) String() string { return fmt.Sprintf("user %s (%s)", u.ID, u.State) }
+
+// Webhook is the bridge's webhook at Polar.
+type Webhook struct {
+	ID        string    `json:"id"`
+	URL       string    `json:"url"`
+	Events    []string  `json:"events"`
+	Secret    string    `json:"signature_secret_key"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// LogValue keeps the signature key out of logs.
+func (w Webhook) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", w.ID), slog.String("url", w.URL))
+}
+
+// Store reads and writes accounts.
+type Store struct {
+	kv jetstream.KeyValue
+}
+
+// Open returns the Store on b, creating its bucket if needed.
+func Open(ctx context.Context, b *bus.Bus) (*Store, error) {
+	kv, err := b.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      Bucket,
+		Description: "Polar users (access tokens) and the webhook",
+		Storage:     jetstream.FileStorage,
+		History:     1,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open accounts: %w", err)
+	}
+	return &Store{kv: kv}, nil
+}
+
+func userKey(id string) string { return "users." + id }
+
+// PutUser adds or replaces a user.
+func (s *Store) PutUser(ctx context.Context, u User) error {
+	if u.ID == "" || strings.ContainsAny(u.ID, ". *>") {
+		return fmt.Errorf("bad user id %q", u.ID)
+	}
+	return s.put(ctx, userKey(u.ID), u)
+}
+
+// User returns the user with id, or ErrUnknownUser.
+func (s *Store) User(ctx context.Context, id string) (User, error) {
+	var u User
+	err := s.get(ctx, userKey(id), &u)
+	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrInvalidKey) {
+		return u, fmt.Errorf("%w %s: add it with `polarbridge users add`", ErrUnknownUser, id)
+	}
+	return u, err
+}
+
+// Users returns every user, by id.
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	lister, err := s.kv.ListKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	var out []User
+	for key := range lister.Keys() {
+		id, ok := strings.CutPrefix(key, "users.")
+		if !ok {
+			continue
+		}
+		u, err := s.User(ctx, id)
+		if errors.Is(err, ErrUnknownUser) {
+			continue // removed meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// DeleteUser forgets a user and its token.
+func (s *Store) DeleteUser(ctx context.Context, id string) error {
+	if err := s.kv.Purge(ctx, userKey(id)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("remove user %s: %w", id, err)
+	}
+	return nil
+}
+
+// SetUserState records that Polar refused (or accepted again) a user's
+// token, so the bridge stops calling for a revoked user and says why.
+func (s *Store) SetUserState(ctx context.Context, id, state, reason string) error {
+	u, err := s.User(ctx, id)
+	if err != nil {
+		return err
+	}
+	if u.State == state && u.StateReason == reason {
+		return nil
+	}
+	u.State, u.StateReason, u.StateSince = state, reason, time.Now().UTC()
+	return s.PutUser(ctx, u)
+}
+
+// Webhook returns the webhook, or ok=false if none was created.
+func (s *Store) Webhook(ctx context.Context) (Webhook, bool, error) {
+	var w Webhook
+	err := s.get(ctx, "webhook", &w)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return w, false, nil
+	}
+	return w, err == nil, err
+}
+
+// PutWebhook stores the webhook (with its secret, which Polar shows once).
+func (s *Store) PutWebhook(ctx context.Context, w Webhook) error { return s.put(ctx, "webhook", w) }
+
+// DeleteWebhook forgets the webhook.
+func (s *Store) DeleteWebhook(ctx context.Context) error {
+	if err := s.kv.Purge(ctx, "webhook"); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("remove webhook: %w", err)
+	}
+	return nil
+}
+
+// MarkWebhookEvent records when the receiver last stored an event.
+func (s *Store) MarkWebhookEvent(ctx context.Context, at time.Time) error {
+	return s.put(ctx, "webhook_last_event", at.UTC())
+}
+
+// LastWebhookEvent is when the receiver last stored an event (zero: never).
+func (s *Store) LastWebhookEvent(ctx context.Context) (time.Time, error) {
+	var t time.Time
+	err := s.get(ctx, "webhook_last_event", &t)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return time.Time{}, nil
+	}
+	return t, err
+}
+
+func (s *Store) put(ctx context.Context, key string, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", key, err)
+	}
+	if _, err := s.kv.Put(ctx, key, raw); err != nil {
+		return fmt.Errorf("store %s: %w", key, err)
+	}
+	return nil
+}
+
+func (s *Store) get(ctx context.Context, key string, v any) error {
+	e, err := s.kv.Get(ctx, key)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(e.Value(), v); err != nil {
+		return fmt.Errorf("decode %s: %w", key, err)
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/polarbridge/polarbridge/core/accesslink"
+	"github.com/polarbridge/polarbridge/core/accounts"
+	"github.com/polarbridge/polarbridge/core/config"
+	"github.com/polarbridge/polarbridge/core/ingest"
+	"github.com/polarbridge/polarbridge/core/sports"
+	"github.com/polarbridge/polarbridge/core/webhook"
+)
+
+// NewAccessLinkClient builds the AccessLink client the configuration
+// describes.
+func NewAccessLinkClient(cfg *config.Config, log *slog.Logger) (*accesslink.Client, error) {
+	opts := []accesslink.Option{
+		accesslink.WithBaseURL(cfg.AccessLink.APIURL),
+		accesslink.WithLogger(log.With("component", "accesslink")),
+	}
+	if cfg.AccessLink.ClientID != "" {
+		opts = append(opts, accesslink.WithClientCredentials(cfg.AccessLink.ClientID, cfg.AccessLink.ClientSecret))
+	}
+	c, err := accesslink.New(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("accesslink: %w", err)
+	}
+	return c, nil
+}
+
+// accessLinkServices starts the AccessLink source: the ingest worker and,
+// if configured, the webhook receiver.
+func (d *Daemon) accessLinkServices(ctx context.Context) ([]func(context.Context) error, error) {
+	client, err := NewAccessLinkClient(d.cfg, d.log)
+	if err != nil {
+		return nil, err
+	}
+	acc, err := accounts.Open(ctx, d.Bus)
+	if err != nil {
+		return nil, err
+	}
+	d.Accounts = acc
+	table, err := sports.NewTable(d.cfg.AccessLink.SportOverrides)
+	if err != nil {
+		return nil, fmt.Errorf("accesslink.sport_overrides: %w", err)
+	}
+	w := ingest.New(d.Bus, client, acc, table, ingest.Options{
+		MaxAttempts:    d.cfg.Delivery.MaxAttempts,
+		BackoffInitial: d.cfg.Delivery.BackoffInitial,
+		BackoffMax:     d.cfg.Delivery.BackoffMax,
+		OnEvent: func(event, outcome string) {
+			d.Metrics.Events.WithLabelValues(outcome).Inc()
+		},
+	}, d.log.With("component", "ingest"))
+	services := []func(context.Context) error{w.Run}
+	if d.cfg.Webhook.Listen != "" {
+		srv, err := d.webhookServer(acc)
+		if err != nil {
+			return nil, err
+		}
+		services = append(services, srv)
+	}
+	return services, nil
+}
+
+// webhookServer listens now (so a busy port fails the start) and returns
+// the service that serves until ctx ends.
+func (d *Daemon) webhookServer(acc *accounts.Store) (func(context.Context) error, error) {
+	ln, err := net.Listen("tcp", d.cfg.Webhook.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("webhook.listen %s: %w", d.cfg.Webhook.Listen, err)
+	}
+	d.WebhookAddr = ln.Addr().String()
+	h := webhook.New(d.Bus.JS, d.webhookSecret(acc), d.Bus.EventsSubjectPrefix(), d.cfg.Webhook.MaxBodyBytes, d.log.With("component", "webhook"))
+	var (
+		mu   sync.Mutex
+		last time.Time
+	)
+	h.OnEvent = func(*accesslink.WebhookPayload) {
+		d.Metrics.WebhookEvents.Inc()
+		mu.Lock()
+		defer mu.Unlock()
+		// Recorded at most once a minute: it only answers "is the
+		// webhook alive".
+		if now := time.Now(); now.Sub(last) > time.Minute {
+			last = now
+			_ = acc.MarkWebhookEvent(context.Background(), now)
+		}
+	}
+	mux := http.NewServeMux()
+	mux.Handle(d.cfg.Webhook.Path, h)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
+	return func(ctx context.Context) error {
+		go func() {
+			<-ctx.Done()
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(sctx)
+		}()
+		d.log.Info("webhook receiver listening", "addr", ln.Addr().String(), "path", d.cfg.Webhook.Path)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("webhook receiver: %w", err)
+		}
+		return nil
+	}, nil
+}
+
+// webhookSecret returns the configured key, else the one stored by
+// `webhook create`, re-read at most every 10 s so a re-created webhook is
+// picked up without a restart.
+func (d *Daemon) webhookSecret(acc *accounts.Store) webhook.SecretFunc {
+	if d.cfg.Webhook.Secret != "" {
+		s := d.cfg.Webhook.Secret
+		return func(context.Context) (string, error) { return s, nil }
+	}
+	var (
+		mu     sync.Mutex
+		cached string
+		at     time.Time
+	)
+	return func(ctx context.Context) (string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if cached != "" && time.Since(at) < 10*time.Second {
+			return cached, nil
+		}
+		w, ok, err := acc.Webhook(ctx)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			cached, at = w.Secret, time.Now()
+		}
+		return cached, nil
+	}
+}

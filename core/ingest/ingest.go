@@ -1,0 +1,315 @@
+// Package ingest is the core worker of the AccessLink source: it takes
+// Polar events off the events stream, fetches the data they announce,
+// normalizes it into records and publishes them once per content version.
+//
+// Polar calls per event: EXERCISE costs 2 (the exercise with samples and
+// zones, and its FIT file); SLEEP costs 2 (that date's sleep and nightly
+// recharge: Polar sends no webhook for the recharge, it belongs to the
+// night).
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/polarbridge/polarbridge/core/accesslink"
+	"github.com/polarbridge/polarbridge/core/accounts"
+	"github.com/polarbridge/polarbridge/core/bus"
+	"github.com/polarbridge/polarbridge/core/dlq"
+	"github.com/polarbridge/polarbridge/core/records"
+	"github.com/polarbridge/polarbridge/core/sports"
+	"github.com/polarbridge/polarbridge/pluginapi"
+)
+
+// Name is the worker's consumer and dead-letter name.
+const Name = "ingest"
+
+// Polar is the part of the AccessLink client the worker uses.
+type Polar interface {
+	GetExercise(ctx context.Context, token, id string, opt accesslink.ExerciseOptions) ([]byte, error)
+	GetFile(ctx context.Context, token, id string, format accesslink.FileFormat) ([]byte, bool, error)
+	GetSleep(ctx context.Context, token, date string) ([]byte, bool, error)
+	GetNightlyRecharge(ctx context.Context, token, date string) ([]byte, bool, error)
+}
+
+// Options configure a Worker.
+type Options struct {
+	MaxAttempts    int
+	BackoffInitial time.Duration
+	BackoffMax     time.Duration
+	// OnEvent, if set, is told the outcome of every event (for metrics):
+	// "ok", "ignored", "retry" or "dead_letter".
+	OnEvent func(event, outcome string)
+}
+
+// Worker processes events.
+type Worker struct {
+	b        *bus.Bus
+	polar    Polar
+	accounts *accounts.Store
+	pub      *records.Publisher
+	dlq      *dlq.Queue
+	sports   *sports.Table
+	opts     Options
+	log      *slog.Logger
+}
+
+// New returns a Worker.
+func New(b *bus.Bus, polar Polar, acc *accounts.Store, table *sports.Table, opts Options, log *slog.Logger) *Worker {
+	return &Worker{
+		b: b, polar: polar, accounts: acc, sports: table, opts: opts, log: log,
+		pub: records.NewPublisher(b), dlq: dlq.New(b),
+	}
+}
+
+// Run processes events until ctx ends. Several daemons on one NATS share
+// the durable consumer, and so the events.
+func (w *Worker) Run(ctx context.Context) error {
+	cons, err := w.b.JS.CreateOrUpdateConsumer(ctx, bus.EventsStream, jetstream.ConsumerConfig{
+		Durable:       Name,
+		Description:   "Polar events to fetch and normalize",
+		FilterSubject: w.b.EventsSubjectPrefix() + ".>",
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       5 * time.Minute,
+		MaxDeliver:    -1,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+	})
+	if err != nil {
+		return fmt.Errorf("events consumer: %w", err)
+	}
+	for ctx.Err() == nil {
+		batch, err := cons.Fetch(10, jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			if ctx.Err() == nil {
+				w.log.Warn("fetch events", "err", err)
+				sleep(ctx, time.Second)
+			}
+			continue
+		}
+		for m := range batch.Messages() {
+			w.handle(context.WithoutCancel(ctx), m)
+		}
+	}
+	return nil
+}
+
+// permanentError marks an event that cannot succeed as it is.
+type permanentError struct{ err error }
+
+func (e permanentError) Error() string { return e.err.Error() }
+func (e permanentError) Unwrap() error { return e.err }
+
+func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
+	attempts := 1
+	if md, err := m.Metadata(); err == nil {
+		attempts = int(md.NumDelivered)
+	}
+	stop := keepAlive(m)
+	event, err := w.process(ctx, m.Data())
+	stop()
+	var perm permanentError
+	switch {
+	case err == nil:
+		_ = m.Ack()
+		w.outcome(event, "ok")
+	case errors.As(err, &perm) || accesslink.Permanent(err):
+		w.deadLetter(ctx, m, event, err.Error(), attempts)
+	case attempts >= w.opts.MaxAttempts:
+		w.deadLetter(ctx, m, event, fmt.Sprintf("gave up after %d attempts: %v", attempts, err), attempts)
+	default:
+		delay := backoff(w.opts, attempts)
+		var rl *accesslink.RateLimitError
+		if errors.As(err, &rl) && rl.Wait > delay {
+			delay = rl.Wait
+		}
+		w.log.Warn("event will be retried", "event", event, "attempt", attempts, "in", delay, "err", err)
+		_ = m.NakWithDelay(delay)
+		w.outcome(event, "retry")
+	}
+}
+
+func (w *Worker) outcome(event, outcome string) {
+	if w.opts.OnEvent != nil {
+		w.opts.OnEvent(event, outcome)
+	}
+}
+
+func (w *Worker) deadLetter(ctx context.Context, m jetstream.Msg, event, reason string, attempts int) {
+	if err := w.dlq.Put(ctx, Name, m.Subject(), m.Headers(), m.Data(), reason, attempts); err != nil {
+		w.log.Error("could not dead-letter the event; will retry", "event", event, "err", err)
+		_ = m.NakWithDelay(w.opts.BackoffMax)
+		return
+	}
+	w.log.Error("event moved to the dead-letter queue", "event", event, "reason", reason)
+	_ = m.Ack()
+	w.outcome(event, "dead_letter")
+}
+
+// process handles one event body and returns a short description of it.
+func (w *Worker) process(ctx context.Context, body []byte) (string, error) {
+	p, err := accesslink.ParseWebhook(body)
+	if err != nil {
+		return "malformed", permanentError{err}
+	}
+	desc := fmt.Sprintf("%s user %d %s%s", p.Event, p.UserID, p.EntityID, p.Date)
+	switch p.Event {
+	case accesslink.EventExercise, accesslink.EventSleep:
+	default:
+		w.log.Debug("event kind not handled yet; ignored", "event", p.Event)
+		w.outcome(desc, "ignored")
+		return desc, nil
+	}
+	user, err := w.accounts.User(ctx, p.UserIDString())
+	if errors.Is(err, accounts.ErrUnknownUser) {
+		return desc, permanentError{fmt.Errorf("Polar user %d is not known to this bridge: add them with `polarbridge users add`, then `polarbridge dlq replay --exporter ingest`", p.UserID)}
+	}
+	if err != nil {
+		return desc, err
+	}
+	if user.State != accounts.StateActive {
+		return desc, permanentError{fmt.Errorf("Polar user %s is %s (%s): re-authorize with `polarbridge users add`, then `polarbridge dlq replay --exporter ingest`", user.ID, user.State, user.StateReason)}
+	}
+	if p.Event == accesslink.EventExercise {
+		err = w.exercise(ctx, user, p.EntityID)
+	} else {
+		err = w.night(ctx, user, p.Date)
+	}
+	w.noteUserState(ctx, user, err)
+	return desc, err
+}
+
+// noteUserState remembers a revoked token or missing consents, so the
+// bridge stops calling Polar for that user until it is re-authorized.
+func (w *Worker) noteUserState(ctx context.Context, u accounts.User, err error) {
+	state := ""
+	switch {
+	case errors.Is(err, accesslink.ErrUnauthorized):
+		state = accounts.StateUnauthorized
+	case errors.Is(err, accesslink.ErrForbidden):
+		state = accounts.StateForbidden
+	default:
+		return
+	}
+	w.log.Error("Polar refused the user's token", "user", u.ID, "state", state, "err", err)
+	if serr := w.accounts.SetUserState(ctx, u.ID, state, err.Error()); serr != nil {
+		w.log.Warn("record user state", "user", u.ID, "err", serr)
+	}
+}
+
+func (w *Worker) exercise(ctx context.Context, u accounts.User, id string) error {
+	raw, err := w.polar.GetExercise(ctx, u.AccessToken, id, accesslink.ExerciseOptions{Samples: true, Zones: true})
+	if err != nil {
+		return fmt.Errorf("fetch exercise %s: %w", id, err)
+	}
+	fitBytes, hasFIT, err := w.polar.GetFile(ctx, u.AccessToken, id, accesslink.FormatFIT)
+	if err != nil {
+		return fmt.Errorf("fetch FIT of exercise %s: %w", id, err)
+	}
+	in := accesslink.ExerciseInput{Exercise: raw, FIT: fitBytes}
+	rec, err := accesslink.NormalizeExercise(u.ID, in, w.sports)
+	if errors.Is(err, accesslink.ErrBadFIT) {
+		// Keep the exercise (from its JSON samples) and the original
+		// file, so nothing is lost; exporters that need a valid FIT
+		// report it then.
+		w.log.Warn("exercise has a broken FIT file; using Polar's JSON samples", "exercise", id, "err", err)
+		in.FIT = nil
+		rec, err = accesslink.NormalizeExercise(u.ID, in, w.sports)
+	}
+	if err != nil {
+		return permanentError{fmt.Errorf("normalize exercise %s: %w", id, err)}
+	}
+	if hasFIT {
+		f, err := w.pub.PutFile(ctx, pluginapi.FileFormat_FILE_FORMAT_FIT, fitBytes)
+		if err != nil {
+			return err
+		}
+		rec.GetExercise().Files = append(rec.GetExercise().Files, f)
+	}
+	return w.publish(ctx, rec)
+}
+
+func (w *Worker) night(ctx context.Context, u accounts.User, date string) error {
+	sleepRaw, hasSleep, err := w.polar.GetSleep(ctx, u.AccessToken, date)
+	if err != nil {
+		return fmt.Errorf("fetch sleep %s: %w", date, err)
+	}
+	rechargeRaw, hasRecharge, err := w.polar.GetNightlyRecharge(ctx, u.AccessToken, date)
+	if err != nil {
+		return fmt.Errorf("fetch nightly recharge %s: %w", date, err)
+	}
+	if !hasSleep && !hasRecharge {
+		w.log.Info("Polar has no sleep or nightly recharge for the date (yet)", "user", u.ID, "date", date)
+		return nil
+	}
+	if hasSleep {
+		rec, err := accesslink.NormalizeSleep(u.ID, sleepRaw)
+		if err != nil {
+			return permanentError{fmt.Errorf("normalize sleep %s: %w", date, err)}
+		}
+		if err := w.publish(ctx, rec); err != nil {
+			return err
+		}
+	}
+	if hasRecharge {
+		// The night anchors the recharge's HH:MM sample times.
+		rec, err := accesslink.NormalizeNightlyRecharge(u.ID, rechargeRaw, sleepRaw, time.UTC)
+		if err != nil {
+			return permanentError{fmt.Errorf("normalize nightly recharge %s: %w", date, err)}
+		}
+		if err := w.publish(ctx, rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *Worker) publish(ctx context.Context, rec *pluginapi.Record) error {
+	published, err := w.pub.Publish(ctx, rec)
+	if err != nil {
+		return err
+	}
+	if published {
+		w.log.Info("record published", "key", rec.GetKey(), "version", rec.GetVersion())
+	} else {
+		w.log.Debug("record unchanged", "key", rec.GetKey())
+	}
+	return nil
+}
+
+func backoff(o Options, attempts int) time.Duration {
+	d := o.BackoffInitial
+	for i := 1; i < attempts && d < o.BackoffMax; i++ {
+		d *= 2
+	}
+	return min(d, o.BackoffMax)
+}
+
+// keepAlive extends the ack deadline while Polar is slow (rate limits).
+func keepAlive(m jetstream.Msg) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				_ = m.InProgress()
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}

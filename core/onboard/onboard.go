@@ -1,0 +1,204 @@
+// Package onboard adds a Polar user to the bridge: the OAuth2
+// authorization-code flow with a local callback listener (or a code pasted
+// by hand), registration with AccessLink, and storing the token.
+package onboard
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/polarbridge/polarbridge/core/accesslink"
+	"github.com/polarbridge/polarbridge/core/accounts"
+)
+
+// ErrState means the callback's state did not match: the redirect did not
+// come from the authorization this flow started.
+var ErrState = errors.New("OAuth state mismatch: the callback does not belong to this authorization; start again")
+
+// NewState returns a random OAuth state value.
+func NewState() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("random state: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// Callback listens on redirectURL's host and path for the authorization
+// server's redirect.
+type Callback struct {
+	ln    net.Listener
+	srv   *http.Server
+	codes chan result
+}
+
+type result struct {
+	code string
+	err  error
+}
+
+// ListenCallback starts the local listener for redirectURL (e.g.
+// http://localhost:5000/oauth2/callback), expecting state.
+func ListenCallback(redirectURL, state string) (*Callback, error) {
+	u, err := url.Parse(redirectURL)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("accesslink.redirect_url %q is not a URL", redirectURL)
+	}
+	if u.Scheme != "http" {
+		return nil, fmt.Errorf("accesslink.redirect_url %q: the local callback listener speaks plain http; use --code for other redirect URLs", redirectURL)
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host = net.JoinHostPort(u.Hostname(), "80")
+	}
+	ln, err := net.Listen("tcp", host)
+	if err != nil {
+		return nil, fmt.Errorf("listen for the OAuth callback on %s: %w", host, err)
+	}
+	cb := &Callback{ln: ln, codes: make(chan result, 1)}
+	path := u.Path
+	if path == "" {
+		path = "/"
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		var res result
+		switch {
+		case q.Get("error") != "":
+			res.err = fmt.Errorf("authorization refused: %s %s", q.Get("error"), q.Get("error_description"))
+		case subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1:
+			res.err = ErrState
+		case q.Get("code") == "":
+			res.err = errors.New("the callback carries no code")
+		default:
+			res.code = q.Get("code")
+		}
+		if res.err != nil {
+			http.Error(w, "polarbridge: "+res.err.Error(), http.StatusBadRequest)
+		} else {
+			fmt.Fprint(w, "<html><body><h3>polarbridge: authorized.</h3><p>You can close this window.</p></body></html>")
+		}
+		select {
+		case cb.codes <- res:
+		default:
+		}
+	})
+	cb.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = cb.srv.Serve(ln) }()
+	return cb, nil
+}
+
+// Wait returns the code from the first callback, or ctx's error.
+func (c *Callback) Wait(ctx context.Context) (string, error) {
+	defer c.Close()
+	select {
+	case r := <-c.codes:
+		return r.code, r.err
+	case <-ctx.Done():
+		return "", fmt.Errorf("no OAuth callback arrived: %w", ctx.Err())
+	}
+}
+
+// Close stops the listener.
+func (c *Callback) Close() { _ = c.srv.Close() }
+
+// Registrar is the part of the AccessLink client onboarding needs.
+type Registrar interface {
+	RegisterUser(ctx context.Context, token, memberID string) (bool, error)
+	DeleteUser(ctx context.Context, token, userID string) error
+}
+
+// Result says what AddUser did.
+type Result struct {
+	UserID string
+	// Registered is false when Polar already had the user registered
+	// (409), which is fine.
+	Registered bool
+}
+
+// AddUser exchanges code for a token, registers the user (memberID ""
+// means "polarbridge-<user id>") and stores the user with the token.
+func AddUser(ctx context.Context, oc *oauth2.Config, reg Registrar, acc *accounts.Store, code, memberID string) (Result, error) {
+	tok, err := oc.Exchange(ctx, code)
+	if err != nil {
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) {
+			// The body may echo the code; say only what failed.
+			return Result{}, fmt.Errorf("exchange the authorization code: the token endpoint answered %d (%s): the code may be used or expired; start again", re.Response.StatusCode, re.ErrorCode)
+		}
+		return Result{}, fmt.Errorf("exchange the authorization code: %w", err)
+	}
+	userID, err := accesslink.UserIDFromToken(tok)
+	if err != nil {
+		return Result{}, err
+	}
+	if memberID == "" {
+		memberID = "polarbridge-" + userID
+	}
+	created, err := reg.RegisterUser(ctx, tok.AccessToken, memberID)
+	if err != nil {
+		return Result{}, fmt.Errorf("register Polar user %s: %w", userID, err)
+	}
+	err = acc.PutUser(ctx, accounts.User{
+		ID: userID, MemberID: memberID, AccessToken: tok.AccessToken,
+		AddedAt: time.Now().UTC(), State: accounts.StateActive,
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{UserID: userID, Registered: created}, nil
+}
+
+// RemoveUser de-registers the user at Polar and forgets the token. A token
+// Polar no longer accepts does not stop the user being forgotten.
+func RemoveUser(ctx context.Context, reg Registrar, acc *accounts.Store, userID string) error {
+	u, err := acc.User(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if err := reg.DeleteUser(ctx, u.AccessToken, userID); err != nil &&
+		!errors.Is(err, accesslink.ErrUnauthorized) && !errors.Is(err, accesslink.ErrNotFound) {
+		return fmt.Errorf("de-register Polar user %s: %w", userID, err)
+	}
+	return acc.DeleteUser(ctx, userID)
+}
+
+// AuthorizeUnattended runs the browser's part of the flow with a plain
+// HTTP client: it opens the authorization URL and follows the redirect to
+// the local callback. It only works with an authorization server that
+// approves without a person (the AccessLink simulator); the demo and the
+// tests use it.
+func AuthorizeUnattended(ctx context.Context, oc *oauth2.Config) (string, error) {
+	state, err := NewState()
+	if err != nil {
+		return "", err
+	}
+	cb, err := ListenCallback(oc.RedirectURL, state)
+	if err != nil {
+		return "", err
+	}
+	defer cb.Close()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, oc.AuthCodeURL(state), nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("open the authorization URL: %w", err)
+	}
+	resp.Body.Close()
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return cb.Wait(wctx)
+}
