@@ -20,7 +20,7 @@ import (
 
 // NewAccessLinkClient builds the AccessLink client the configuration
 // describes.
-func NewAccessLinkClient(cfg *config.Config, log *slog.Logger) (*accesslink.Client, error) {
+func NewAccessLinkClient(cfg *config.Config, log *slog.Logger, extra ...accesslink.Option) (*accesslink.Client, error) {
 	opts := []accesslink.Option{
 		accesslink.WithBaseURL(cfg.AccessLink.APIURL),
 		accesslink.WithLogger(log.With("component", "accesslink")),
@@ -28,7 +28,7 @@ func NewAccessLinkClient(cfg *config.Config, log *slog.Logger) (*accesslink.Clie
 	if cfg.AccessLink.ClientID != "" {
 		opts = append(opts, accesslink.WithClientCredentials(cfg.AccessLink.ClientID, cfg.AccessLink.ClientSecret))
 	}
-	c, err := accesslink.New(opts...)
+	c, err := accesslink.New(append(opts, extra...)...)
 	if err != nil {
 		return nil, fmt.Errorf("accesslink: %w", err)
 	}
@@ -38,7 +38,7 @@ func NewAccessLinkClient(cfg *config.Config, log *slog.Logger) (*accesslink.Clie
 // accessLinkServices starts the AccessLink source: the ingest worker and,
 // if configured, the webhook receiver.
 func (d *Daemon) accessLinkServices(ctx context.Context) ([]func(context.Context) error, error) {
-	client, err := NewAccessLinkClient(d.cfg, d.log)
+	client, err := NewAccessLinkClient(d.cfg, d.log, d.accessLinkOpts...)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/polarbridge/polarbridge/core/accesslink"
 	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/bus"
 	"github.com/polarbridge/polarbridge/core/config"
@@ -34,8 +35,9 @@ type Daemon struct {
 	// WebhookAddr is where the webhook receiver listens ("" if off).
 	WebhookAddr string
 
-	dispatchers []*delivery.Dispatcher
-	services    []func(context.Context) error
+	dispatchers    []*delivery.Dispatcher
+	services       []func(context.Context) error
+	accessLinkOpts []accesslink.Option
 }
 
 // BusOptions derives the bus options from the configuration.
@@ -51,11 +53,24 @@ func BusOptions(cfg *config.Config) bus.Options {
 	}
 }
 
+// Option adjusts a daemon beyond its configuration (for tests and the
+// demo).
+type Option func(*Daemon)
+
+// WithAccessLinkOptions adds options to the AccessLink client, e.g. a
+// clock shared with a simulator.
+func WithAccessLinkOptions(opts ...accesslink.Option) Option {
+	return func(d *Daemon) { d.accessLinkOpts = append(d.accessLinkOpts, opts...) }
+}
+
 // Start opens the bus and starts every enabled plugin. Any error (NATS
 // unreachable, a plugin that will not start or rejects its config) stops
 // the start with everything started so far shut down again.
-func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version string) (_ *Daemon, err error) {
+func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version string, opts ...Option) (_ *Daemon, err error) {
 	d := &Daemon{cfg: cfg, log: log, version: version, Metrics: metrics.New()}
+	for _, o := range opts {
+		o(d)
+	}
 	defer func() {
 		if err != nil {
 			d.Close()

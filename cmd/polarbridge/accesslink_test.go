@@ -1,0 +1,129 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/polarbridge/polarbridge/core/accesslinksim"
+)
+
+// authCode gets a code from the simulator's authorization endpoint the way
+// a user on another machine would: from the redirect's address.
+func authCode(t *testing.T, simURL, clientID, redirect string) string {
+	t.Helper()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	q := url.Values{"response_type": {"code"}, "client_id": {clientID}, "redirect_uri": {redirect}, "state": {"x"}}
+	resp, err := c.Get(simURL + "/oauth2/authorization?" + q.Encode())
+	require.NoError(t, err)
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	require.NoError(t, err)
+	code := loc.Query().Get("code")
+	require.NotEmpty(t, code)
+	return code
+}
+
+func TestUsersHeadless(t *testing.T) {
+	redirect := "http://localhost:1/oauth2/callback"
+	sim, err := accesslinksim.New(accesslinksim.WithUsers(1), accesslinksim.WithHistoryDays(0), accesslinksim.WithRedirectURIs(redirect))
+	require.NoError(t, err)
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	dir := t.TempDir()
+	p := filepath.Join(dir, "config.yaml")
+	require.NoError(t, os.WriteFile(p, []byte(`data_dir: data
+accesslink:
+  client_id: `+sim.ClientID()+`
+  redirect_url: `+redirect+`
+  auth_url: `+srv.URL+`/oauth2/authorization
+  token_url: `+srv.URL+`/oauth2/token
+  api_url: `+srv.URL+`
+`), 0o600))
+
+	// The secret comes from the environment, as the README recommends.
+	t.Setenv("POLARBRIDGE_ACCESSLINK__CLIENT_SECRET", sim.ClientSecret())
+	code := authCode(t, srv.URL, sim.ClientID(), redirect)
+	rc, out, errOut := runCLI(t, "users", "add", "--config", p, "--code", code)
+	require.Equal(t, 0, rc, errOut)
+	user := sim.Users()[0]
+	assert.Contains(t, out, "Added Polar user")
+	assert.Contains(t, out, "registered with AccessLink")
+	assert.True(t, sim.Users()[0].Registered)
+	assert.NotContains(t, out+errOut, sim.ClientSecret())
+
+	rc, out, errOut = runCLI(t, "users", "list", "--config", p)
+	require.Equal(t, 0, rc, errOut)
+	assert.Contains(t, out, "active")
+	assert.Contains(t, out, "polarbridge-")
+
+	rc, out, errOut = runCLI(t, "users", "remove", "--config", p, jsonNumber(user.ID))
+	require.Equal(t, 0, rc, errOut)
+	assert.Contains(t, out, "de-registered")
+	assert.False(t, sim.Users()[0].Registered)
+	rc, out, _ = runCLI(t, "users", "list", "--config", p)
+	require.Equal(t, 0, rc)
+	assert.Contains(t, out, "no users")
+
+	// The same code twice: a clear error, no secret in it.
+	rc, _, errOut = runCLI(t, "users", "add", "--config", p, "--code", code)
+	assert.Equal(t, 1, rc)
+	assert.Contains(t, errOut, "the code may be used or expired")
+	assert.NotContains(t, errOut, sim.ClientSecret())
+}
+
+func TestUsersAddNeedsClient(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "config.yaml")
+	require.NoError(t, os.WriteFile(p, []byte("data_dir: data\n"), 0o600))
+	rc, _, errOut := runCLI(t, "users", "add", "--config", p, "--code", "x")
+	assert.Equal(t, 1, rc)
+	assert.Contains(t, errOut, "accesslink.client_id and accesslink.client_secret are required")
+}
+
+func TestSportsTable(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "config.yaml")
+	require.NoError(t, os.WriteFile(p, []byte("data_dir: data\naccesslink:\n  sport_overrides:\n    ROAD_BIKING: CYCLING/ROAD\n"), 0o600))
+	rc, out, errOut := runCLI(t, "sports", "--config", p, "--json")
+	require.Equal(t, 0, rc, errOut)
+	var rows []struct {
+		DetailedSport string `json:"detailed_sport"`
+		FITSport      string `json:"fit_sport"`
+		FITSubSport   string `json:"fit_sub_sport"`
+		Overridden    bool   `json:"overridden"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rows))
+	assert.Greater(t, len(rows), 100)
+	found := 0
+	for _, r := range rows {
+		switch r.DetailedSport {
+		case "ROAD_BIKING":
+			assert.Equal(t, "CYCLING", r.FITSport)
+			assert.Equal(t, "ROAD", r.FITSubSport)
+			assert.True(t, r.Overridden)
+			found++
+		case "TRAIL_RUNNING":
+			assert.Equal(t, "RUNNING", r.FITSport)
+			assert.Equal(t, "TRAIL", r.FITSubSport)
+			assert.False(t, r.Overridden)
+			found++
+		}
+	}
+	assert.Equal(t, 2, found)
+
+	require.NoError(t, os.WriteFile(p, []byte("data_dir: data\naccesslink:\n  sport_overrides:\n    ROAD_BIKING: CYCLNG\n"), 0o600))
+	rc, _, errOut = runCLI(t, "sports", "--config", p)
+	assert.Equal(t, 1, rc)
+	assert.Contains(t, errOut, "accesslink.sport_overrides")
+}
+
+func jsonNumber(n int64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}

@@ -1,0 +1,159 @@
+package accesslink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Sentinel errors of the HTTP client. Their text tells the operator what
+// to do; match them with errors.Is.
+var (
+	// ErrUnauthorized: AccessLink rejected the user's access token (401).
+	// Tokens do not expire, so the user or the partner revoked it.
+	ErrUnauthorized = errors.New("access token revoked or invalid: re-authorize the user with `polarbridge users add`")
+	// ErrClientUnauthorized: AccessLink rejected the client credentials
+	// (401 on a Basic-authenticated endpoint).
+	ErrClientUnauthorized = errors.New("client credentials rejected: check the AccessLink client id and secret in the configuration")
+	// ErrForbidden: 403, the user has not accepted the mandatory consents
+	// (or is not registered to the client).
+	ErrForbidden = errors.New("user has not accepted the mandatory consents: ask the user to accept the consents in Polar Flow")
+	// ErrNotFound: the resource does not exist (404, or 204 where the
+	// docs use it for "not found").
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: 409, e.g. a webhook already exists.
+	ErrConflict = errors.New("conflict")
+	// ErrRateLimited: a rate limit is exhausted for longer than the client
+	// may wait; see RateLimitError for when to try again.
+	ErrRateLimited = errors.New("AccessLink rate limit exhausted")
+	// ErrUnavailable: AccessLink answered 5xx (or 408) more times than the
+	// client retries.
+	ErrUnavailable = errors.New("AccessLink unavailable")
+	// ErrNoClientCredentials: a client-level endpoint was called on a
+	// Client built without WithClientCredentials.
+	ErrNoClientCredentials = errors.New("no AccessLink client credentials configured")
+)
+
+// maxSnippet bounds the response body quoted in an HTTPError.
+const maxSnippet = 256
+
+// HTTPError is a response AccessLink answered with an unexpected status.
+// It wraps a sentinel (ErrUnauthorized, ErrForbidden, ...) when the status
+// has one, so errors.Is works. It never holds credentials.
+type HTTPError struct {
+	Method   string
+	Endpoint string // URL path, without query
+	Status   int
+	Body     string // start of the response body, secrets redacted
+	Err      error  // sentinel for the status; nil if none
+}
+
+func (e *HTTPError) Error() string {
+	msg := fmt.Sprintf("accesslink: %s %s: status %d %s", e.Method, e.Endpoint, e.Status, http.StatusText(e.Status))
+	if e.Body != "" {
+		msg += fmt.Sprintf(" (body %q)", e.Body)
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *HTTPError) Unwrap() error { return e.Err }
+
+// RateLimitError says when a request may be made again. It matches
+// ErrRateLimited.
+type RateLimitError struct {
+	Method   string
+	Endpoint string
+	Wait     time.Duration // from when the error was returned
+}
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("accesslink: %s %s: next request allowed in %s: %v", e.Method, e.Endpoint, e.Wait.Round(time.Second), ErrRateLimited)
+}
+
+func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
+
+// Permanent reports whether retrying the same call cannot succeed without
+// someone acting first: 401 and 403 (stop polling that user until
+// re-authorized), other 4xx except 429 and 408, an undecodable payload,
+// missing configuration. Rate limits, 5xx, timeouts, transport errors and
+// cancellation are temporary.
+func Permanent(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	if errors.Is(err, ErrRateLimited) || errors.Is(err, ErrUnavailable) {
+		return false
+	}
+	for _, p := range []error{ErrUnauthorized, ErrClientUnauthorized, ErrForbidden, ErrNotFound, ErrConflict,
+		ErrNoClientCredentials, ErrInvalidArgument, ErrInvalidPayload, ErrInvalidTime} {
+		if errors.Is(err, p) {
+			return true
+		}
+	}
+	if he, ok := errors.AsType[*HTTPError](err); ok {
+		return he.Status >= 400 && he.Status < 500 && !retryableStatus(he.Status)
+	}
+	return false
+}
+
+// retryableStatus: worth retrying after a backoff (429 has its own wait).
+func retryableStatus(status int) bool {
+	return status == http.StatusTooManyRequests || status == http.StatusRequestTimeout || status >= 500
+}
+
+// statusError builds the error for an unexpected status. basic tells
+// whether the request used client credentials, which decides whose
+// credentials a 401 is about.
+func statusError(method, endpoint string, status int, body []byte, basic bool, secrets ...string) *HTTPError {
+	e := &HTTPError{Method: method, Endpoint: endpoint, Status: status, Body: snippet(body, secrets)}
+	switch {
+	case status == http.StatusUnauthorized && basic:
+		e.Err = ErrClientUnauthorized
+	case status == http.StatusUnauthorized:
+		e.Err = ErrUnauthorized
+	case status == http.StatusForbidden:
+		e.Err = ErrForbidden
+	case status == http.StatusNotFound:
+		e.Err = ErrNotFound
+	case status == http.StatusConflict:
+		e.Err = ErrConflict
+	case status == http.StatusTooManyRequests:
+		e.Err = ErrRateLimited
+	case retryableStatus(status):
+		e.Err = ErrUnavailable
+	}
+	return e
+}
+
+// snippet returns the start of body as printable text with every secret
+// removed; an API echoing a request back must not leak credentials.
+func snippet(body []byte, secrets []string) string {
+	s := string(body)
+	for _, sec := range secrets {
+		if sec != "" {
+			s = strings.ReplaceAll(s, sec, "[redacted]")
+		}
+	}
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' || r == utf8.RuneError {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.TrimSpace(s)
+	if len(s) > maxSnippet {
+		cut := maxSnippet
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "..."
+	}
+	return s
+}
