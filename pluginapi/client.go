@@ -108,7 +108,7 @@ func (c *Client) Describe(ctx context.Context) (*DescribeResponse, error) {
 
 // Configure hands the plugin its config block and serves kv to it. Errors
 // for a bad block wrap ErrInvalidConfig.
-func (c *Client) Configure(ctx context.Context, req *ConfigureRequest, kv KV) error {
+func (c *Client) Configure(ctx context.Context, req *ConfigureRequest, kv KV) (*ConfigureResponse, error) {
 	c.mu.Lock()
 	if !c.kvServed {
 		id := c.rpc.broker.NextId()
@@ -122,15 +122,15 @@ func (c *Client) Configure(ctx context.Context, req *ConfigureRequest, kv KV) er
 	}
 	c.mu.Unlock()
 	req.HostBrokerId = c.rpc.kvBrokerID
-	_, err := c.rpc.rpc.Configure(ctx, req)
+	resp, err := c.rpc.rpc.Configure(ctx, req)
 	if st, ok := status.FromError(err); ok && st.Code() == codes.InvalidArgument {
 		if strings.HasPrefix(st.Message(), ErrInvalidConfig.Error()) {
-			return fmt.Errorf("%w: %s", ErrInvalidConfig, trimSentinel(st.Message(), ErrInvalidConfig))
+			return nil, fmt.Errorf("%w: %s", ErrInvalidConfig, trimSentinel(st.Message(), ErrInvalidConfig))
 		}
 		// Any other invalid argument in Configure is still a config problem.
-		return fmt.Errorf("%w: %s", ErrInvalidConfig, st.Message())
+		return nil, fmt.Errorf("%w: %s", ErrInvalidConfig, st.Message())
 	}
-	return err
+	return resp, err
 }
 
 // Export sends a batch. It checks the plugin answered one result per record.

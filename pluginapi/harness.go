@@ -54,7 +54,8 @@ func (h *Harness) Configure(ctx context.Context, config any) error {
 	}
 	req := &ConfigureRequest{ConfigJson: raw, InstanceName: h.name, HostVersion: "harness"}
 	if h.client != nil {
-		return h.client.Configure(ctx, req, h.KV)
+		_, err = h.client.Configure(ctx, req, h.KV)
+		return err
 	}
 	_, err = h.impl.Configure(ctx, req, &remoteHost{kv: h.KV})
 	return err

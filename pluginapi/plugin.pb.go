@@ -76,7 +76,7 @@ func (x ExportResult_Status) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ExportResult_Status.Descriptor instead.
 func (ExportResult_Status) EnumDescriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{6, 0}
+	return file_plugin_proto_rawDescGZIP(), []int{7, 0}
 }
 
 type DescribeRequest struct {
@@ -265,7 +265,12 @@ func (x *ConfigureRequest) GetHostVersion() string {
 }
 
 type ConfigureResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Set by a plugin whose destination needs a user's OAuth2 authorization
+	// (e.g. Strava). `polarbridge plugins authorize <name>` then runs the
+	// authorization-code flow with a local callback and stores the token in
+	// the plugin's KV under the key "oauth2.token" (see OAuth2Token).
+	Oauth2        *OAuth2Spec `protobuf:"bytes,1,opt,name=oauth2,proto3" json:"oauth2,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -300,6 +305,128 @@ func (*ConfigureResponse) Descriptor() ([]byte, []int) {
 	return file_plugin_proto_rawDescGZIP(), []int{3}
 }
 
+func (x *ConfigureResponse) GetOauth2() *OAuth2Spec {
+	if x != nil {
+		return x.Oauth2
+	}
+	return nil
+}
+
+// OAuth2Spec describes a destination's OAuth2 authorization-code flow.
+type OAuth2Spec struct {
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	AuthUrl      string                 `protobuf:"bytes,1,opt,name=auth_url,json=authUrl,proto3" json:"auth_url,omitempty"`
+	TokenUrl     string                 `protobuf:"bytes,2,opt,name=token_url,json=tokenUrl,proto3" json:"token_url,omitempty"`
+	ClientId     string                 `protobuf:"bytes,3,opt,name=client_id,json=clientId,proto3" json:"client_id,omitempty"`
+	ClientSecret string                 `protobuf:"bytes,4,opt,name=client_secret,json=clientSecret,proto3" json:"client_secret,omitempty"`
+	// Sent verbatim as the scope parameter (Strava wants commas).
+	Scope string `protobuf:"bytes,5,opt,name=scope,proto3" json:"scope,omitempty"`
+	// Scopes the user must grant; the flow fails with a clear message if
+	// the callback's granted scope lacks one.
+	RequiredScopes []string `protobuf:"bytes,6,rep,name=required_scopes,json=requiredScopes,proto3" json:"required_scopes,omitempty"`
+	// Client credentials as form parameters instead of HTTP Basic.
+	CredentialsInBody bool `protobuf:"varint,7,opt,name=credentials_in_body,json=credentialsInBody,proto3" json:"credentials_in_body,omitempty"`
+	// Extra authorization URL parameters, e.g. approval_prompt=auto.
+	AuthParams map[string]string `protobuf:"bytes,8,rep,name=auth_params,json=authParams,proto3" json:"auth_params,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Redirect URL registered with the destination ("" = the host's default).
+	RedirectUrl   string `protobuf:"bytes,9,opt,name=redirect_url,json=redirectUrl,proto3" json:"redirect_url,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OAuth2Spec) Reset() {
+	*x = OAuth2Spec{}
+	mi := &file_plugin_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OAuth2Spec) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OAuth2Spec) ProtoMessage() {}
+
+func (x *OAuth2Spec) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OAuth2Spec.ProtoReflect.Descriptor instead.
+func (*OAuth2Spec) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *OAuth2Spec) GetAuthUrl() string {
+	if x != nil {
+		return x.AuthUrl
+	}
+	return ""
+}
+
+func (x *OAuth2Spec) GetTokenUrl() string {
+	if x != nil {
+		return x.TokenUrl
+	}
+	return ""
+}
+
+func (x *OAuth2Spec) GetClientId() string {
+	if x != nil {
+		return x.ClientId
+	}
+	return ""
+}
+
+func (x *OAuth2Spec) GetClientSecret() string {
+	if x != nil {
+		return x.ClientSecret
+	}
+	return ""
+}
+
+func (x *OAuth2Spec) GetScope() string {
+	if x != nil {
+		return x.Scope
+	}
+	return ""
+}
+
+func (x *OAuth2Spec) GetRequiredScopes() []string {
+	if x != nil {
+		return x.RequiredScopes
+	}
+	return nil
+}
+
+func (x *OAuth2Spec) GetCredentialsInBody() bool {
+	if x != nil {
+		return x.CredentialsInBody
+	}
+	return false
+}
+
+func (x *OAuth2Spec) GetAuthParams() map[string]string {
+	if x != nil {
+		return x.AuthParams
+	}
+	return nil
+}
+
+func (x *OAuth2Spec) GetRedirectUrl() string {
+	if x != nil {
+		return x.RedirectUrl
+	}
+	return ""
+}
+
 type ExportRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Records       []*Record              `protobuf:"bytes,1,rep,name=records,proto3" json:"records,omitempty"`
@@ -309,7 +436,7 @@ type ExportRequest struct {
 
 func (x *ExportRequest) Reset() {
 	*x = ExportRequest{}
-	mi := &file_plugin_proto_msgTypes[4]
+	mi := &file_plugin_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -321,7 +448,7 @@ func (x *ExportRequest) String() string {
 func (*ExportRequest) ProtoMessage() {}
 
 func (x *ExportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[4]
+	mi := &file_plugin_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -334,7 +461,7 @@ func (x *ExportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRequest.ProtoReflect.Descriptor instead.
 func (*ExportRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{4}
+	return file_plugin_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ExportRequest) GetRecords() []*Record {
@@ -354,7 +481,7 @@ type ExportResponse struct {
 
 func (x *ExportResponse) Reset() {
 	*x = ExportResponse{}
-	mi := &file_plugin_proto_msgTypes[5]
+	mi := &file_plugin_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -366,7 +493,7 @@ func (x *ExportResponse) String() string {
 func (*ExportResponse) ProtoMessage() {}
 
 func (x *ExportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[5]
+	mi := &file_plugin_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -379,7 +506,7 @@ func (x *ExportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportResponse.ProtoReflect.Descriptor instead.
 func (*ExportResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{5}
+	return file_plugin_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ExportResponse) GetResults() []*ExportResult {
@@ -402,7 +529,7 @@ type ExportResult struct {
 
 func (x *ExportResult) Reset() {
 	*x = ExportResult{}
-	mi := &file_plugin_proto_msgTypes[6]
+	mi := &file_plugin_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -414,7 +541,7 @@ func (x *ExportResult) String() string {
 func (*ExportResult) ProtoMessage() {}
 
 func (x *ExportResult) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[6]
+	mi := &file_plugin_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -427,7 +554,7 @@ func (x *ExportResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportResult.ProtoReflect.Descriptor instead.
 func (*ExportResult) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{6}
+	return file_plugin_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ExportResult) GetStatus() ExportResult_Status {
@@ -460,7 +587,7 @@ type KVGetRequest struct {
 
 func (x *KVGetRequest) Reset() {
 	*x = KVGetRequest{}
-	mi := &file_plugin_proto_msgTypes[7]
+	mi := &file_plugin_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -472,7 +599,7 @@ func (x *KVGetRequest) String() string {
 func (*KVGetRequest) ProtoMessage() {}
 
 func (x *KVGetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[7]
+	mi := &file_plugin_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -485,7 +612,7 @@ func (x *KVGetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVGetRequest.ProtoReflect.Descriptor instead.
 func (*KVGetRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{7}
+	return file_plugin_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *KVGetRequest) GetKey() string {
@@ -506,7 +633,7 @@ type KVGetResponse struct {
 
 func (x *KVGetResponse) Reset() {
 	*x = KVGetResponse{}
-	mi := &file_plugin_proto_msgTypes[8]
+	mi := &file_plugin_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -518,7 +645,7 @@ func (x *KVGetResponse) String() string {
 func (*KVGetResponse) ProtoMessage() {}
 
 func (x *KVGetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[8]
+	mi := &file_plugin_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -531,7 +658,7 @@ func (x *KVGetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVGetResponse.ProtoReflect.Descriptor instead.
 func (*KVGetResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{8}
+	return file_plugin_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *KVGetResponse) GetFound() bool {
@@ -570,7 +697,7 @@ type KVPutRequest struct {
 
 func (x *KVPutRequest) Reset() {
 	*x = KVPutRequest{}
-	mi := &file_plugin_proto_msgTypes[9]
+	mi := &file_plugin_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -582,7 +709,7 @@ func (x *KVPutRequest) String() string {
 func (*KVPutRequest) ProtoMessage() {}
 
 func (x *KVPutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[9]
+	mi := &file_plugin_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -595,7 +722,7 @@ func (x *KVPutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVPutRequest.ProtoReflect.Descriptor instead.
 func (*KVPutRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{9}
+	return file_plugin_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *KVPutRequest) GetKey() string {
@@ -635,7 +762,7 @@ type KVPutResponse struct {
 
 func (x *KVPutResponse) Reset() {
 	*x = KVPutResponse{}
-	mi := &file_plugin_proto_msgTypes[10]
+	mi := &file_plugin_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -647,7 +774,7 @@ func (x *KVPutResponse) String() string {
 func (*KVPutResponse) ProtoMessage() {}
 
 func (x *KVPutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[10]
+	mi := &file_plugin_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -660,7 +787,7 @@ func (x *KVPutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVPutResponse.ProtoReflect.Descriptor instead.
 func (*KVPutResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{10}
+	return file_plugin_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *KVPutResponse) GetRevision() uint64 {
@@ -679,7 +806,7 @@ type KVDeleteRequest struct {
 
 func (x *KVDeleteRequest) Reset() {
 	*x = KVDeleteRequest{}
-	mi := &file_plugin_proto_msgTypes[11]
+	mi := &file_plugin_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -691,7 +818,7 @@ func (x *KVDeleteRequest) String() string {
 func (*KVDeleteRequest) ProtoMessage() {}
 
 func (x *KVDeleteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[11]
+	mi := &file_plugin_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -704,7 +831,7 @@ func (x *KVDeleteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVDeleteRequest.ProtoReflect.Descriptor instead.
 func (*KVDeleteRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{11}
+	return file_plugin_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *KVDeleteRequest) GetKey() string {
@@ -722,7 +849,7 @@ type KVDeleteResponse struct {
 
 func (x *KVDeleteResponse) Reset() {
 	*x = KVDeleteResponse{}
-	mi := &file_plugin_proto_msgTypes[12]
+	mi := &file_plugin_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -734,7 +861,7 @@ func (x *KVDeleteResponse) String() string {
 func (*KVDeleteResponse) ProtoMessage() {}
 
 func (x *KVDeleteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[12]
+	mi := &file_plugin_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -747,7 +874,7 @@ func (x *KVDeleteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVDeleteResponse.ProtoReflect.Descriptor instead.
 func (*KVDeleteResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{12}
+	return file_plugin_proto_rawDescGZIP(), []int{13}
 }
 
 type KVKeysRequest struct {
@@ -759,7 +886,7 @@ type KVKeysRequest struct {
 
 func (x *KVKeysRequest) Reset() {
 	*x = KVKeysRequest{}
-	mi := &file_plugin_proto_msgTypes[13]
+	mi := &file_plugin_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -771,7 +898,7 @@ func (x *KVKeysRequest) String() string {
 func (*KVKeysRequest) ProtoMessage() {}
 
 func (x *KVKeysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[13]
+	mi := &file_plugin_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -784,7 +911,7 @@ func (x *KVKeysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVKeysRequest.ProtoReflect.Descriptor instead.
 func (*KVKeysRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{13}
+	return file_plugin_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *KVKeysRequest) GetPrefix() string {
@@ -803,7 +930,7 @@ type KVKeysResponse struct {
 
 func (x *KVKeysResponse) Reset() {
 	*x = KVKeysResponse{}
-	mi := &file_plugin_proto_msgTypes[14]
+	mi := &file_plugin_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -815,7 +942,7 @@ func (x *KVKeysResponse) String() string {
 func (*KVKeysResponse) ProtoMessage() {}
 
 func (x *KVKeysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[14]
+	mi := &file_plugin_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -828,7 +955,7 @@ func (x *KVKeysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVKeysResponse.ProtoReflect.Descriptor instead.
 func (*KVKeysResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{14}
+	return file_plugin_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *KVKeysResponse) GetKeys() []string {
@@ -855,8 +982,24 @@ const file_plugin_proto_rawDesc = "" +
 	"configJson\x12$\n" +
 	"\x0ehost_broker_id\x18\x02 \x01(\rR\fhostBrokerId\x12#\n" +
 	"\rinstance_name\x18\x03 \x01(\tR\finstanceName\x12!\n" +
-	"\fhost_version\x18\x04 \x01(\tR\vhostVersion\"\x13\n" +
-	"\x11ConfigureResponse\"A\n" +
+	"\fhost_version\x18\x04 \x01(\tR\vhostVersion\"G\n" +
+	"\x11ConfigureResponse\x122\n" +
+	"\x06oauth2\x18\x01 \x01(\v2\x1a.polarbridge.v1.OAuth2SpecR\x06oauth2\"\xa4\x03\n" +
+	"\n" +
+	"OAuth2Spec\x12\x19\n" +
+	"\bauth_url\x18\x01 \x01(\tR\aauthUrl\x12\x1b\n" +
+	"\ttoken_url\x18\x02 \x01(\tR\btokenUrl\x12\x1b\n" +
+	"\tclient_id\x18\x03 \x01(\tR\bclientId\x12#\n" +
+	"\rclient_secret\x18\x04 \x01(\tR\fclientSecret\x12\x14\n" +
+	"\x05scope\x18\x05 \x01(\tR\x05scope\x12'\n" +
+	"\x0frequired_scopes\x18\x06 \x03(\tR\x0erequiredScopes\x12.\n" +
+	"\x13credentials_in_body\x18\a \x01(\bR\x11credentialsInBody\x12K\n" +
+	"\vauth_params\x18\b \x03(\v2*.polarbridge.v1.OAuth2Spec.AuthParamsEntryR\n" +
+	"authParams\x12!\n" +
+	"\fredirect_url\x18\t \x01(\tR\vredirectUrl\x1a=\n" +
+	"\x0fAuthParamsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"A\n" +
 	"\rExportRequest\x120\n" +
 	"\arecords\x18\x01 \x03(\v2\x16.polarbridge.v1.RecordR\arecords\"H\n" +
 	"\x0eExportResponse\x126\n" +
@@ -914,51 +1057,55 @@ func file_plugin_proto_rawDescGZIP() []byte {
 }
 
 var file_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_plugin_proto_goTypes = []any{
 	(ExportResult_Status)(0),  // 0: polarbridge.v1.ExportResult.Status
 	(*DescribeRequest)(nil),   // 1: polarbridge.v1.DescribeRequest
 	(*DescribeResponse)(nil),  // 2: polarbridge.v1.DescribeResponse
 	(*ConfigureRequest)(nil),  // 3: polarbridge.v1.ConfigureRequest
 	(*ConfigureResponse)(nil), // 4: polarbridge.v1.ConfigureResponse
-	(*ExportRequest)(nil),     // 5: polarbridge.v1.ExportRequest
-	(*ExportResponse)(nil),    // 6: polarbridge.v1.ExportResponse
-	(*ExportResult)(nil),      // 7: polarbridge.v1.ExportResult
-	(*KVGetRequest)(nil),      // 8: polarbridge.v1.KVGetRequest
-	(*KVGetResponse)(nil),     // 9: polarbridge.v1.KVGetResponse
-	(*KVPutRequest)(nil),      // 10: polarbridge.v1.KVPutRequest
-	(*KVPutResponse)(nil),     // 11: polarbridge.v1.KVPutResponse
-	(*KVDeleteRequest)(nil),   // 12: polarbridge.v1.KVDeleteRequest
-	(*KVDeleteResponse)(nil),  // 13: polarbridge.v1.KVDeleteResponse
-	(*KVKeysRequest)(nil),     // 14: polarbridge.v1.KVKeysRequest
-	(*KVKeysResponse)(nil),    // 15: polarbridge.v1.KVKeysResponse
-	(RecordKind)(0),           // 16: polarbridge.v1.RecordKind
-	(*Record)(nil),            // 17: polarbridge.v1.Record
+	(*OAuth2Spec)(nil),        // 5: polarbridge.v1.OAuth2Spec
+	(*ExportRequest)(nil),     // 6: polarbridge.v1.ExportRequest
+	(*ExportResponse)(nil),    // 7: polarbridge.v1.ExportResponse
+	(*ExportResult)(nil),      // 8: polarbridge.v1.ExportResult
+	(*KVGetRequest)(nil),      // 9: polarbridge.v1.KVGetRequest
+	(*KVGetResponse)(nil),     // 10: polarbridge.v1.KVGetResponse
+	(*KVPutRequest)(nil),      // 11: polarbridge.v1.KVPutRequest
+	(*KVPutResponse)(nil),     // 12: polarbridge.v1.KVPutResponse
+	(*KVDeleteRequest)(nil),   // 13: polarbridge.v1.KVDeleteRequest
+	(*KVDeleteResponse)(nil),  // 14: polarbridge.v1.KVDeleteResponse
+	(*KVKeysRequest)(nil),     // 15: polarbridge.v1.KVKeysRequest
+	(*KVKeysResponse)(nil),    // 16: polarbridge.v1.KVKeysResponse
+	nil,                       // 17: polarbridge.v1.OAuth2Spec.AuthParamsEntry
+	(RecordKind)(0),           // 18: polarbridge.v1.RecordKind
+	(*Record)(nil),            // 19: polarbridge.v1.Record
 }
 var file_plugin_proto_depIdxs = []int32{
-	16, // 0: polarbridge.v1.DescribeResponse.kinds:type_name -> polarbridge.v1.RecordKind
-	17, // 1: polarbridge.v1.ExportRequest.records:type_name -> polarbridge.v1.Record
-	7,  // 2: polarbridge.v1.ExportResponse.results:type_name -> polarbridge.v1.ExportResult
-	0,  // 3: polarbridge.v1.ExportResult.status:type_name -> polarbridge.v1.ExportResult.Status
-	1,  // 4: polarbridge.v1.Exporter.Describe:input_type -> polarbridge.v1.DescribeRequest
-	3,  // 5: polarbridge.v1.Exporter.Configure:input_type -> polarbridge.v1.ConfigureRequest
-	5,  // 6: polarbridge.v1.Exporter.Export:input_type -> polarbridge.v1.ExportRequest
-	8,  // 7: polarbridge.v1.HostKV.Get:input_type -> polarbridge.v1.KVGetRequest
-	10, // 8: polarbridge.v1.HostKV.Put:input_type -> polarbridge.v1.KVPutRequest
-	12, // 9: polarbridge.v1.HostKV.Delete:input_type -> polarbridge.v1.KVDeleteRequest
-	14, // 10: polarbridge.v1.HostKV.Keys:input_type -> polarbridge.v1.KVKeysRequest
-	2,  // 11: polarbridge.v1.Exporter.Describe:output_type -> polarbridge.v1.DescribeResponse
-	4,  // 12: polarbridge.v1.Exporter.Configure:output_type -> polarbridge.v1.ConfigureResponse
-	6,  // 13: polarbridge.v1.Exporter.Export:output_type -> polarbridge.v1.ExportResponse
-	9,  // 14: polarbridge.v1.HostKV.Get:output_type -> polarbridge.v1.KVGetResponse
-	11, // 15: polarbridge.v1.HostKV.Put:output_type -> polarbridge.v1.KVPutResponse
-	13, // 16: polarbridge.v1.HostKV.Delete:output_type -> polarbridge.v1.KVDeleteResponse
-	15, // 17: polarbridge.v1.HostKV.Keys:output_type -> polarbridge.v1.KVKeysResponse
-	11, // [11:18] is the sub-list for method output_type
-	4,  // [4:11] is the sub-list for method input_type
-	4,  // [4:4] is the sub-list for extension type_name
-	4,  // [4:4] is the sub-list for extension extendee
-	0,  // [0:4] is the sub-list for field type_name
+	18, // 0: polarbridge.v1.DescribeResponse.kinds:type_name -> polarbridge.v1.RecordKind
+	5,  // 1: polarbridge.v1.ConfigureResponse.oauth2:type_name -> polarbridge.v1.OAuth2Spec
+	17, // 2: polarbridge.v1.OAuth2Spec.auth_params:type_name -> polarbridge.v1.OAuth2Spec.AuthParamsEntry
+	19, // 3: polarbridge.v1.ExportRequest.records:type_name -> polarbridge.v1.Record
+	8,  // 4: polarbridge.v1.ExportResponse.results:type_name -> polarbridge.v1.ExportResult
+	0,  // 5: polarbridge.v1.ExportResult.status:type_name -> polarbridge.v1.ExportResult.Status
+	1,  // 6: polarbridge.v1.Exporter.Describe:input_type -> polarbridge.v1.DescribeRequest
+	3,  // 7: polarbridge.v1.Exporter.Configure:input_type -> polarbridge.v1.ConfigureRequest
+	6,  // 8: polarbridge.v1.Exporter.Export:input_type -> polarbridge.v1.ExportRequest
+	9,  // 9: polarbridge.v1.HostKV.Get:input_type -> polarbridge.v1.KVGetRequest
+	11, // 10: polarbridge.v1.HostKV.Put:input_type -> polarbridge.v1.KVPutRequest
+	13, // 11: polarbridge.v1.HostKV.Delete:input_type -> polarbridge.v1.KVDeleteRequest
+	15, // 12: polarbridge.v1.HostKV.Keys:input_type -> polarbridge.v1.KVKeysRequest
+	2,  // 13: polarbridge.v1.Exporter.Describe:output_type -> polarbridge.v1.DescribeResponse
+	4,  // 14: polarbridge.v1.Exporter.Configure:output_type -> polarbridge.v1.ConfigureResponse
+	7,  // 15: polarbridge.v1.Exporter.Export:output_type -> polarbridge.v1.ExportResponse
+	10, // 16: polarbridge.v1.HostKV.Get:output_type -> polarbridge.v1.KVGetResponse
+	12, // 17: polarbridge.v1.HostKV.Put:output_type -> polarbridge.v1.KVPutResponse
+	14, // 18: polarbridge.v1.HostKV.Delete:output_type -> polarbridge.v1.KVDeleteResponse
+	16, // 19: polarbridge.v1.HostKV.Keys:output_type -> polarbridge.v1.KVKeysResponse
+	13, // [13:20] is the sub-list for method output_type
+	6,  // [6:13] is the sub-list for method input_type
+	6,  // [6:6] is the sub-list for extension type_name
+	6,  // [6:6] is the sub-list for extension extendee
+	0,  // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }
@@ -973,7 +1120,7 @@ func file_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   15,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -120,6 +120,12 @@ func addCommandFlags(name string, fs *pflag.FlagSet) {
 	case "demo":
 		fs.Bool("keep", false, "keep the demo's directory instead of removing it")
 		fs.String("dir", "", "directory for the demo's data and output (default: a new temporary one)")
+	case "plugins authorize":
+		fs.String("code", "", "an authorization code pasted by hand (headless)")
+		fs.String("scope", "", "with --code: the scope the redirect reported")
+		fs.String("redirect-url", "", "redirect URL registered with the destination (default accesslink.redirect_url)")
+		fs.Bool("open", true, "open the authorization URL in a browser where possible")
+		fs.Duration("timeout", 10*time.Minute, "how long to wait for the OAuth callback")
 	case "users add":
 		fs.String("code", "", "an authorization code pasted by hand (headless: open the URL elsewhere)")
 		fs.String("member-id", "", "the member id to register (default polarbridge-<user id>)")

@@ -127,6 +127,11 @@ func (d *Daemon) startPlugin(ctx context.Context, name string) (*pluginhost.Inst
 		return nil, err
 	}
 	in.OnRestart = func() { d.Metrics.PluginRestarts.WithLabelValues(name).Inc() }
+	if in.OAuth2() != nil {
+		if _, _, err := pluginapi.LoadOAuth2Token(ctx, pluginhost.NewKV(kv)); errors.Is(err, pluginapi.ErrNotAuthorized) {
+			d.log.Warn("plugin needs an authorization before it can export: run `polarbridge plugins authorize "+name+"`", "plugin", name)
+		}
+	}
 	desc := in.Describe()
 	d.log.Info("plugin started", "plugin", name, "name", desc.GetName(), "version", desc.GetVersion(),
 		"protocol", pluginProtocol(in), "kinds", kindNames(in))

@@ -43,8 +43,9 @@ type Callback struct {
 }
 
 type result struct {
-	code string
-	err  error
+	code  string
+	scope string
+	err   error
 }
 
 // ListenCallback starts the local listener for redirectURL (e.g.
@@ -82,7 +83,7 @@ func ListenCallback(redirectURL, state string) (*Callback, error) {
 		case q.Get("code") == "":
 			res.err = errors.New("the callback carries no code")
 		default:
-			res.code = q.Get("code")
+			res.code, res.scope = q.Get("code"), q.Get("scope")
 		}
 		if res.err != nil {
 			http.Error(w, "polarbridge: "+res.err.Error(), http.StatusBadRequest)
@@ -101,12 +102,19 @@ func ListenCallback(redirectURL, state string) (*Callback, error) {
 
 // Wait returns the code from the first callback, or ctx's error.
 func (c *Callback) Wait(ctx context.Context) (string, error) {
+	code, _, err := c.WaitScope(ctx)
+	return code, err
+}
+
+// WaitScope is Wait that also returns the scope the user granted, for
+// servers that report it in the redirect (Strava).
+func (c *Callback) WaitScope(ctx context.Context) (code, scope string, err error) {
 	defer c.Close()
 	select {
 	case r := <-c.codes:
-		return r.code, r.err
+		return r.code, r.scope, r.err
 	case <-ctx.Done():
-		return "", fmt.Errorf("no OAuth callback arrived: %w", ctx.Err())
+		return "", "", fmt.Errorf("no OAuth callback arrived: %w", ctx.Err())
 	}
 }
 

@@ -42,6 +42,7 @@ type Instance struct {
 	mu       sync.Mutex
 	client   *pluginapi.Client
 	desc     *pluginapi.DescribeResponse
+	oauth2   *pluginapi.OAuth2Spec
 	failures int       // consecutive failed restarts
 	nextTry  time.Time // earliest next restart
 }
@@ -80,7 +81,7 @@ func (in *Instance) launch(ctx context.Context) error {
 		c.Kill()
 		return fmt.Errorf("%w %s: describe: %w", ErrPlugin, in.spec.Name, err)
 	}
-	err = c.Configure(ctx, &pluginapi.ConfigureRequest{
+	resp, err := c.Configure(ctx, &pluginapi.ConfigureRequest{
 		ConfigJson:   in.config,
 		InstanceName: in.spec.Name,
 		HostVersion:  in.spec.HostVersion,
@@ -92,7 +93,7 @@ func (in *Instance) launch(ctx context.Context) error {
 		}
 		return fmt.Errorf("%w %s: configure: %w", ErrPlugin, in.spec.Name, err)
 	}
-	in.client, in.desc = c, desc
+	in.client, in.desc, in.oauth2 = c, desc, resp.GetOauth2()
 	return nil
 }
 
@@ -114,6 +115,14 @@ func (in *Instance) Describe() *pluginapi.DescribeResponse {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	return in.desc
+}
+
+// OAuth2 is the authorization the plugin asked for at Configure (nil if
+// none).
+func (in *Instance) OAuth2() *pluginapi.OAuth2Spec {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.oauth2
 }
 
 // Kinds are the record kinds this instance receives.
