@@ -68,7 +68,7 @@ type polarOpts struct {
 	plugins string
 }
 
-func startPolar(t *testing.T, o polarOpts) *polarSetup {
+func startPolar(t testing.TB, o polarOpts) *polarSetup {
 	t.Helper()
 	if o.users == 0 {
 		o.users = 1

@@ -15,7 +15,7 @@ import (
 )
 
 // readCSV returns a CSV file's rows as maps from header to cell.
-func readCSV(t *testing.T, path string) []map[string]string {
+func readCSV(t testing.TB, path string) []map[string]string {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)

@@ -55,7 +55,7 @@ func binary(t testing.TB, pkg string) string {
 
 // harness is a daemon started from a YAML config in a temp dir.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	dir    string
 	cfg    *config.Config
 	d      *daemon.Daemon
@@ -63,7 +63,7 @@ type harness struct {
 	done   chan error
 }
 
-func loadYAML(t *testing.T, dir, body string) (*config.Config, error) {
+func loadYAML(t testing.TB, dir, body string) (*config.Config, error) {
 	t.Helper()
 	p := filepath.Join(dir, "config.yaml")
 	require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
@@ -73,7 +73,7 @@ func loadYAML(t *testing.T, dir, body string) (*config.Config, error) {
 	return config.Load(fs)
 }
 
-func testLogger(t *testing.T) *slog.Logger {
+func testLogger(t testing.TB) *slog.Logger {
 	if testing.Verbose() {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
@@ -81,7 +81,7 @@ func testLogger(t *testing.T) *slog.Logger {
 }
 
 // start runs a daemon with body (a config.yaml; %[1]s is the test dir).
-func start(t *testing.T, dir, body string) *harness {
+func start(t testing.TB, dir, body string) *harness {
 	t.Helper()
 	cfg, err := loadYAML(t, dir, fmt.Sprintf(body, dir))
 	require.NoError(t, err)
@@ -139,7 +139,7 @@ type logLine struct {
 	Count   int    `json:"count"`
 }
 
-func readLog(t *testing.T, path string) []logLine {
+func readLog(t testing.TB, path string) []logLine {
 	t.Helper()
 	f, err := os.Open(path)
 	if os.IsNotExist(err) {
@@ -404,7 +404,7 @@ func TestCLIAttachesToRunningDaemon(t *testing.T) {
 	assert.Equal(t, "nightly_recharge.475.2026-05-05", entries[0].Key)
 }
 
-func counterValue(t *testing.T, h *harness, name, label string) float64 {
+func counterValue(t testing.TB, h *harness, name, label string) float64 {
 	t.Helper()
 	mfs, err := h.d.Metrics.Registry.Gather()
 	require.NoError(t, err)

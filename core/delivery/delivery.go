@@ -96,7 +96,7 @@ func New(ctx context.Context, b *bus.Bus, exp Exporter, policy Policy, m *metric
 // shutdown does not turn delivered records into redeliveries.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
-		batch, err := d.cons.Fetch(d.policy.BatchSize, jetstream.FetchMaxWait(time.Second))
+		msgs, err := bus.FetchBatch(d.cons, d.policy.BatchSize, time.Second)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -104,13 +104,6 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			d.log.Warn("fetch records", "err", err)
 			sleep(ctx, time.Second)
 			continue
-		}
-		var msgs []jetstream.Msg
-		for m := range batch.Messages() {
-			msgs = append(msgs, m)
-		}
-		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && ctx.Err() == nil {
-			d.log.Warn("fetch records", "err", err)
 		}
 		if len(msgs) > 0 {
 			d.deliver(context.WithoutCancel(ctx), msgs)

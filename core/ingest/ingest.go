@@ -83,7 +83,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		return fmt.Errorf("events consumer: %w", err)
 	}
 	for ctx.Err() == nil {
-		batch, err := cons.Fetch(10, jetstream.FetchMaxWait(time.Second))
+		msgs, err := bus.FetchBatch(cons, 10, time.Second)
 		if err != nil {
 			if ctx.Err() == nil {
 				w.log.Warn("fetch events", "err", err)
@@ -91,7 +91,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			}
 			continue
 		}
-		for m := range batch.Messages() {
+		for _, m := range msgs {
 			w.handle(context.WithoutCancel(ctx), m)
 		}
 	}

@@ -1,0 +1,37 @@
+package bus
+
+import (
+	"errors"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// FetchBatch waits up to wait for the first message, then takes whatever
+// else is already waiting, up to n in all. A plain Fetch(n) would hold a
+// lone message until the batch filled or the wait ran out, adding up to
+// wait to every quiet-time delivery.
+func FetchBatch(cons jetstream.Consumer, n int, wait time.Duration) ([]jetstream.Msg, error) {
+	first, err := cons.Fetch(1, jetstream.FetchMaxWait(wait))
+	if err != nil {
+		return nil, err
+	}
+	var msgs []jetstream.Msg
+	for m := range first.Messages() {
+		msgs = append(msgs, m)
+	}
+	if err := first.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && len(msgs) == 0 {
+		return nil, err
+	}
+	if len(msgs) == 0 || n <= 1 {
+		return msgs, nil
+	}
+	rest, err := cons.FetchNoWait(n - 1)
+	if err != nil {
+		return msgs, nil // the first message is still delivered
+	}
+	for m := range rest.Messages() {
+		msgs = append(msgs, m)
+	}
+	return msgs, nil
+}
