@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"runtime"
@@ -24,8 +25,10 @@ import (
 // polarEnv is what the user and webhook commands work with.
 type polarEnv struct {
 	cfg    *config.Config
+	log    *slog.Logger
 	client *accesslink.Client
 	acc    *accounts.Store
+	bus    *bus.Bus
 	close  func()
 }
 
@@ -47,7 +50,7 @@ func openPolar(ctx context.Context, env *cliEnv) (*polarEnv, error) {
 		b.Close()
 		return nil, err
 	}
-	return &polarEnv{cfg: cfg, client: client, acc: acc, close: b.Close}, nil
+	return &polarEnv{cfg: cfg, log: log, client: client, acc: acc, bus: b, close: b.Close}, nil
 }
 
 func requireClient(cfg *config.Config) error {

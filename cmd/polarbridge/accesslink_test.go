@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -126,4 +127,39 @@ func TestSportsTable(t *testing.T) {
 func jsonNumber(n int64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+func TestBackfillCommand(t *testing.T) {
+	redirect := "http://localhost:1/oauth2/callback"
+	sim, err := accesslinksim.New(accesslinksim.WithUsers(1), accesslinksim.WithHistoryDays(3), accesslinksim.WithRedirectURIs(redirect))
+	require.NoError(t, err)
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	p := filepath.Join(t.TempDir(), "config.yaml")
+	require.NoError(t, os.WriteFile(p, []byte(`data_dir: data
+accesslink:
+  client_id: `+sim.ClientID()+`
+  client_secret: `+sim.ClientSecret()+`
+  redirect_url: `+redirect+`
+  auth_url: `+srv.URL+`/oauth2/authorization
+  token_url: `+srv.URL+`/oauth2/token
+  api_url: `+srv.URL+`
+`), 0o600))
+	rc, _, errOut := runCLI(t, "users", "add", "--config", p, "--code", authCode(t, srv.URL, sim.ClientID(), redirect))
+	require.Equal(t, 0, rc, errOut)
+
+	items := len(sim.Exercises(sim.Users()[0].ID)) + len(sim.Nights(sim.Users()[0].ID))
+	rc, out, errOut := runCLI(t, "backfill", "--config", p, "--since", "28d", "--kinds", "exercise,sleep")
+	require.Equal(t, 0, rc, errOut)
+	assert.Contains(t, out, "progress: 2/2 steps")
+	assert.Contains(t, out, fmt.Sprintf("found %d, already exported (or queued) 0, queued %d new", items, items))
+
+	// Safe to run twice: nothing is queued again.
+	rc, out, errOut = runCLI(t, "backfill", "--config", p, "--since", "28d", "--kinds", "exercise,sleep")
+	require.Equal(t, 0, rc, errOut)
+	assert.Contains(t, out, fmt.Sprintf("found %d, already exported (or queued) %d, queued 0 new", items, items))
+
+	rc, _, errOut = runCLI(t, "backfill", "--config", p, "--kinds", "naps")
+	assert.Equal(t, 2-1, rc)
+	assert.Contains(t, errOut, `"naps" is not one of exercise, sleep, nightly-recharge`)
 }

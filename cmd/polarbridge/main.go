@@ -54,6 +54,7 @@ func commands() map[string]command {
 		"webhook delete":     {"", "delete the webhook", webhookDelete},
 		"webhook activate":   {"", "re-activate a webhook Polar deactivated", webhookActivate},
 		"webhook deactivate": {"", "pause the webhook", webhookDeactivate},
+		"backfill":           {"[--user ID] [--since 28d] [--kinds exercise,sleep,nightly-recharge] [--wait]", "queue everything Polar still holds that the bridge has not exported", backfill},
 		"sports":             {"[--json]", "print the effective Polar sport -> FIT sport table", sportsTable},
 		"simulator":          {"[--listen ADDR] [--users N] [--every D]", "run the AccessLink simulator, to try the bridge without a Polar account", runSimulator},
 	}
@@ -139,6 +140,12 @@ func addCommandFlags(name string, fs *pflag.FlagSet) {
 		fs.String("events", "", "new events (empty keeps them)")
 	case "sports":
 		fs.Bool("json", false, "print JSON")
+	case "backfill":
+		fs.StringSlice("user", nil, "only these Polar user ids (default: every active user)")
+		fs.String("since", "28d", "how far back: days (28d), a duration (72h) or a date")
+		fs.StringSlice("kinds", nil, "exercise, sleep, nightly-recharge (default: all)")
+		fs.String("source", "accesslink", "the source to backfill")
+		fs.Bool("wait", false, "wait until the daemon has processed what was queued")
 	case "simulator":
 		fs.String("listen", "127.0.0.1:7575", "address to serve the simulated AccessLink API on")
 		fs.Int("users", 2, "simulated users")

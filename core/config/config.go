@@ -38,6 +38,7 @@ type Config struct {
 	Metrics         Metrics           `koanf:"metrics"`
 	AccessLink      AccessLink        `koanf:"accesslink"`
 	Webhook         Webhook           `koanf:"webhook"`
+	Poll            Poll              `koanf:"poll"`
 	Plugins         map[string]Plugin `koanf:"plugins"`
 
 	// File is the config file the configuration was loaded from ("" if none).
@@ -115,6 +116,19 @@ type Webhook struct {
 	Secret string `koanf:"secret"`
 }
 
+// Poll configures the AccessLink poller.
+type Poll struct {
+	// Interval between polls when no webhook receiver is configured
+	// (0 disables polling).
+	Interval time.Duration `koanf:"interval"`
+	// IntervalWithWebhook is the catch-up interval beside a webhook
+	// receiver (0 disables it).
+	IntervalWithWebhook time.Duration `koanf:"interval_with_webhook"`
+	// WebhookSilence: if no webhook event arrived for this long while
+	// polling finds new data, the webhook is reported as broken.
+	WebhookSilence time.Duration `koanf:"webhook_silence"`
+}
+
 // Plugin is one configured exporter plugin.
 type Plugin struct {
 	Path    string         `koanf:"path"`
@@ -129,26 +143,29 @@ func (p Plugin) IsEnabled() bool { return p.Enabled == nil || *p.Enabled }
 // Defaults are the values of keys not set anywhere.
 func Defaults() map[string]any {
 	return map[string]any{
-		"data_dir":                 "data",
-		"shutdown_timeout":         "30s",
-		"log.level":                "info",
-		"log.format":               "text",
-		"nats.events_subject":      "polarbridge.events",
-		"nats.duplicate_window":    "1h",
-		"nats.records_max_age":     "720h",
-		"delivery.batch_size":      50,
-		"delivery.max_attempts":    8,
-		"delivery.backoff_initial": "5s",
-		"delivery.backoff_max":     "30m",
-		"delivery.ack_wait":        "2m",
-		"delivery.export_timeout":  "10m",
-		"metrics.listen":           "127.0.0.1:9464",
-		"accesslink.redirect_url":  "http://localhost:5000/oauth2/callback",
-		"accesslink.auth_url":      "https://flow.polar.com/oauth2/authorization",
-		"accesslink.token_url":     "https://polarremote.com/v2/oauth2/token",
-		"accesslink.api_url":       "https://www.polaraccesslink.com",
-		"webhook.path":             "/polar/webhook",
-		"webhook.max_body_bytes":   65536,
+		"data_dir":                   "data",
+		"shutdown_timeout":           "30s",
+		"log.level":                  "info",
+		"log.format":                 "text",
+		"nats.events_subject":        "polarbridge.events",
+		"nats.duplicate_window":      "1h",
+		"nats.records_max_age":       "720h",
+		"delivery.batch_size":        50,
+		"delivery.max_attempts":      8,
+		"delivery.backoff_initial":   "5s",
+		"delivery.backoff_max":       "30m",
+		"delivery.ack_wait":          "2m",
+		"delivery.export_timeout":    "10m",
+		"metrics.listen":             "127.0.0.1:9464",
+		"accesslink.redirect_url":    "http://localhost:5000/oauth2/callback",
+		"accesslink.auth_url":        "https://flow.polar.com/oauth2/authorization",
+		"accesslink.token_url":       "https://polarremote.com/v2/oauth2/token",
+		"accesslink.api_url":         "https://www.polaraccesslink.com",
+		"webhook.path":               "/polar/webhook",
+		"poll.interval":              "15m",
+		"poll.interval_with_webhook": "3h",
+		"poll.webhook_silence":       "24h",
+		"webhook.max_body_bytes":     65536,
 	}
 }
 
@@ -355,6 +372,14 @@ func (c *Config) validate() error {
 	}
 	if _, err := sports.NewTable(c.AccessLink.SportOverrides); err != nil {
 		bad("accesslink.sport_overrides", "%v", err)
+	}
+	for key, d := range map[string]time.Duration{"poll.interval": c.Poll.Interval, "poll.interval_with_webhook": c.Poll.IntervalWithWebhook} {
+		if d != 0 && d < time.Minute {
+			bad(key, "%s is too short: the AccessLink rate limit allows polling every few minutes at most (0 disables)", d)
+		}
+	}
+	if c.Poll.WebhookSilence <= 0 {
+		bad("poll.webhook_silence", "must be a positive duration, got %s", c.Poll.WebhookSilence)
 	}
 	if !strings.HasPrefix(c.Webhook.Path, "/") {
 		bad("webhook.path", "%q must start with /", c.Webhook.Path)

@@ -14,6 +14,7 @@ import (
 	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/config"
 	"github.com/polarbridge/polarbridge/core/ingest"
+	"github.com/polarbridge/polarbridge/core/poller"
 	"github.com/polarbridge/polarbridge/core/sports"
 	"github.com/polarbridge/polarbridge/core/webhook"
 )
@@ -51,7 +52,12 @@ func (d *Daemon) accessLinkServices(ctx context.Context) ([]func(context.Context
 	if err != nil {
 		return nil, fmt.Errorf("accesslink.sport_overrides: %w", err)
 	}
+	seen, err := poller.OpenSeen(ctx, d.Bus)
+	if err != nil {
+		return nil, err
+	}
 	w := ingest.New(d.Bus, client, acc, table, ingest.Options{
+		Seen:           seen,
 		MaxAttempts:    d.cfg.Delivery.MaxAttempts,
 		BackoffInitial: d.cfg.Delivery.BackoffInitial,
 		BackoffMax:     d.cfg.Delivery.BackoffMax,
@@ -60,12 +66,18 @@ func (d *Daemon) accessLinkServices(ctx context.Context) ([]func(context.Context
 		},
 	}, d.log.With("component", "ingest"))
 	services := []func(context.Context) error{w.Run}
+	every := d.cfg.Poll.Interval
 	if d.cfg.Webhook.Listen != "" {
 		srv, err := d.webhookServer(acc)
 		if err != nil {
 			return nil, err
 		}
 		services = append(services, srv)
+		every = d.cfg.Poll.IntervalWithWebhook
+	}
+	d.poller = poller.New(d.Bus, client, acc, seen, d.log.With("component", "poller"))
+	if every > 0 {
+		services = append(services, d.pollLoop(every))
 	}
 	return services, nil
 }
@@ -140,4 +152,65 @@ func (d *Daemon) webhookSecret(acc *accounts.Store) webhook.SecretFunc {
 		}
 		return cached, nil
 	}
+}
+
+// pollLoop polls at the configured interval (the first cycle right away).
+func (d *Daemon) pollLoop(every time.Duration) func(context.Context) error {
+	return func(ctx context.Context) error {
+		for {
+			if _, err := d.PollOnce(ctx, poller.Scope{}); err != nil && ctx.Err() == nil {
+				d.log.Warn("poll cycle", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(every):
+			}
+		}
+	}
+}
+
+// PollOnce runs one poll cycle and checks the webhook's health.
+func (d *Daemon) PollOnce(ctx context.Context, scope poller.Scope) (poller.Progress, error) {
+	prog, err := d.poller.Cycle(ctx, scope)
+	d.Metrics.PollCycles.Inc()
+	d.Metrics.PollQueued.Add(float64(prog.Queued + prog.Changed))
+	d.mu.Lock()
+	d.webhookWarned = d.checkWebhookHealth(ctx, prog, d.webhookWarned)
+	d.mu.Unlock()
+	return prog, err
+}
+
+// checkWebhookHealth warns once when polling finds new data although the
+// webhook has been silent for poll.webhook_silence: Polar deactivates a
+// webhook after 7 days of failed pushes, and pushes do get lost.
+func (d *Daemon) checkWebhookHealth(ctx context.Context, prog poller.Progress, warned bool) bool {
+	if d.cfg.Webhook.Listen == "" {
+		return false
+	}
+	if _, ok, err := d.Accounts.Webhook(ctx); err != nil || !ok {
+		return warned
+	}
+	last, err := d.Accounts.LastWebhookEvent(ctx)
+	if err != nil {
+		return warned
+	}
+	silent := prog.Queued > 0 && time.Since(last) > d.cfg.Poll.WebhookSilence
+	if !silent {
+		if !last.IsZero() && time.Since(last) <= d.cfg.Poll.WebhookSilence {
+			d.Metrics.WebhookSilent.Set(0)
+			return false
+		}
+		return warned
+	}
+	d.Metrics.WebhookSilent.Set(1)
+	if !warned {
+		since := "ever"
+		if !last.IsZero() {
+			since = time.Since(last).Round(time.Minute).String()
+		}
+		d.log.Warn("the webhook looks broken: polling found new data but no webhook event arrived for "+since+
+			"; check `polarbridge webhook show` (Polar deactivates a webhook after 7 days of failed pushes)", "new_items", prog.Queued)
+	}
+	return true
 }

@@ -57,7 +57,15 @@ type polarSetup struct {
 	sim     *accesslinksim.Simulator
 	users   []int64
 	client  *accesslink.Client
+	alOpts  []accesslink.Option
 	hookURL string
+}
+
+// restart stops the daemon and starts a new one on the same data.
+func (ps *polarSetup) restart() {
+	ps.t.Helper()
+	ps.stop()
+	ps.run(ps.alOpts...)
 }
 
 type polarOpts struct {
@@ -66,6 +74,8 @@ type polarOpts struct {
 	clock   *fakeClock
 	noHook  bool
 	plugins string
+	// history is how many days of data the simulator starts with.
+	history int
 }
 
 func startPolar(t testing.TB, o polarOpts) *polarSetup {
@@ -77,7 +87,7 @@ func startPolar(t testing.TB, o polarOpts) *polarSetup {
 	require.NoError(t, err)
 	redirect := "http://" + callback + "/oauth2/callback"
 	simOpts := append([]accesslinksim.Option{
-		accesslinksim.WithUsers(o.users), accesslinksim.WithHistoryDays(0),
+		accesslinksim.WithUsers(o.users), accesslinksim.WithHistoryDays(o.history),
 		accesslinksim.WithRedirectURIs(redirect), accesslinksim.WithNoFITProbability(0),
 	}, o.sim...)
 	if o.clock != nil {
@@ -107,6 +117,9 @@ func startPolar(t testing.TB, o polarOpts) *polarSetup {
   api_url: %[5]s
 webhook:
   listen: 127.0.0.1:0
+poll:
+  interval: 0s
+  interval_with_webhook: 0s
 `, dir, sim.ClientID(), sim.ClientSecret(), redirect, srv.URL) + plugins
 	p := filepath.Join(dir, "config.yaml")
 	require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
@@ -120,23 +133,20 @@ webhook:
 	if o.clock != nil {
 		alOpts = append(alOpts, accesslink.WithClock(o.clock.Now), accesslink.WithSleep(o.clock.Sleep))
 	}
-	d, err := daemon.Start(context.Background(), cfg, testLogger(t), "test", daemon.WithAccessLinkOptions(alOpts...))
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	h := &harness{t: t, dir: dir, cfg: cfg, d: d, cancel: cancel, done: make(chan error, 1)}
-	go func() { h.done <- d.Run(ctx) }()
+	h := &harness{t: t, dir: dir, cfg: cfg}
+	h.run(alOpts...)
 	t.Cleanup(h.stop)
 
 	client, err := daemon.NewAccessLinkClient(cfg, testLogger(t), alOpts...)
 	require.NoError(t, err)
-	ps := &polarSetup{harness: h, sim: sim, client: client, hookURL: "http://" + d.WebhookAddr + cfg.Webhook.Path}
+	ps := &polarSetup{harness: h, sim: sim, client: client, alOpts: alOpts, hookURL: "http://" + h.d.WebhookAddr + cfg.Webhook.Path}
 	for range o.users {
 		ps.users = append(ps.users, ps.addUser())
 	}
 	if !o.noHook {
 		created, err := client.CreateWebhook(context.Background(), ps.hookURL, []accesslink.WebhookEvent{accesslink.EventExercise, accesslink.EventSleep})
 		require.NoError(t, err)
-		require.NoError(t, d.Accounts.PutWebhook(context.Background(), accounts.Webhook{ID: created.ID, Secret: created.SignatureSecretKey}))
+		require.NoError(t, h.d.Accounts.PutWebhook(context.Background(), accounts.Webhook{ID: created.ID, Secret: created.SignatureSecretKey}))
 	}
 	return ps
 }

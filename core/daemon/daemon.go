@@ -19,6 +19,7 @@ import (
 	"github.com/polarbridge/polarbridge/core/delivery"
 	"github.com/polarbridge/polarbridge/core/metrics"
 	"github.com/polarbridge/polarbridge/core/pluginhost"
+	"github.com/polarbridge/polarbridge/core/poller"
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
@@ -35,6 +36,9 @@ type Daemon struct {
 	// WebhookAddr is where the webhook receiver listens ("" if off).
 	WebhookAddr string
 
+	poller         *poller.Poller
+	mu             sync.Mutex
+	webhookWarned  bool
 	dispatchers    []*delivery.Dispatcher
 	services       []func(context.Context) error
 	accessLinkOpts []accesslink.Option

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/polarbridge/polarbridge/core/accesslink"
 	"github.com/polarbridge/polarbridge/core/bus"
 	"github.com/polarbridge/polarbridge/core/config"
 	"github.com/polarbridge/polarbridge/core/daemon"
@@ -92,6 +93,16 @@ func start(t testing.TB, dir, body string) *harness {
 	go func() { h.done <- d.Run(ctx) }()
 	t.Cleanup(h.stop)
 	return h
+}
+
+// run starts a daemon from h.cfg.
+func (h *harness) run(alOpts ...accesslink.Option) {
+	h.t.Helper()
+	d, err := daemon.Start(context.Background(), h.cfg, testLogger(h.t), "test", daemon.WithAccessLinkOptions(alOpts...))
+	require.NoError(h.t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	h.d, h.cancel, h.done = d, cancel, make(chan error, 1)
+	go func() { h.done <- d.Run(ctx) }()
 }
 
 func (h *harness) stop() {

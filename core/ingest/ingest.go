@@ -37,8 +37,16 @@ type Polar interface {
 	GetNightlyRecharge(ctx context.Context, token, date string) ([]byte, bool, error)
 }
 
+// Marker records items the worker took in, so the poller does not fetch
+// them again.
+type Marker interface {
+	MarkProcessed(ctx context.Context, item string) error
+}
+
 // Options configure a Worker.
 type Options struct {
+	// Seen, if set, is told about every item taken in.
+	Seen           Marker
 	MaxAttempts    int
 	BackoffInitial time.Duration
 	BackoffMax     time.Duration
@@ -230,7 +238,17 @@ func (w *Worker) exercise(ctx context.Context, u accounts.User, id string) error
 		}
 		rec.GetExercise().Files = append(rec.GetExercise().Files, f)
 	}
-	return w.publish(ctx, rec)
+	if err := w.publish(ctx, rec); err != nil {
+		return err
+	}
+	return w.mark(ctx, rec.GetKey())
+}
+
+func (w *Worker) mark(ctx context.Context, key string) error {
+	if w.opts.Seen == nil {
+		return nil
+	}
+	return w.opts.Seen.MarkProcessed(ctx, key)
 }
 
 func (w *Worker) night(ctx context.Context, u accounts.User, date string) error {
@@ -254,6 +272,9 @@ func (w *Worker) night(ctx context.Context, u accounts.User, date string) error 
 		if err := w.publish(ctx, rec); err != nil {
 			return err
 		}
+		if err := w.mark(ctx, rec.GetKey()); err != nil {
+			return err
+		}
 	}
 	if hasRecharge {
 		// The night anchors the recharge's HH:MM sample times.
@@ -262,6 +283,9 @@ func (w *Worker) night(ctx context.Context, u accounts.User, date string) error 
 			return permanentError{fmt.Errorf("normalize nightly recharge %s: %w", date, err)}
 		}
 		if err := w.publish(ctx, rec); err != nil {
+			return err
+		}
+		if err := w.mark(ctx, rec.GetKey()); err != nil {
 			return err
 		}
 	}

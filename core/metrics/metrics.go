@@ -30,6 +30,9 @@ type Metrics struct {
 	ExportSeconds  *prometheus.HistogramVec
 	Events         *prometheus.CounterVec // outcome: ok, ignored, retry, dead_letter
 	WebhookEvents  prometheus.Counter
+	WebhookSilent  prometheus.Gauge
+	PollCycles     prometheus.Counter
+	PollQueued     prometheus.Counter
 }
 
 // New creates the metrics.
@@ -65,7 +68,16 @@ func New() *Metrics {
 			Name: "polarbridge_webhook_events_total", Help: "Webhook events stored.",
 		}),
 	}
-	m.Registry.MustRegister(m.Events, m.WebhookEvents, m.Exported, m.Failed, m.Retried, m.DeadLetters, m.ConsumerLag,
+	m.WebhookSilent = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "polarbridge_webhook_silent", Help: "1 when polling finds new data but no webhook event arrived for poll.webhook_silence.",
+	})
+	m.PollCycles = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "polarbridge_poll_cycles_total", Help: "AccessLink poll cycles run.",
+	})
+	m.PollQueued = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "polarbridge_poll_queued_total", Help: "Events the poller queued (new or changed items).",
+	})
+	m.Registry.MustRegister(m.WebhookSilent, m.PollCycles, m.PollQueued, m.Events, m.WebhookEvents, m.Exported, m.Failed, m.Retried, m.DeadLetters, m.ConsumerLag,
 		m.PluginRestarts, m.ExportSeconds,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

@@ -1,0 +1,174 @@
+package daemon_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/polarbridge/polarbridge/core/accesslinksim"
+	"github.com/polarbridge/polarbridge/core/dlq"
+	"github.com/polarbridge/polarbridge/core/poller"
+)
+
+func (ps *polarSetup) poll() poller.Progress {
+	ps.t.Helper()
+	prog, err := ps.d.PollOnce(context.Background(), poller.Scope{})
+	require.NoError(ps.t, err)
+	return prog
+}
+
+// holdings counts what the simulator holds for the users, as exported
+// records: exercises, nights and recharges (one per night).
+func (ps *polarSetup) holdings() (exercises, nights int) {
+	for _, u := range ps.users {
+		exercises += len(ps.sim.Exercises(u))
+		nights += len(ps.sim.Nights(u))
+	}
+	return exercises, nights
+}
+
+func (ps *polarSetup) assertExportedOnce() {
+	ps.t.Helper()
+	exercises, nights := ps.holdings()
+	require.NotZero(ps.t, exercises)
+	assert.Len(ps.t, ps.csv("exercises.csv"), exercises)
+	assert.Len(ps.t, ps.csv("sleep.csv"), nights)
+	assert.Len(ps.t, ps.csv("nightly_recharge.csv"), nights)
+	st := ps.sim.Stats()
+	assert.Zero(ps.t, st.TooManyRequests, "the rate limit was respected")
+	assert.Equal(ps.t, exercises, st.Requests["GET /v3/exercises/{exerciseID}"], "each exercise fetched once")
+	entries, err := dlq.New(ps.d.Bus).List(context.Background(), "")
+	require.NoError(ps.t, err)
+	assert.Empty(ps.t, entries)
+}
+
+func TestPollerAloneExportsEverythingOnce(t *testing.T) {
+	ps := startPolar(t, polarOpts{users: 2, history: 4, noHook: true})
+	prog := ps.poll()
+	ps.settle()
+	exercises, nights := ps.holdings()
+	assert.Equal(t, exercises+2*nights, prog.Queued+prog.Known, "every item listed")
+	ps.assertExportedOnce()
+
+	// Nothing new: the next cycle costs the 3 list calls per user only.
+	before := ps.sim.Stats()
+	prog = ps.poll()
+	ps.settle()
+	after := ps.sim.Stats()
+	assert.Zero(t, prog.Queued+prog.Changed)
+	assert.Equal(t, 3*len(ps.users), totalRequests(after)-totalRequests(before))
+	ps.assertExportedOnce()
+}
+
+func TestWebhookAndPollerEachItemOnce(t *testing.T) {
+	ps := startPolar(t, polarOpts{})
+	user := ps.users[0]
+	_, err := ps.sim.AddExercise(user, accesslinksim.ExerciseSpec{DetailedSport: "RUNNING", Duration: 20 * time.Minute})
+	require.NoError(t, err)
+	_, err = ps.sim.AddSleep(user)
+	require.NoError(t, err)
+	// The poller races the webhook, then runs again after it.
+	ps.poll()
+	ps.settle()
+	prog := ps.poll()
+	ps.settle()
+	assert.Zero(t, prog.Queued+prog.Changed)
+	ps.assertExportedOnce()
+}
+
+func TestDroppedPushCaughtByPoller(t *testing.T) {
+	ps := startPolar(t, polarOpts{})
+	user := ps.users[0]
+	_, err := ps.sim.AddExercise(user, accesslinksim.ExerciseSpec{DetailedSport: "RUNNING", Duration: 20 * time.Minute}, accesslinksim.Drop())
+	require.NoError(t, err)
+	_, err = ps.sim.AddSleep(user, accesslinksim.Drop())
+	require.NoError(t, err)
+	ps.settle()
+	assert.Empty(t, ps.csv("exercises.csv"))
+
+	prog := ps.poll()
+	// The recharge rides on the night's SLEEP event (same Msg-Id).
+	assert.Equal(t, 2, prog.Queued, "exercise and night")
+	ps.settle()
+	ps.assertExportedOnce()
+}
+
+func TestEditedExerciseUpdatesItsRow(t *testing.T) {
+	ps := startPolar(t, polarOpts{})
+	user := ps.users[0]
+	ex, err := ps.sim.AddExercise(user, accesslinksim.ExerciseSpec{DetailedSport: "RUNNING", Duration: 20 * time.Minute})
+	require.NoError(t, err)
+	ps.settle()
+	ps.poll() // fingerprints the listing
+	ps.settle()
+	before := ps.csv("exercises.csv")
+	require.Len(t, before, 1)
+
+	_, err = ps.sim.EditExercise(ex.ID, accesslinksim.ExerciseEdit{Calories: 999})
+	require.NoError(t, err)
+	prog := ps.poll()
+	assert.Equal(t, 1, prog.Changed)
+	ps.settle()
+	after := ps.csv("exercises.csv")
+	require.Len(t, after, 1, "one row, updated")
+	assert.Equal(t, "999", after[0]["calories_kcal"])
+	assert.NotEqual(t, before[0]["version"], after[0]["version"])
+	assert.Equal(t, 2, ps.sim.Stats().Requests["GET /v3/exercises/{exerciseID}"], "fetched again once for the change")
+
+	// Unchanged since: no record, no fetch.
+	assert.Zero(t, ps.poll().Changed)
+}
+
+func TestBackfillSurvivesRestart(t *testing.T) {
+	ps := startPolar(t, polarOpts{users: 2, history: 5, noHook: true})
+	prog, err := ps.d.PollOnce(context.Background(), poller.Scope{Since: time.Now().AddDate(0, 0, -28)})
+	require.NoError(t, err)
+	require.NotZero(t, prog.Queued)
+	// Stop while the worker is in the middle of the queue.
+	ps.restart()
+	// A second backfill while the daemon runs: nothing is queued twice.
+	prog2, err := ps.d.PollOnce(context.Background(), poller.Scope{Since: time.Now().AddDate(0, 0, -28)})
+	require.NoError(t, err)
+	assert.Zero(t, prog2.Queued)
+	ps.settle()
+	exercises, nights := ps.holdings()
+	assert.Len(t, ps.csv("exercises.csv"), exercises)
+	assert.Len(t, ps.csv("sleep.csv"), nights)
+	assert.Len(t, ps.csv("nightly_recharge.csv"), nights)
+	assert.Zero(t, ps.sim.Stats().TooManyRequests)
+}
+
+func TestSilentWebhookReported(t *testing.T) {
+	ps := startPolar(t, polarOpts{})
+	_, err := ps.sim.AddExercise(ps.users[0], accesslinksim.ExerciseSpec{DetailedSport: "RUNNING", Duration: 10 * time.Minute}, accesslinksim.Drop())
+	require.NoError(t, err)
+	// The webhook exists but never delivered anything, while the poller
+	// finds new data.
+	assert.Equal(t, 1, ps.poll().Queued)
+	assert.Equal(t, 1.0, gaugeValue(t, ps.harness, "polarbridge_webhook_silent"))
+}
+
+func totalRequests(st accesslinksim.Stats) int {
+	n := 0
+	for route, c := range st.Requests {
+		if len(route) > 7 && route[:7] == "GET /v3" {
+			n += c
+		}
+	}
+	return n
+}
+
+func gaugeValue(t testing.TB, h *harness, name string) float64 {
+	t.Helper()
+	mfs, err := h.d.Metrics.Registry.Gather()
+	require.NoError(t, err)
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			return mf.GetMetric()[0].GetGauge().GetValue()
+		}
+	}
+	return -1
+}

@@ -1,0 +1,318 @@
+// Package poller finds Polar data without webhooks: per registered user it
+// lists what AccessLink holds (exercises, nights, nightly recharges of the
+// last 28-30 days) and publishes an event for anything not yet taken in,
+// or changed since, onto the same events subject and with the same
+// Msg-Ids as the webhook receiver, so an item seen by both paths is
+// processed once. It runs on a timer in the daemon (on its own without a
+// webhook, as a catch-up beside one) and once for `polarbridge backfill`.
+//
+// Cost: 3 list calls per user and cycle; every new or changed item then
+// costs what its event costs the worker (2 calls).
+package poller
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/polarbridge/polarbridge/core/accesslink"
+	"github.com/polarbridge/polarbridge/core/accounts"
+	"github.com/polarbridge/polarbridge/core/bus"
+	"github.com/polarbridge/polarbridge/core/webhook"
+)
+
+// Kinds the poller lists.
+const (
+	KindExercise        = "exercise"
+	KindSleep           = "sleep"
+	KindNightlyRecharge = "nightly-recharge"
+)
+
+// AllKinds are every kind, in listing order.
+var AllKinds = []string{KindExercise, KindSleep, KindNightlyRecharge}
+
+// Lister is the part of the AccessLink client the poller uses.
+type Lister interface {
+	ListExercises(ctx context.Context, token string, opt accesslink.ExerciseOptions) ([]json.RawMessage, error)
+	ListSleep(ctx context.Context, token string) ([]json.RawMessage, error)
+	ListNightlyRecharge(ctx context.Context, token string) ([]json.RawMessage, error)
+}
+
+// Poller lists and publishes.
+type Poller struct {
+	b        *bus.Bus
+	polar    Lister
+	accounts *accounts.Store
+	seen     *Seen
+	log      *slog.Logger
+	now      func() time.Time
+}
+
+// New returns a Poller.
+func New(b *bus.Bus, polar Lister, acc *accounts.Store, seen *Seen, log *slog.Logger) *Poller {
+	return &Poller{b: b, polar: polar, accounts: acc, seen: seen, log: log, now: time.Now}
+}
+
+// Scope limits a cycle (backfill); the zero value means everything.
+type Scope struct {
+	Users []string  // empty: every active user
+	Kinds []string  // empty: AllKinds
+	Since time.Time // zero: whatever Polar still holds
+	// Progress, if set, is told about each list call and item.
+	Progress func(Progress)
+}
+
+// Progress is a running count within a cycle.
+type Progress struct {
+	ListsDone, ListsTotal int
+	Found                 int // items listed (within Since)
+	Known                 int // already taken in, unchanged
+	Queued                int // new: event published
+	Changed               int // changed on Polar's side: event published
+}
+
+// Item is one listed Polar item.
+type item struct {
+	key         string // seen-state key, e.g. exercise.475.aQlC83
+	event       accesslink.WebhookEvent
+	entityID    string
+	date        string
+	fingerprint string
+	when        time.Time // for Since
+}
+
+// Cycle lists and publishes once. Errors for one user (a revoked token)
+// do not stop the others; they are returned joined.
+func (p *Poller) Cycle(ctx context.Context, scope Scope) (Progress, error) {
+	users, err := p.users(ctx, scope.Users)
+	if err != nil {
+		return Progress{}, err
+	}
+	kinds := scope.Kinds
+	if len(kinds) == 0 {
+		kinds = AllKinds
+	}
+	prog := Progress{ListsTotal: len(users) * len(kinds)}
+	report := func() {
+		if scope.Progress != nil {
+			scope.Progress(prog)
+		}
+	}
+	report()
+	var errs []error
+	for _, u := range users {
+		for _, kind := range kinds {
+			items, err := p.list(ctx, u, kind)
+			prog.ListsDone++
+			if err != nil {
+				errs = append(errs, fmt.Errorf("user %s, %s: %w", u.ID, kind, err))
+				report()
+				if errors.Is(err, accesslink.ErrUnauthorized) || errors.Is(err, accesslink.ErrForbidden) {
+					p.noteUserState(ctx, u, err)
+					break // the other lists would fail the same way
+				}
+				continue
+			}
+			for _, it := range items {
+				if !scope.Since.IsZero() && !it.when.IsZero() && it.when.Before(scope.Since) {
+					continue
+				}
+				prog.Found++
+				outcome, err := p.consider(ctx, u, it)
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				switch outcome {
+				case "known":
+					prog.Known++
+				case "new":
+					prog.Queued++
+				case "changed":
+					prog.Changed++
+				}
+				report()
+			}
+			report()
+		}
+	}
+	return prog, errors.Join(errs...)
+}
+
+func (p *Poller) users(ctx context.Context, ids []string) ([]accounts.User, error) {
+	all, err := p.accounts.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []accounts.User
+	for _, u := range all {
+		if len(ids) > 0 && !slices.Contains(ids, u.ID) {
+			continue
+		}
+		if u.State != accounts.StateActive {
+			p.log.Debug("skip user until re-authorized", "user", u.ID, "state", u.State)
+			continue
+		}
+		out = append(out, u)
+	}
+	if len(ids) > 0 && len(out) == 0 {
+		return nil, fmt.Errorf("no active user among %v (see `polarbridge users list`)", ids)
+	}
+	return out, nil
+}
+
+func (p *Poller) noteUserState(ctx context.Context, u accounts.User, err error) {
+	state := accounts.StateUnauthorized
+	if errors.Is(err, accesslink.ErrForbidden) {
+		state = accounts.StateForbidden
+	}
+	p.log.Error("Polar refused the user's token", "user", u.ID, "state", state, "err", err)
+	_ = p.accounts.SetUserState(ctx, u.ID, state, err.Error())
+}
+
+// consider publishes an event for it if it is new or changed.
+func (p *Poller) consider(ctx context.Context, u accounts.User, it item) (string, error) {
+	state, err := p.seen.Get(ctx, it.key)
+	if err != nil {
+		return "", err
+	}
+	var msgID, outcome string
+	switch state {
+	case it.fingerprint:
+		return "known", nil
+	case Processed:
+		// Taken in through a webhook: remember the listing, publish nothing.
+		return "known", p.seen.Set(ctx, it.key, it.fingerprint)
+	case "":
+		outcome = "new"
+	default:
+		outcome = "changed"
+		// A new id, or the de-duplication window would drop it.
+		msgID = it.fingerprint
+	}
+	dup, err := p.publish(ctx, u, it, msgID)
+	if err != nil {
+		return "", err
+	}
+	if dup {
+		// The same event is already on its way (a webhook, or the
+		// night's SLEEP event that also fetches its recharge). The
+		// worker marks the item when done; if it could not get it,
+		// the next cycle asks again.
+		return "known", nil
+	}
+	p.log.Info("poller queued", "item", it.key, "why", outcome)
+	return outcome, p.seen.Set(ctx, it.key, it.fingerprint)
+}
+
+// publish puts the event a webhook would have carried on the events
+// subject, with the webhook's Msg-Id (plus suffix for a change).
+func (p *Poller) publish(ctx context.Context, u accounts.User, it item, suffix string) (duplicate bool, err error) {
+	payload := accesslink.WebhookPayload{
+		Event:     it.event,
+		EntityID:  it.entityID,
+		Date:      it.date,
+		Timestamp: p.now().UTC().Format(time.RFC3339),
+	}
+	fmt.Sscan(u.ID, &payload.UserID)
+	body, err := json.Marshal(struct {
+		Event     accesslink.WebhookEvent `json:"event"`
+		UserID    int64                   `json:"user_id"`
+		EntityID  string                  `json:"entity_id,omitempty"`
+		Date      string                  `json:"date,omitempty"`
+		Timestamp string                  `json:"timestamp"`
+	}{payload.Event, payload.UserID, payload.EntityID, payload.Date, payload.Timestamp})
+	if err != nil {
+		return false, err
+	}
+	id := webhook.MsgID(&payload, body)
+	if suffix != "" {
+		id += "." + suffix
+	}
+	msg := nats.NewMsg(p.b.EventSubject(string(it.event)))
+	msg.Data = body
+	msg.Header.Set(webhook.HeaderEvent, string(it.event))
+	msg.Header.Set("Polarbridge-Source", "poller")
+	ack, err := p.b.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(id))
+	if err != nil {
+		return false, fmt.Errorf("publish event for %s: %w", it.key, err)
+	}
+	return ack.Duplicate, nil
+}
+
+// list fetches one kind for a user and turns it into items.
+func (p *Poller) list(ctx context.Context, u accounts.User, kind string) ([]item, error) {
+	var (
+		raws []json.RawMessage
+		err  error
+	)
+	switch kind {
+	case KindExercise:
+		raws, err = p.polar.ListExercises(ctx, u.AccessToken, accesslink.ExerciseOptions{})
+	case KindSleep:
+		raws, err = p.polar.ListSleep(ctx, u.AccessToken)
+	case KindNightlyRecharge:
+		raws, err = p.polar.ListNightlyRecharge(ctx, u.AccessToken)
+	default:
+		return nil, fmt.Errorf("unknown kind %q (exercise, sleep, nightly-recharge)", kind)
+	}
+	if err != nil {
+		return nil, err
+	}
+	items := make([]item, 0, len(raws))
+	for _, raw := range raws {
+		it, err := toItem(u.ID, kind, raw)
+		if err != nil {
+			p.log.Warn("skip an unreadable list entry", "user", u.ID, "kind", kind, "err", err)
+			continue
+		}
+		items = append(items, it)
+	}
+	return items, nil
+}
+
+func toItem(user, kind string, raw []byte) (item, error) {
+	sum := sha256.Sum256(raw)
+	it := item{fingerprint: hex.EncodeToString(sum[:8])}
+	switch kind {
+	case KindExercise:
+		ex, err := accesslink.DecodeExercise(raw)
+		if err != nil {
+			return it, err
+		}
+		it.entityID = string(ex.ID)
+		it.key = "exercise." + user + "." + it.entityID
+		it.event = accesslink.EventExercise
+		if t, err := accesslink.ParseLocalStart(ex.StartTime, ex.StartTimeUTCOffset); err == nil {
+			it.when = t
+		}
+	case KindSleep:
+		s, err := accesslink.DecodeSleep(raw)
+		if err != nil {
+			return it, err
+		}
+		it.date, it.key, it.event = s.Date, "sleep."+user+"."+s.Date, accesslink.EventSleep
+	case KindNightlyRecharge:
+		r, err := accesslink.DecodeNightlyRecharge(raw)
+		if err != nil {
+			return it, err
+		}
+		it.date, it.key, it.event = r.Date, "nightly_recharge."+user+"."+r.Date, accesslink.EventSleep
+	}
+	if it.key == "" || (it.entityID == "" && it.date == "") {
+		return it, errors.New("list entry without id or date")
+	}
+	if it.when.IsZero() && it.date != "" {
+		it.when, _ = time.Parse(time.DateOnly, it.date)
+	}
+	return it, nil
+}

@@ -1,0 +1,66 @@
+package poller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/polarbridge/polarbridge/core/bus"
+)
+
+// SeenBucket remembers, per Polar item, what the bridge has already taken
+// in: the fingerprint of the item as Polar lists it, or Processed when the
+// worker handled it (from a webhook) before any poll listed it.
+const SeenBucket = "polarbridge_seen"
+
+// Processed marks an item the worker handled whose listing the poller has
+// not fingerprinted yet.
+const Processed = "processed"
+
+// Seen is the seen-state store, shared by every daemon on one NATS.
+type Seen struct{ kv jetstream.KeyValue }
+
+// OpenSeen opens (creating) the seen-state bucket.
+func OpenSeen(ctx context.Context, b *bus.Bus) (*Seen, error) {
+	kv, err := b.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      SeenBucket,
+		Description: "Polar items already taken in, with their listing fingerprint",
+		Storage:     jetstream.FileStorage,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open seen-state: %w", err)
+	}
+	return &Seen{kv: kv}, nil
+}
+
+// MarkProcessed records that the worker handled item, unless it is known
+// already (a fingerprint stays).
+func (s *Seen) MarkProcessed(ctx context.Context, item string) error {
+	_, err := s.kv.Create(ctx, item, []byte(Processed))
+	if err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+		return fmt.Errorf("mark %s processed: %w", item, err)
+	}
+	return nil
+}
+
+// Get returns the state of item ("" if unknown).
+func (s *Seen) Get(ctx context.Context, item string) (string, error) {
+	e, err := s.kv.Get(ctx, item)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("seen-state of %s: %w", item, err)
+	}
+	return string(e.Value()), nil
+}
+
+// Set records item's listing fingerprint.
+func (s *Seen) Set(ctx context.Context, item, fingerprint string) error {
+	if _, err := s.kv.Put(ctx, item, []byte(fingerprint)); err != nil {
+		return fmt.Errorf("record %s: %w", item, err)
+	}
+	return nil
+}
