@@ -1,0 +1,38 @@
+package daemon_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/polarbridge/polarbridge/core/poller"
+)
+
+// BenchmarkBackfill28Days counts the Polar calls a backfill of 28 days
+// costs one user (the simulator's history: about one exercise a day and a
+// night every day), and what an idle poll cycle costs afterwards. The
+// target is the 3 list calls plus 2 per exercise and 2 per night.
+func BenchmarkBackfill28Days(b *testing.B) {
+	for range b.N {
+		ps := startPolar(b, polarOpts{history: 28, noHook: true})
+		before := totalRequests(ps.sim.Stats())
+		if _, err := ps.d.PollOnce(b.Context(), poller.Scope{Since: time.Now().AddDate(0, 0, -28)}); err != nil {
+			b.Fatal(err)
+		}
+		ps.settle()
+		backfill := totalRequests(ps.sim.Stats()) - before
+		exercises, nights := ps.holdings()
+		target := 3 + 2*exercises + 2*nights
+		if backfill != target {
+			b.Fatalf("backfill cost %d calls, target %d (3 + 2×%d exercises + 2×%d nights)", backfill, target, exercises, nights)
+		}
+		idle := totalRequests(ps.sim.Stats())
+		if _, err := ps.d.PollOnce(b.Context(), poller.Scope{}); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(backfill), "calls/backfill")
+		b.ReportMetric(float64(exercises), "exercises")
+		b.ReportMetric(float64(nights), "nights")
+		b.ReportMetric(float64(totalRequests(ps.sim.Stats())-idle), "calls/idle-cycle")
+		ps.stop()
+	}
+}
