@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,11 +10,15 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/polarbridge/polarbridge/core/accesslinksim"
+	"github.com/polarbridge/polarbridge/core/bus"
+	"github.com/polarbridge/polarbridge/core/pluginhost"
+	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
 // authCode gets a code from the simulator's authorization endpoint the way
@@ -162,4 +167,57 @@ accesslink:
 	rc, _, errOut = runCLI(t, "backfill", "--config", p, "--kinds", "naps")
 	assert.Equal(t, 2-1, rc)
 	assert.Contains(t, errOut, `"naps" is not one of exercise, sleep, nightly-recharge`)
+}
+
+// TestPluginsAuthorize runs the generic plugin OAuth2 flow against an
+// OAuth2 server (the AccessLink simulator's) for a plugin that asks for
+// one, and checks the token lands in that plugin's KV.
+func TestPluginsAuthorize(t *testing.T) {
+	redirect := "http://localhost:1/oauth2/callback"
+	sim, err := accesslinksim.New(accesslinksim.WithUsers(1), accesslinksim.WithHistoryDays(0), accesslinksim.WithRedirectURIs(redirect))
+	require.NoError(t, err)
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	dir := t.TempDir()
+	bin, err := pluginapi.BuildPlugin("../../internal/testexporter", dir)
+	require.NoError(t, err)
+	p := filepath.Join(dir, "config.yaml")
+	require.NoError(t, os.WriteFile(p, []byte(`data_dir: data
+accesslink:
+  redirect_url: `+redirect+`
+plugins:
+  dest:
+    path: `+bin+`
+    config:
+      oauth2:
+        auth_url: `+srv.URL+`/oauth2/authorization
+        token_url: `+srv.URL+`/oauth2/token
+        client_id: `+sim.ClientID()+`
+        client_secret: `+sim.ClientSecret()+`
+        required_scopes: [activity:write]
+`), 0o600))
+
+	code := authCode(t, srv.URL, sim.ClientID(), redirect)
+	rc, _, errOut := runCLI(t, "plugins", "authorize", "dest", "--config", p, "--code", code, "--scope", "read")
+	assert.Equal(t, 1, rc)
+	assert.Contains(t, errOut, `lacks a required scope "activity:write" (granted: read)`)
+
+	rc, out, errOut := runCLI(t, "plugins", "authorize", "dest", "--config", p, "--code", code, "--scope", "read,activity:write")
+	require.Equal(t, 0, rc, errOut)
+	assert.Contains(t, out, "Authorized dest")
+	assert.NotContains(t, out+errOut, sim.ClientSecret())
+
+	b, err := bus.Open(context.Background(), bus.Options{DataDir: filepath.Join(dir, "data"), EventsSubject: "polarbridge.events", DuplicateWindow: time.Minute, RecordsMaxAge: time.Hour})
+	require.NoError(t, err)
+	defer b.Close()
+	bucket, err := b.PluginKV(context.Background(), "dest")
+	require.NoError(t, err)
+	tok, _, err := pluginapi.LoadOAuth2Token(context.Background(), pluginhost.NewKV(bucket))
+	require.NoError(t, err)
+	assert.NotEmpty(t, tok.AccessToken)
+	assert.Equal(t, "read,activity:write", tok.Scope)
+
+	rc, _, errOut = runCLI(t, "plugins", "authorize", "nope", "--config", p)
+	assert.Equal(t, 1, rc)
+	assert.Contains(t, errOut, `no plugin "nope"`)
 }

@@ -42,6 +42,7 @@ func commands() map[string]command {
 		"run":                {"", "run the daemon", runDaemon},
 		"version":            {"", "print the version", printVersion},
 		"plugins list":       {"", "start each configured plugin and print what it describes", pluginsList},
+		"plugins authorize":  {"NAME [--code CODE --scope SCOPE]", "authorize a plugin's destination (e.g. Strava) through OAuth2 and store the token", pluginsAuthorize},
 		"dlq list":           {"[--exporter NAME] [--json]", "list dead-lettered records", dlqList},
 		"dlq replay":         {"[--exporter NAME] [ID...]", "re-queue dead letters (all, or by ID) for their exporter", dlqReplay},
 		"demo":               {"[--keep] [--dir DIR]", "try it all on the AccessLink simulator: OAuth, webhook, CSV export; ends by itself", runDemo},

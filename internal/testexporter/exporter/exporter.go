@@ -35,6 +35,16 @@ type config struct {
 	RetryAfterMs int64 `json:"retry_after_ms"`
 	// SkipKV leaves the host KV alone (benchmarks of the transport).
 	SkipKV bool `json:"skip_kv"`
+	// OAuth2, if set, is returned from Configure: the plugin asks the
+	// host for an authorization, like a real destination would.
+	OAuth2 *struct {
+		AuthURL        string   `json:"auth_url"`
+		TokenURL       string   `json:"token_url"`
+		ClientID       string   `json:"client_id"`
+		ClientSecret   string   `json:"client_secret"`
+		Scope          string   `json:"scope"`
+		RequiredScopes []string `json:"required_scopes"`
+	} `json:"oauth2"`
 }
 
 // Exporter implements pluginapi.Exporter.
@@ -100,7 +110,14 @@ func (e *Exporter) Configure(_ context.Context, req *pluginapi.ConfigureRequest,
 		}
 		e.log = f
 	}
-	return &pluginapi.ConfigureResponse{}, nil
+	resp := &pluginapi.ConfigureResponse{}
+	if o := cfg.OAuth2; o != nil {
+		resp.Oauth2 = &pluginapi.OAuth2Spec{
+			AuthUrl: o.AuthURL, TokenUrl: o.TokenURL, ClientId: o.ClientID, ClientSecret: o.ClientSecret,
+			Scope: o.Scope, RequiredScopes: o.RequiredScopes,
+		}
+	}
+	return resp, nil
 }
 
 // line is what LogFile receives per exported record.
