@@ -39,6 +39,10 @@ const (
 	RecordKind_RECORD_KIND_EXERCISE         RecordKind = 1
 	RecordKind_RECORD_KIND_SLEEP            RecordKind = 2
 	RecordKind_RECORD_KIND_NIGHTLY_RECHARGE RecordKind = 3
+	// Polar Team Pro: a team's training session (who, when, markers) ...
+	RecordKind_RECORD_KIND_TEAM_SESSION RecordKind = 4
+	// ... and one player's part of it (summary, zones, samples).
+	RecordKind_RECORD_KIND_PLAYER_SESSION RecordKind = 5
 )
 
 // Enum value maps for RecordKind.
@@ -48,12 +52,16 @@ var (
 		1: "RECORD_KIND_EXERCISE",
 		2: "RECORD_KIND_SLEEP",
 		3: "RECORD_KIND_NIGHTLY_RECHARGE",
+		4: "RECORD_KIND_TEAM_SESSION",
+		5: "RECORD_KIND_PLAYER_SESSION",
 	}
 	RecordKind_value = map[string]int32{
 		"RECORD_KIND_UNSPECIFIED":      0,
 		"RECORD_KIND_EXERCISE":         1,
 		"RECORD_KIND_SLEEP":            2,
 		"RECORD_KIND_NIGHTLY_RECHARGE": 3,
+		"RECORD_KIND_TEAM_SESSION":     4,
+		"RECORD_KIND_PLAYER_SESSION":   5,
 	}
 )
 
@@ -138,19 +146,20 @@ func (Source) EnumDescriptor() ([]byte, []int) {
 type SampleType int32
 
 const (
-	SampleType_SAMPLE_TYPE_UNSPECIFIED    SampleType = 0
-	SampleType_SAMPLE_TYPE_HEART_RATE     SampleType = 1  // beats per minute
-	SampleType_SAMPLE_TYPE_SPEED          SampleType = 2  // metres per second
-	SampleType_SAMPLE_TYPE_CADENCE        SampleType = 3  // revolutions (or steps) per minute
-	SampleType_SAMPLE_TYPE_ALTITUDE       SampleType = 4  // metres
-	SampleType_SAMPLE_TYPE_POWER          SampleType = 5  // watts
-	SampleType_SAMPLE_TYPE_DISTANCE       SampleType = 6  // metres, cumulative
-	SampleType_SAMPLE_TYPE_TEMPERATURE    SampleType = 7  // degrees Celsius
-	SampleType_SAMPLE_TYPE_LATITUDE       SampleType = 8  // degrees
-	SampleType_SAMPLE_TYPE_LONGITUDE      SampleType = 9  // degrees
-	SampleType_SAMPLE_TYPE_RR_INTERVAL    SampleType = 10 // milliseconds between beats
-	SampleType_SAMPLE_TYPE_HRV            SampleType = 11 // milliseconds (RMSSD)
-	SampleType_SAMPLE_TYPE_BREATHING_RATE SampleType = 12 // breaths per minute
+	SampleType_SAMPLE_TYPE_UNSPECIFIED          SampleType = 0
+	SampleType_SAMPLE_TYPE_HEART_RATE           SampleType = 1  // beats per minute
+	SampleType_SAMPLE_TYPE_SPEED                SampleType = 2  // metres per second
+	SampleType_SAMPLE_TYPE_CADENCE              SampleType = 3  // revolutions (or steps) per minute
+	SampleType_SAMPLE_TYPE_ALTITUDE             SampleType = 4  // metres
+	SampleType_SAMPLE_TYPE_POWER                SampleType = 5  // watts
+	SampleType_SAMPLE_TYPE_DISTANCE             SampleType = 6  // metres, cumulative
+	SampleType_SAMPLE_TYPE_TEMPERATURE          SampleType = 7  // degrees Celsius
+	SampleType_SAMPLE_TYPE_LATITUDE             SampleType = 8  // degrees
+	SampleType_SAMPLE_TYPE_LONGITUDE            SampleType = 9  // degrees
+	SampleType_SAMPLE_TYPE_RR_INTERVAL          SampleType = 10 // milliseconds between beats
+	SampleType_SAMPLE_TYPE_HRV                  SampleType = 11 // milliseconds (RMSSD)
+	SampleType_SAMPLE_TYPE_BREATHING_RATE       SampleType = 12 // breaths per minute
+	SampleType_SAMPLE_TYPE_FORWARD_ACCELERATION SampleType = 13 // metres per second squared
 )
 
 // Enum value maps for SampleType.
@@ -169,21 +178,23 @@ var (
 		10: "SAMPLE_TYPE_RR_INTERVAL",
 		11: "SAMPLE_TYPE_HRV",
 		12: "SAMPLE_TYPE_BREATHING_RATE",
+		13: "SAMPLE_TYPE_FORWARD_ACCELERATION",
 	}
 	SampleType_value = map[string]int32{
-		"SAMPLE_TYPE_UNSPECIFIED":    0,
-		"SAMPLE_TYPE_HEART_RATE":     1,
-		"SAMPLE_TYPE_SPEED":          2,
-		"SAMPLE_TYPE_CADENCE":        3,
-		"SAMPLE_TYPE_ALTITUDE":       4,
-		"SAMPLE_TYPE_POWER":          5,
-		"SAMPLE_TYPE_DISTANCE":       6,
-		"SAMPLE_TYPE_TEMPERATURE":    7,
-		"SAMPLE_TYPE_LATITUDE":       8,
-		"SAMPLE_TYPE_LONGITUDE":      9,
-		"SAMPLE_TYPE_RR_INTERVAL":    10,
-		"SAMPLE_TYPE_HRV":            11,
-		"SAMPLE_TYPE_BREATHING_RATE": 12,
+		"SAMPLE_TYPE_UNSPECIFIED":          0,
+		"SAMPLE_TYPE_HEART_RATE":           1,
+		"SAMPLE_TYPE_SPEED":                2,
+		"SAMPLE_TYPE_CADENCE":              3,
+		"SAMPLE_TYPE_ALTITUDE":             4,
+		"SAMPLE_TYPE_POWER":                5,
+		"SAMPLE_TYPE_DISTANCE":             6,
+		"SAMPLE_TYPE_TEMPERATURE":          7,
+		"SAMPLE_TYPE_LATITUDE":             8,
+		"SAMPLE_TYPE_LONGITUDE":            9,
+		"SAMPLE_TYPE_RR_INTERVAL":          10,
+		"SAMPLE_TYPE_HRV":                  11,
+		"SAMPLE_TYPE_BREATHING_RATE":       12,
+		"SAMPLE_TYPE_FORWARD_ACCELERATION": 13,
 	}
 )
 
@@ -339,6 +350,8 @@ type Record struct {
 	//	*Record_Exercise
 	//	*Record_Sleep
 	//	*Record_NightlyRecharge
+	//	*Record_TeamSession
+	//	*Record_PlayerSession
 	Body          isRecord_Body `protobuf_oneof:"body"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -443,6 +456,24 @@ func (x *Record) GetNightlyRecharge() *NightlyRecharge {
 	return nil
 }
 
+func (x *Record) GetTeamSession() *TeamSession {
+	if x != nil {
+		if x, ok := x.Body.(*Record_TeamSession); ok {
+			return x.TeamSession
+		}
+	}
+	return nil
+}
+
+func (x *Record) GetPlayerSession() *PlayerSession {
+	if x != nil {
+		if x, ok := x.Body.(*Record_PlayerSession); ok {
+			return x.PlayerSession
+		}
+	}
+	return nil
+}
+
 type isRecord_Body interface {
 	isRecord_Body()
 }
@@ -459,11 +490,23 @@ type Record_NightlyRecharge struct {
 	NightlyRecharge *NightlyRecharge `protobuf:"bytes,12,opt,name=nightly_recharge,json=nightlyRecharge,proto3,oneof"`
 }
 
+type Record_TeamSession struct {
+	TeamSession *TeamSession `protobuf:"bytes,13,opt,name=team_session,json=teamSession,proto3,oneof"`
+}
+
+type Record_PlayerSession struct {
+	PlayerSession *PlayerSession `protobuf:"bytes,14,opt,name=player_session,json=playerSession,proto3,oneof"`
+}
+
 func (*Record_Exercise) isRecord_Body() {}
 
 func (*Record_Sleep) isRecord_Body() {}
 
 func (*Record_NightlyRecharge) isRecord_Body() {}
+
+func (*Record_TeamSession) isRecord_Body() {}
+
+func (*Record_PlayerSession) isRecord_Body() {}
 
 // Series is one time series. Sample i was taken at start + offset_ms[i];
 // offset_ms and values always have the same length. Missing samples are
@@ -1386,6 +1429,889 @@ func (x *NightlyRecharge) GetBreathingRate() *Series {
 	return nil
 }
 
+type Participant struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	PlayerId        string                 `protobuf:"bytes,1,opt,name=player_id,json=playerId,proto3" json:"player_id,omitempty"`
+	PlayerNumber    int32                  `protobuf:"varint,2,opt,name=player_number,json=playerNumber,proto3" json:"player_number,omitempty"`
+	Role            string                 `protobuf:"bytes,3,opt,name=role,proto3" json:"role,omitempty"`
+	PlayerSessionId string                 `protobuf:"bytes,4,opt,name=player_session_id,json=playerSessionId,proto3" json:"player_session_id,omitempty"`
+	PlayerName      string                 `protobuf:"bytes,5,opt,name=player_name,json=playerName,proto3" json:"player_name,omitempty"` // "First Last", from the team's roster
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *Participant) Reset() {
+	*x = Participant{}
+	mi := &file_records_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Participant) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Participant) ProtoMessage() {}
+
+func (x *Participant) ProtoReflect() protoreflect.Message {
+	mi := &file_records_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Participant.ProtoReflect.Descriptor instead.
+func (*Participant) Descriptor() ([]byte, []int) {
+	return file_records_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *Participant) GetPlayerId() string {
+	if x != nil {
+		return x.PlayerId
+	}
+	return ""
+}
+
+func (x *Participant) GetPlayerNumber() int32 {
+	if x != nil {
+		return x.PlayerNumber
+	}
+	return 0
+}
+
+func (x *Participant) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *Participant) GetPlayerSessionId() string {
+	if x != nil {
+		return x.PlayerSessionId
+	}
+	return ""
+}
+
+func (x *Participant) GetPlayerName() string {
+	if x != nil {
+		return x.PlayerName
+	}
+	return ""
+}
+
+type Marker struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Start         *Time                  `protobuf:"bytes,1,opt,name=start,proto3" json:"start,omitempty"`
+	End           *Time                  `protobuf:"bytes,2,opt,name=end,proto3" json:"end,omitempty"`
+	Type          string                 `protobuf:"bytes,3,opt,name=type,proto3" json:"type,omitempty"` // PHASE, NOTE, RECOVERY
+	Name          string                 `protobuf:"bytes,4,opt,name=name,proto3" json:"name,omitempty"`
+	Note          string                 `protobuf:"bytes,5,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Marker) Reset() {
+	*x = Marker{}
+	mi := &file_records_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Marker) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Marker) ProtoMessage() {}
+
+func (x *Marker) ProtoReflect() protoreflect.Message {
+	mi := &file_records_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Marker.ProtoReflect.Descriptor instead.
+func (*Marker) Descriptor() ([]byte, []int) {
+	return file_records_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *Marker) GetStart() *Time {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *Marker) GetEnd() *Time {
+	if x != nil {
+		return x.End
+	}
+	return nil
+}
+
+func (x *Marker) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *Marker) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Marker) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+// TeamSession is a Team Pro team training session. Key:
+// "team_session.<team id>.<session id>"; user_id is the coach account.
+type TeamSession struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	TeamId        string                 `protobuf:"bytes,2,opt,name=team_id,json=teamId,proto3" json:"team_id,omitempty"`
+	TeamName      string                 `protobuf:"bytes,3,opt,name=team_name,json=teamName,proto3" json:"team_name,omitempty"`
+	Name          string                 `protobuf:"bytes,4,opt,name=name,proto3" json:"name,omitempty"`
+	Type          string                 `protobuf:"bytes,5,opt,name=type,proto3" json:"type,omitempty"` // TRAINING, MATCH, ... (punctuation stripped)
+	Note          string                 `protobuf:"bytes,6,opt,name=note,proto3" json:"note,omitempty"`
+	RecordStart   *Time                  `protobuf:"bytes,7,opt,name=record_start,json=recordStart,proto3" json:"record_start,omitempty"`
+	RecordEnd     *Time                  `protobuf:"bytes,8,opt,name=record_end,json=recordEnd,proto3" json:"record_end,omitempty"`
+	Start         *Time                  `protobuf:"bytes,9,opt,name=start,proto3" json:"start,omitempty"`
+	End           *Time                  `protobuf:"bytes,10,opt,name=end,proto3" json:"end,omitempty"`
+	Latitude      float64                `protobuf:"fixed64,11,opt,name=latitude,proto3" json:"latitude,omitempty"`
+	Longitude     float64                `protobuf:"fixed64,12,opt,name=longitude,proto3" json:"longitude,omitempty"`
+	Sport         string                 `protobuf:"bytes,13,opt,name=sport,proto3" json:"sport,omitempty"`
+	Arena         string                 `protobuf:"bytes,14,opt,name=arena,proto3" json:"arena,omitempty"`
+	Participants  []*Participant         `protobuf:"bytes,15,rep,name=participants,proto3" json:"participants,omitempty"`
+	Markers       []*Marker              `protobuf:"bytes,16,rep,name=markers,proto3" json:"markers,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TeamSession) Reset() {
+	*x = TeamSession{}
+	mi := &file_records_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TeamSession) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TeamSession) ProtoMessage() {}
+
+func (x *TeamSession) ProtoReflect() protoreflect.Message {
+	mi := &file_records_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TeamSession.ProtoReflect.Descriptor instead.
+func (*TeamSession) Descriptor() ([]byte, []int) {
+	return file_records_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *TeamSession) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *TeamSession) GetTeamId() string {
+	if x != nil {
+		return x.TeamId
+	}
+	return ""
+}
+
+func (x *TeamSession) GetTeamName() string {
+	if x != nil {
+		return x.TeamName
+	}
+	return ""
+}
+
+func (x *TeamSession) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *TeamSession) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *TeamSession) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *TeamSession) GetRecordStart() *Time {
+	if x != nil {
+		return x.RecordStart
+	}
+	return nil
+}
+
+func (x *TeamSession) GetRecordEnd() *Time {
+	if x != nil {
+		return x.RecordEnd
+	}
+	return nil
+}
+
+func (x *TeamSession) GetStart() *Time {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *TeamSession) GetEnd() *Time {
+	if x != nil {
+		return x.End
+	}
+	return nil
+}
+
+func (x *TeamSession) GetLatitude() float64 {
+	if x != nil {
+		return x.Latitude
+	}
+	return 0
+}
+
+func (x *TeamSession) GetLongitude() float64 {
+	if x != nil {
+		return x.Longitude
+	}
+	return 0
+}
+
+func (x *TeamSession) GetSport() string {
+	if x != nil {
+		return x.Sport
+	}
+	return ""
+}
+
+func (x *TeamSession) GetArena() string {
+	if x != nil {
+		return x.Arena
+	}
+	return ""
+}
+
+func (x *TeamSession) GetParticipants() []*Participant {
+	if x != nil {
+		return x.Participants
+	}
+	return nil
+}
+
+func (x *TeamSession) GetMarkers() []*Marker {
+	if x != nil {
+		return x.Markers
+	}
+	return nil
+}
+
+type SpeedZone struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Index         int32                  `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	LowerKmh      float64                `protobuf:"fixed64,2,opt,name=lower_kmh,json=lowerKmh,proto3" json:"lower_kmh,omitempty"`
+	UpperKmh      float64                `protobuf:"fixed64,3,opt,name=upper_kmh,json=upperKmh,proto3" json:"upper_kmh,omitempty"`
+	Meters        float64                `protobuf:"fixed64,4,opt,name=meters,proto3" json:"meters,omitempty"` // distance covered in the zone
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SpeedZone) Reset() {
+	*x = SpeedZone{}
+	mi := &file_records_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SpeedZone) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SpeedZone) ProtoMessage() {}
+
+func (x *SpeedZone) ProtoReflect() protoreflect.Message {
+	mi := &file_records_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SpeedZone.ProtoReflect.Descriptor instead.
+func (*SpeedZone) Descriptor() ([]byte, []int) {
+	return file_records_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *SpeedZone) GetIndex() int32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *SpeedZone) GetLowerKmh() float64 {
+	if x != nil {
+		return x.LowerKmh
+	}
+	return 0
+}
+
+func (x *SpeedZone) GetUpperKmh() float64 {
+	if x != nil {
+		return x.UpperKmh
+	}
+	return 0
+}
+
+func (x *SpeedZone) GetMeters() float64 {
+	if x != nil {
+		return x.Meters
+	}
+	return 0
+}
+
+type AccelerationZone struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	LimitMs2      float64                `protobuf:"fixed64,1,opt,name=limit_ms2,json=limitMs2,proto3" json:"limit_ms2,omitempty"` // lower boundary, m/s²
+	Count         float64                `protobuf:"fixed64,2,opt,name=count,proto3" json:"count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AccelerationZone) Reset() {
+	*x = AccelerationZone{}
+	mi := &file_records_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AccelerationZone) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AccelerationZone) ProtoMessage() {}
+
+func (x *AccelerationZone) ProtoReflect() protoreflect.Message {
+	mi := &file_records_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AccelerationZone.ProtoReflect.Descriptor instead.
+func (*AccelerationZone) Descriptor() ([]byte, []int) {
+	return file_records_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *AccelerationZone) GetLimitMs2() float64 {
+	if x != nil {
+		return x.LimitMs2
+	}
+	return 0
+}
+
+func (x *AccelerationZone) GetCount() float64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+type PowerZone struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Index         int32                  `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	LowerW        float64                `protobuf:"fixed64,2,opt,name=lower_w,json=lowerW,proto3" json:"lower_w,omitempty"`
+	UpperW        float64                `protobuf:"fixed64,3,opt,name=upper_w,json=upperW,proto3" json:"upper_w,omitempty"`
+	Seconds       float64                `protobuf:"fixed64,4,opt,name=seconds,proto3" json:"seconds,omitempty"`
+	MuscleLoad    float64                `protobuf:"fixed64,5,opt,name=muscle_load,json=muscleLoad,proto3" json:"muscle_load,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PowerZone) Reset() {
+	*x = PowerZone{}
+	mi := &file_records_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PowerZone) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PowerZone) ProtoMessage() {}
+
+func (x *PowerZone) ProtoReflect() protoreflect.Message {
+	mi := &file_records_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PowerZone.ProtoReflect.Descriptor instead.
+func (*PowerZone) Descriptor() ([]byte, []int) {
+	return file_records_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *PowerZone) GetIndex() int32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *PowerZone) GetLowerW() float64 {
+	if x != nil {
+		return x.LowerW
+	}
+	return 0
+}
+
+func (x *PowerZone) GetUpperW() float64 {
+	if x != nil {
+		return x.UpperW
+	}
+	return 0
+}
+
+func (x *PowerZone) GetSeconds() float64 {
+	if x != nil {
+		return x.Seconds
+	}
+	return 0
+}
+
+func (x *PowerZone) GetMuscleLoad() float64 {
+	if x != nil {
+		return x.MuscleLoad
+	}
+	return 0
+}
+
+// PlayerSession is one player's training session in Team Pro, with the
+// trimmed summary of the team session it belongs to. Key:
+// "player_session.<team id>.<player session id>".
+type PlayerSession struct {
+	state               protoimpl.MessageState `protogen:"open.v1"`
+	Id                  string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	TeamSessionId       string                 `protobuf:"bytes,2,opt,name=team_session_id,json=teamSessionId,proto3" json:"team_session_id,omitempty"`
+	TeamId              string                 `protobuf:"bytes,3,opt,name=team_id,json=teamId,proto3" json:"team_id,omitempty"`
+	TeamName            string                 `protobuf:"bytes,4,opt,name=team_name,json=teamName,proto3" json:"team_name,omitempty"`
+	PlayerId            string                 `protobuf:"bytes,5,opt,name=player_id,json=playerId,proto3" json:"player_id,omitempty"`
+	PlayerName          string                 `protobuf:"bytes,6,opt,name=player_name,json=playerName,proto3" json:"player_name,omitempty"`
+	PlayerNumber        int32                  `protobuf:"varint,7,opt,name=player_number,json=playerNumber,proto3" json:"player_number,omitempty"`
+	Role                string                 `protobuf:"bytes,8,opt,name=role,proto3" json:"role,omitempty"`
+	Type                string                 `protobuf:"bytes,9,opt,name=type,proto3" json:"type,omitempty"` // TEAM or INDIVIDUAL
+	Sport               string                 `protobuf:"bytes,10,opt,name=sport,proto3" json:"sport,omitempty"`
+	Name                string                 `protobuf:"bytes,11,opt,name=name,proto3" json:"name,omitempty"`
+	Feeling             string                 `protobuf:"bytes,12,opt,name=feeling,proto3" json:"feeling,omitempty"` // BAD ... AWESOME (punctuation stripped)
+	Note                string                 `protobuf:"bytes,13,opt,name=note,proto3" json:"note,omitempty"`
+	Start               *Time                  `protobuf:"bytes,14,opt,name=start,proto3" json:"start,omitempty"`
+	DurationSeconds     float64                `protobuf:"fixed64,15,opt,name=duration_seconds,json=durationSeconds,proto3" json:"duration_seconds,omitempty"`
+	DistanceMeters      float64                `protobuf:"fixed64,16,opt,name=distance_meters,json=distanceMeters,proto3" json:"distance_meters,omitempty"`
+	Calories            float64                `protobuf:"fixed64,17,opt,name=calories,proto3" json:"calories,omitempty"` // kcal
+	HeartRateAvg        int32                  `protobuf:"varint,18,opt,name=heart_rate_avg,json=heartRateAvg,proto3" json:"heart_rate_avg,omitempty"`
+	HeartRateMax        int32                  `protobuf:"varint,19,opt,name=heart_rate_max,json=heartRateMax,proto3" json:"heart_rate_max,omitempty"`
+	HeartRateMin        int32                  `protobuf:"varint,20,opt,name=heart_rate_min,json=heartRateMin,proto3" json:"heart_rate_min,omitempty"`
+	HeartRateAvgPercent int32                  `protobuf:"varint,21,opt,name=heart_rate_avg_percent,json=heartRateAvgPercent,proto3" json:"heart_rate_avg_percent,omitempty"`
+	HeartRateMaxPercent int32                  `protobuf:"varint,22,opt,name=heart_rate_max_percent,json=heartRateMaxPercent,proto3" json:"heart_rate_max_percent,omitempty"`
+	HeartRateMinPercent int32                  `protobuf:"varint,23,opt,name=heart_rate_min_percent,json=heartRateMinPercent,proto3" json:"heart_rate_min_percent,omitempty"`
+	SprintCount         int32                  `protobuf:"varint,24,opt,name=sprint_count,json=sprintCount,proto3" json:"sprint_count,omitempty"`
+	SpeedAvgKmh         float64                `protobuf:"fixed64,25,opt,name=speed_avg_kmh,json=speedAvgKmh,proto3" json:"speed_avg_kmh,omitempty"`
+	SpeedMaxKmh         float64                `protobuf:"fixed64,26,opt,name=speed_max_kmh,json=speedMaxKmh,proto3" json:"speed_max_kmh,omitempty"`
+	CadenceAvg          float64                `protobuf:"fixed64,27,opt,name=cadence_avg,json=cadenceAvg,proto3" json:"cadence_avg,omitempty"`
+	CadenceMax          float64                `protobuf:"fixed64,28,opt,name=cadence_max,json=cadenceMax,proto3" json:"cadence_max,omitempty"`
+	TrainingLoad        float64                `protobuf:"fixed64,29,opt,name=training_load,json=trainingLoad,proto3" json:"training_load,omitempty"`
+	CardioLoad          float64                `protobuf:"fixed64,30,opt,name=cardio_load,json=cardioLoad,proto3" json:"cardio_load,omitempty"`
+	MuscleLoad          float64                `protobuf:"fixed64,31,opt,name=muscle_load,json=muscleLoad,proto3" json:"muscle_load,omitempty"`
+	RecoveryTimeSeconds float64                `protobuf:"fixed64,32,opt,name=recovery_time_seconds,json=recoveryTimeSeconds,proto3" json:"recovery_time_seconds,omitempty"`
+	RunningIndex        int32                  `protobuf:"varint,33,opt,name=running_index,json=runningIndex,proto3" json:"running_index,omitempty"`
+	AscentMeters        float64                `protobuf:"fixed64,34,opt,name=ascent_meters,json=ascentMeters,proto3" json:"ascent_meters,omitempty"`
+	DescentMeters       float64                `protobuf:"fixed64,35,opt,name=descent_meters,json=descentMeters,proto3" json:"descent_meters,omitempty"`
+	Product             string                 `protobuf:"bytes,36,opt,name=product,proto3" json:"product,omitempty"`
+	HeartRateZones      []*HeartRateZone       `protobuf:"bytes,37,rep,name=heart_rate_zones,json=heartRateZones,proto3" json:"heart_rate_zones,omitempty"`
+	SpeedZones          []*SpeedZone           `protobuf:"bytes,38,rep,name=speed_zones,json=speedZones,proto3" json:"speed_zones,omitempty"`
+	AccelerationZones   []*AccelerationZone    `protobuf:"bytes,39,rep,name=acceleration_zones,json=accelerationZones,proto3" json:"acceleration_zones,omitempty"`
+	PowerZones          []*PowerZone           `protobuf:"bytes,40,rep,name=power_zones,json=powerZones,proto3" json:"power_zones,omitempty"`
+	// Samples at absolute times (10 Hz from Team Pro sensors), including
+	// RR intervals as a SAMPLE_TYPE_RR_INTERVAL series.
+	Samples       []*Series `protobuf:"bytes,41,rep,name=samples,proto3" json:"samples,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PlayerSession) Reset() {
+	*x = PlayerSession{}
+	mi := &file_records_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PlayerSession) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PlayerSession) ProtoMessage() {}
+
+func (x *PlayerSession) ProtoReflect() protoreflect.Message {
+	mi := &file_records_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PlayerSession.ProtoReflect.Descriptor instead.
+func (*PlayerSession) Descriptor() ([]byte, []int) {
+	return file_records_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *PlayerSession) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *PlayerSession) GetTeamSessionId() string {
+	if x != nil {
+		return x.TeamSessionId
+	}
+	return ""
+}
+
+func (x *PlayerSession) GetTeamId() string {
+	if x != nil {
+		return x.TeamId
+	}
+	return ""
+}
+
+func (x *PlayerSession) GetTeamName() string {
+	if x != nil {
+		return x.TeamName
+	}
+	return ""
+}
+
+func (x *PlayerSession) GetPlayerId() string {
+	if x != nil {
+		return x.PlayerId
+	}
+	return ""
+}
+
+func (x *PlayerSession) GetPlayerName() string {
+	if x != nil {
+		return x.PlayerName
+	}
+	return ""
+}
+
+func (x *PlayerSession) GetPlayerNumber() int32 {
+	if x != nil {
+		return x.PlayerNumber
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *PlayerSession) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *PlayerSession) GetSport() string {
+	if x != nil {
+		return x.Sport
+	}
+	return ""
+}
+
+func (x *PlayerSession) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *PlayerSession) GetFeeling() string {
+	if x != nil {
+		return x.Feeling
+	}
+	return ""
+}
+
+func (x *PlayerSession) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+func (x *PlayerSession) GetStart() *Time {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *PlayerSession) GetDurationSeconds() float64 {
+	if x != nil {
+		return x.DurationSeconds
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetDistanceMeters() float64 {
+	if x != nil {
+		return x.DistanceMeters
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetCalories() float64 {
+	if x != nil {
+		return x.Calories
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetHeartRateAvg() int32 {
+	if x != nil {
+		return x.HeartRateAvg
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetHeartRateMax() int32 {
+	if x != nil {
+		return x.HeartRateMax
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetHeartRateMin() int32 {
+	if x != nil {
+		return x.HeartRateMin
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetHeartRateAvgPercent() int32 {
+	if x != nil {
+		return x.HeartRateAvgPercent
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetHeartRateMaxPercent() int32 {
+	if x != nil {
+		return x.HeartRateMaxPercent
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetHeartRateMinPercent() int32 {
+	if x != nil {
+		return x.HeartRateMinPercent
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetSprintCount() int32 {
+	if x != nil {
+		return x.SprintCount
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetSpeedAvgKmh() float64 {
+	if x != nil {
+		return x.SpeedAvgKmh
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetSpeedMaxKmh() float64 {
+	if x != nil {
+		return x.SpeedMaxKmh
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetCadenceAvg() float64 {
+	if x != nil {
+		return x.CadenceAvg
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetCadenceMax() float64 {
+	if x != nil {
+		return x.CadenceMax
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetTrainingLoad() float64 {
+	if x != nil {
+		return x.TrainingLoad
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetCardioLoad() float64 {
+	if x != nil {
+		return x.CardioLoad
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetMuscleLoad() float64 {
+	if x != nil {
+		return x.MuscleLoad
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetRecoveryTimeSeconds() float64 {
+	if x != nil {
+		return x.RecoveryTimeSeconds
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetRunningIndex() int32 {
+	if x != nil {
+		return x.RunningIndex
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetAscentMeters() float64 {
+	if x != nil {
+		return x.AscentMeters
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetDescentMeters() float64 {
+	if x != nil {
+		return x.DescentMeters
+	}
+	return 0
+}
+
+func (x *PlayerSession) GetProduct() string {
+	if x != nil {
+		return x.Product
+	}
+	return ""
+}
+
+func (x *PlayerSession) GetHeartRateZones() []*HeartRateZone {
+	if x != nil {
+		return x.HeartRateZones
+	}
+	return nil
+}
+
+func (x *PlayerSession) GetSpeedZones() []*SpeedZone {
+	if x != nil {
+		return x.SpeedZones
+	}
+	return nil
+}
+
+func (x *PlayerSession) GetAccelerationZones() []*AccelerationZone {
+	if x != nil {
+		return x.AccelerationZones
+	}
+	return nil
+}
+
+func (x *PlayerSession) GetPowerZones() []*PowerZone {
+	if x != nil {
+		return x.PowerZones
+	}
+	return nil
+}
+
+func (x *PlayerSession) GetSamples() []*Series {
+	if x != nil {
+		return x.Samples
+	}
+	return nil
+}
+
 var File_records_proto protoreflect.FileDescriptor
 
 const file_records_proto_rawDesc = "" +
@@ -1393,7 +2319,7 @@ const file_records_proto_rawDesc = "" +
 	"\rrecords.proto\x12\x0epolarbridge.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"b\n" +
 	"\x04Time\x12,\n" +
 	"\x03utc\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x03utc\x12,\n" +
-	"\x12utc_offset_minutes\x18\x02 \x01(\x05R\x10utcOffsetMinutes\"\xea\x02\n" +
+	"\x12utc_offset_minutes\x18\x02 \x01(\x05R\x10utcOffsetMinutes\"\xf4\x03\n" +
 	"\x06Record\x12.\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1a.polarbridge.v1.RecordKindR\x04kind\x12\x10\n" +
 	"\x03key\x18\x02 \x01(\tR\x03key\x12\x18\n" +
@@ -1403,7 +2329,9 @@ const file_records_proto_rawDesc = "" +
 	"\bexercise\x18\n" +
 	" \x01(\v2\x18.polarbridge.v1.ExerciseH\x00R\bexercise\x12-\n" +
 	"\x05sleep\x18\v \x01(\v2\x15.polarbridge.v1.SleepH\x00R\x05sleep\x12L\n" +
-	"\x10nightly_recharge\x18\f \x01(\v2\x1f.polarbridge.v1.NightlyRechargeH\x00R\x0fnightlyRechargeB\x06\n" +
+	"\x10nightly_recharge\x18\f \x01(\v2\x1f.polarbridge.v1.NightlyRechargeH\x00R\x0fnightlyRecharge\x12@\n" +
+	"\fteam_session\x18\r \x01(\v2\x1b.polarbridge.v1.TeamSessionH\x00R\vteamSession\x12F\n" +
+	"\x0eplayer_session\x18\x0e \x01(\v2\x1d.polarbridge.v1.PlayerSessionH\x00R\rplayerSessionB\x06\n" +
 	"\x04body\"\x9f\x01\n" +
 	"\x06Series\x12.\n" +
 	"\x04type\x18\x01 \x01(\x0e2\x1a.polarbridge.v1.SampleTypeR\x04type\x120\n" +
@@ -1500,17 +2428,116 @@ const file_records_proto_rawDesc = "" +
 	"\x11ans_charge_status\x18\b \x01(\x05R\x0fansChargeStatus\x12(\n" +
 	"\x03hrv\x18\t \x01(\v2\x16.polarbridge.v1.SeriesR\x03hrv\x12=\n" +
 	"\x0ebreathing_rate\x18\n" +
-	" \x01(\v2\x16.polarbridge.v1.SeriesR\rbreathingRate*|\n" +
+	" \x01(\v2\x16.polarbridge.v1.SeriesR\rbreathingRate\"\xb0\x01\n" +
+	"\vParticipant\x12\x1b\n" +
+	"\tplayer_id\x18\x01 \x01(\tR\bplayerId\x12#\n" +
+	"\rplayer_number\x18\x02 \x01(\x05R\fplayerNumber\x12\x12\n" +
+	"\x04role\x18\x03 \x01(\tR\x04role\x12*\n" +
+	"\x11player_session_id\x18\x04 \x01(\tR\x0fplayerSessionId\x12\x1f\n" +
+	"\vplayer_name\x18\x05 \x01(\tR\n" +
+	"playerName\"\x98\x01\n" +
+	"\x06Marker\x12*\n" +
+	"\x05start\x18\x01 \x01(\v2\x14.polarbridge.v1.TimeR\x05start\x12&\n" +
+	"\x03end\x18\x02 \x01(\v2\x14.polarbridge.v1.TimeR\x03end\x12\x12\n" +
+	"\x04type\x18\x03 \x01(\tR\x04type\x12\x12\n" +
+	"\x04name\x18\x04 \x01(\tR\x04name\x12\x12\n" +
+	"\x04note\x18\x05 \x01(\tR\x04note\"\xaa\x04\n" +
+	"\vTeamSession\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
+	"\ateam_id\x18\x02 \x01(\tR\x06teamId\x12\x1b\n" +
+	"\tteam_name\x18\x03 \x01(\tR\bteamName\x12\x12\n" +
+	"\x04name\x18\x04 \x01(\tR\x04name\x12\x12\n" +
+	"\x04type\x18\x05 \x01(\tR\x04type\x12\x12\n" +
+	"\x04note\x18\x06 \x01(\tR\x04note\x127\n" +
+	"\frecord_start\x18\a \x01(\v2\x14.polarbridge.v1.TimeR\vrecordStart\x123\n" +
+	"\n" +
+	"record_end\x18\b \x01(\v2\x14.polarbridge.v1.TimeR\trecordEnd\x12*\n" +
+	"\x05start\x18\t \x01(\v2\x14.polarbridge.v1.TimeR\x05start\x12&\n" +
+	"\x03end\x18\n" +
+	" \x01(\v2\x14.polarbridge.v1.TimeR\x03end\x12\x1a\n" +
+	"\blatitude\x18\v \x01(\x01R\blatitude\x12\x1c\n" +
+	"\tlongitude\x18\f \x01(\x01R\tlongitude\x12\x14\n" +
+	"\x05sport\x18\r \x01(\tR\x05sport\x12\x14\n" +
+	"\x05arena\x18\x0e \x01(\tR\x05arena\x12?\n" +
+	"\fparticipants\x18\x0f \x03(\v2\x1b.polarbridge.v1.ParticipantR\fparticipants\x120\n" +
+	"\amarkers\x18\x10 \x03(\v2\x16.polarbridge.v1.MarkerR\amarkers\"s\n" +
+	"\tSpeedZone\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x1b\n" +
+	"\tlower_kmh\x18\x02 \x01(\x01R\blowerKmh\x12\x1b\n" +
+	"\tupper_kmh\x18\x03 \x01(\x01R\bupperKmh\x12\x16\n" +
+	"\x06meters\x18\x04 \x01(\x01R\x06meters\"E\n" +
+	"\x10AccelerationZone\x12\x1b\n" +
+	"\tlimit_ms2\x18\x01 \x01(\x01R\blimitMs2\x12\x14\n" +
+	"\x05count\x18\x02 \x01(\x01R\x05count\"\x8e\x01\n" +
+	"\tPowerZone\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x17\n" +
+	"\alower_w\x18\x02 \x01(\x01R\x06lowerW\x12\x17\n" +
+	"\aupper_w\x18\x03 \x01(\x01R\x06upperW\x12\x18\n" +
+	"\aseconds\x18\x04 \x01(\x01R\aseconds\x12\x1f\n" +
+	"\vmuscle_load\x18\x05 \x01(\x01R\n" +
+	"muscleLoad\"\xa4\f\n" +
+	"\rPlayerSession\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12&\n" +
+	"\x0fteam_session_id\x18\x02 \x01(\tR\rteamSessionId\x12\x17\n" +
+	"\ateam_id\x18\x03 \x01(\tR\x06teamId\x12\x1b\n" +
+	"\tteam_name\x18\x04 \x01(\tR\bteamName\x12\x1b\n" +
+	"\tplayer_id\x18\x05 \x01(\tR\bplayerId\x12\x1f\n" +
+	"\vplayer_name\x18\x06 \x01(\tR\n" +
+	"playerName\x12#\n" +
+	"\rplayer_number\x18\a \x01(\x05R\fplayerNumber\x12\x12\n" +
+	"\x04role\x18\b \x01(\tR\x04role\x12\x12\n" +
+	"\x04type\x18\t \x01(\tR\x04type\x12\x14\n" +
+	"\x05sport\x18\n" +
+	" \x01(\tR\x05sport\x12\x12\n" +
+	"\x04name\x18\v \x01(\tR\x04name\x12\x18\n" +
+	"\afeeling\x18\f \x01(\tR\afeeling\x12\x12\n" +
+	"\x04note\x18\r \x01(\tR\x04note\x12*\n" +
+	"\x05start\x18\x0e \x01(\v2\x14.polarbridge.v1.TimeR\x05start\x12)\n" +
+	"\x10duration_seconds\x18\x0f \x01(\x01R\x0fdurationSeconds\x12'\n" +
+	"\x0fdistance_meters\x18\x10 \x01(\x01R\x0edistanceMeters\x12\x1a\n" +
+	"\bcalories\x18\x11 \x01(\x01R\bcalories\x12$\n" +
+	"\x0eheart_rate_avg\x18\x12 \x01(\x05R\fheartRateAvg\x12$\n" +
+	"\x0eheart_rate_max\x18\x13 \x01(\x05R\fheartRateMax\x12$\n" +
+	"\x0eheart_rate_min\x18\x14 \x01(\x05R\fheartRateMin\x123\n" +
+	"\x16heart_rate_avg_percent\x18\x15 \x01(\x05R\x13heartRateAvgPercent\x123\n" +
+	"\x16heart_rate_max_percent\x18\x16 \x01(\x05R\x13heartRateMaxPercent\x123\n" +
+	"\x16heart_rate_min_percent\x18\x17 \x01(\x05R\x13heartRateMinPercent\x12!\n" +
+	"\fsprint_count\x18\x18 \x01(\x05R\vsprintCount\x12\"\n" +
+	"\rspeed_avg_kmh\x18\x19 \x01(\x01R\vspeedAvgKmh\x12\"\n" +
+	"\rspeed_max_kmh\x18\x1a \x01(\x01R\vspeedMaxKmh\x12\x1f\n" +
+	"\vcadence_avg\x18\x1b \x01(\x01R\n" +
+	"cadenceAvg\x12\x1f\n" +
+	"\vcadence_max\x18\x1c \x01(\x01R\n" +
+	"cadenceMax\x12#\n" +
+	"\rtraining_load\x18\x1d \x01(\x01R\ftrainingLoad\x12\x1f\n" +
+	"\vcardio_load\x18\x1e \x01(\x01R\n" +
+	"cardioLoad\x12\x1f\n" +
+	"\vmuscle_load\x18\x1f \x01(\x01R\n" +
+	"muscleLoad\x122\n" +
+	"\x15recovery_time_seconds\x18  \x01(\x01R\x13recoveryTimeSeconds\x12#\n" +
+	"\rrunning_index\x18! \x01(\x05R\frunningIndex\x12#\n" +
+	"\rascent_meters\x18\" \x01(\x01R\fascentMeters\x12%\n" +
+	"\x0edescent_meters\x18# \x01(\x01R\rdescentMeters\x12\x18\n" +
+	"\aproduct\x18$ \x01(\tR\aproduct\x12G\n" +
+	"\x10heart_rate_zones\x18% \x03(\v2\x1d.polarbridge.v1.HeartRateZoneR\x0eheartRateZones\x12:\n" +
+	"\vspeed_zones\x18& \x03(\v2\x19.polarbridge.v1.SpeedZoneR\n" +
+	"speedZones\x12O\n" +
+	"\x12acceleration_zones\x18' \x03(\v2 .polarbridge.v1.AccelerationZoneR\x11accelerationZones\x12:\n" +
+	"\vpower_zones\x18( \x03(\v2\x19.polarbridge.v1.PowerZoneR\n" +
+	"powerZones\x120\n" +
+	"\asamples\x18) \x03(\v2\x16.polarbridge.v1.SeriesR\asamples*\xba\x01\n" +
 	"\n" +
 	"RecordKind\x12\x1b\n" +
 	"\x17RECORD_KIND_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14RECORD_KIND_EXERCISE\x10\x01\x12\x15\n" +
 	"\x11RECORD_KIND_SLEEP\x10\x02\x12 \n" +
-	"\x1cRECORD_KIND_NIGHTLY_RECHARGE\x10\x03*K\n" +
+	"\x1cRECORD_KIND_NIGHTLY_RECHARGE\x10\x03\x12\x1c\n" +
+	"\x18RECORD_KIND_TEAM_SESSION\x10\x04\x12\x1e\n" +
+	"\x1aRECORD_KIND_PLAYER_SESSION\x10\x05*K\n" +
 	"\x06Source\x12\x16\n" +
 	"\x12SOURCE_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11SOURCE_ACCESSLINK\x10\x01\x12\x12\n" +
-	"\x0eSOURCE_TEAMPRO\x10\x02*\xe4\x02\n" +
+	"\x0eSOURCE_TEAMPRO\x10\x02*\x8a\x03\n" +
 	"\n" +
 	"SampleType\x12\x1b\n" +
 	"\x17SAMPLE_TYPE_UNSPECIFIED\x10\x00\x12\x1a\n" +
@@ -1526,7 +2553,8 @@ const file_records_proto_rawDesc = "" +
 	"\x17SAMPLE_TYPE_RR_INTERVAL\x10\n" +
 	"\x12\x13\n" +
 	"\x0fSAMPLE_TYPE_HRV\x10\v\x12\x1e\n" +
-	"\x1aSAMPLE_TYPE_BREATHING_RATE\x10\f*h\n" +
+	"\x1aSAMPLE_TYPE_BREATHING_RATE\x10\f\x12$\n" +
+	" SAMPLE_TYPE_FORWARD_ACCELERATION\x10\r*h\n" +
 	"\n" +
 	"FileFormat\x12\x1b\n" +
 	"\x17FILE_FORMAT_UNSPECIFIED\x10\x00\x12\x13\n" +
@@ -1547,7 +2575,7 @@ func file_records_proto_rawDescGZIP() []byte {
 }
 
 var file_records_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_records_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_records_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_records_proto_goTypes = []any{
 	(RecordKind)(0),               // 0: polarbridge.v1.RecordKind
 	(Source)(0),                   // 1: polarbridge.v1.Source
@@ -1563,36 +2591,59 @@ var file_records_proto_goTypes = []any{
 	(*HypnogramSample)(nil),       // 11: polarbridge.v1.HypnogramSample
 	(*Sleep)(nil),                 // 12: polarbridge.v1.Sleep
 	(*NightlyRecharge)(nil),       // 13: polarbridge.v1.NightlyRecharge
-	(*timestamppb.Timestamp)(nil), // 14: google.protobuf.Timestamp
+	(*Participant)(nil),           // 14: polarbridge.v1.Participant
+	(*Marker)(nil),                // 15: polarbridge.v1.Marker
+	(*TeamSession)(nil),           // 16: polarbridge.v1.TeamSession
+	(*SpeedZone)(nil),             // 17: polarbridge.v1.SpeedZone
+	(*AccelerationZone)(nil),      // 18: polarbridge.v1.AccelerationZone
+	(*PowerZone)(nil),             // 19: polarbridge.v1.PowerZone
+	(*PlayerSession)(nil),         // 20: polarbridge.v1.PlayerSession
+	(*timestamppb.Timestamp)(nil), // 21: google.protobuf.Timestamp
 }
 var file_records_proto_depIdxs = []int32{
-	14, // 0: polarbridge.v1.Time.utc:type_name -> google.protobuf.Timestamp
+	21, // 0: polarbridge.v1.Time.utc:type_name -> google.protobuf.Timestamp
 	0,  // 1: polarbridge.v1.Record.kind:type_name -> polarbridge.v1.RecordKind
 	1,  // 2: polarbridge.v1.Record.source:type_name -> polarbridge.v1.Source
 	10, // 3: polarbridge.v1.Record.exercise:type_name -> polarbridge.v1.Exercise
 	12, // 4: polarbridge.v1.Record.sleep:type_name -> polarbridge.v1.Sleep
 	13, // 5: polarbridge.v1.Record.nightly_recharge:type_name -> polarbridge.v1.NightlyRecharge
-	2,  // 6: polarbridge.v1.Series.type:type_name -> polarbridge.v1.SampleType
-	14, // 7: polarbridge.v1.Series.start:type_name -> google.protobuf.Timestamp
-	3,  // 8: polarbridge.v1.File.format:type_name -> polarbridge.v1.FileFormat
-	4,  // 9: polarbridge.v1.Lap.start:type_name -> polarbridge.v1.Time
-	4,  // 10: polarbridge.v1.Exercise.start:type_name -> polarbridge.v1.Time
-	6,  // 11: polarbridge.v1.Exercise.samples:type_name -> polarbridge.v1.Series
-	8,  // 12: polarbridge.v1.Exercise.heart_rate_zones:type_name -> polarbridge.v1.HeartRateZone
-	9,  // 13: polarbridge.v1.Exercise.laps:type_name -> polarbridge.v1.Lap
-	7,  // 14: polarbridge.v1.Exercise.files:type_name -> polarbridge.v1.File
-	4,  // 15: polarbridge.v1.HypnogramSample.time:type_name -> polarbridge.v1.Time
-	4,  // 16: polarbridge.v1.Sleep.start:type_name -> polarbridge.v1.Time
-	4,  // 17: polarbridge.v1.Sleep.end:type_name -> polarbridge.v1.Time
-	11, // 18: polarbridge.v1.Sleep.hypnogram:type_name -> polarbridge.v1.HypnogramSample
-	6,  // 19: polarbridge.v1.Sleep.heart_rate:type_name -> polarbridge.v1.Series
-	6,  // 20: polarbridge.v1.NightlyRecharge.hrv:type_name -> polarbridge.v1.Series
-	6,  // 21: polarbridge.v1.NightlyRecharge.breathing_rate:type_name -> polarbridge.v1.Series
-	22, // [22:22] is the sub-list for method output_type
-	22, // [22:22] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	16, // 6: polarbridge.v1.Record.team_session:type_name -> polarbridge.v1.TeamSession
+	20, // 7: polarbridge.v1.Record.player_session:type_name -> polarbridge.v1.PlayerSession
+	2,  // 8: polarbridge.v1.Series.type:type_name -> polarbridge.v1.SampleType
+	21, // 9: polarbridge.v1.Series.start:type_name -> google.protobuf.Timestamp
+	3,  // 10: polarbridge.v1.File.format:type_name -> polarbridge.v1.FileFormat
+	4,  // 11: polarbridge.v1.Lap.start:type_name -> polarbridge.v1.Time
+	4,  // 12: polarbridge.v1.Exercise.start:type_name -> polarbridge.v1.Time
+	6,  // 13: polarbridge.v1.Exercise.samples:type_name -> polarbridge.v1.Series
+	8,  // 14: polarbridge.v1.Exercise.heart_rate_zones:type_name -> polarbridge.v1.HeartRateZone
+	9,  // 15: polarbridge.v1.Exercise.laps:type_name -> polarbridge.v1.Lap
+	7,  // 16: polarbridge.v1.Exercise.files:type_name -> polarbridge.v1.File
+	4,  // 17: polarbridge.v1.HypnogramSample.time:type_name -> polarbridge.v1.Time
+	4,  // 18: polarbridge.v1.Sleep.start:type_name -> polarbridge.v1.Time
+	4,  // 19: polarbridge.v1.Sleep.end:type_name -> polarbridge.v1.Time
+	11, // 20: polarbridge.v1.Sleep.hypnogram:type_name -> polarbridge.v1.HypnogramSample
+	6,  // 21: polarbridge.v1.Sleep.heart_rate:type_name -> polarbridge.v1.Series
+	6,  // 22: polarbridge.v1.NightlyRecharge.hrv:type_name -> polarbridge.v1.Series
+	6,  // 23: polarbridge.v1.NightlyRecharge.breathing_rate:type_name -> polarbridge.v1.Series
+	4,  // 24: polarbridge.v1.Marker.start:type_name -> polarbridge.v1.Time
+	4,  // 25: polarbridge.v1.Marker.end:type_name -> polarbridge.v1.Time
+	4,  // 26: polarbridge.v1.TeamSession.record_start:type_name -> polarbridge.v1.Time
+	4,  // 27: polarbridge.v1.TeamSession.record_end:type_name -> polarbridge.v1.Time
+	4,  // 28: polarbridge.v1.TeamSession.start:type_name -> polarbridge.v1.Time
+	4,  // 29: polarbridge.v1.TeamSession.end:type_name -> polarbridge.v1.Time
+	14, // 30: polarbridge.v1.TeamSession.participants:type_name -> polarbridge.v1.Participant
+	15, // 31: polarbridge.v1.TeamSession.markers:type_name -> polarbridge.v1.Marker
+	4,  // 32: polarbridge.v1.PlayerSession.start:type_name -> polarbridge.v1.Time
+	8,  // 33: polarbridge.v1.PlayerSession.heart_rate_zones:type_name -> polarbridge.v1.HeartRateZone
+	17, // 34: polarbridge.v1.PlayerSession.speed_zones:type_name -> polarbridge.v1.SpeedZone
+	18, // 35: polarbridge.v1.PlayerSession.acceleration_zones:type_name -> polarbridge.v1.AccelerationZone
+	19, // 36: polarbridge.v1.PlayerSession.power_zones:type_name -> polarbridge.v1.PowerZone
+	6,  // 37: polarbridge.v1.PlayerSession.samples:type_name -> polarbridge.v1.Series
+	38, // [38:38] is the sub-list for method output_type
+	38, // [38:38] is the sub-list for method input_type
+	38, // [38:38] is the sub-list for extension type_name
+	38, // [38:38] is the sub-list for extension extendee
+	0,  // [0:38] is the sub-list for field type_name
 }
 
 func init() { file_records_proto_init() }
@@ -1604,6 +2655,8 @@ func file_records_proto_init() {
 		(*Record_Exercise)(nil),
 		(*Record_Sleep)(nil),
 		(*Record_NightlyRecharge)(nil),
+		(*Record_TeamSession)(nil),
+		(*Record_PlayerSession)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1611,7 +2664,7 @@ func file_records_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_records_proto_rawDesc), len(file_records_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   10,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

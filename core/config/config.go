@@ -415,7 +415,7 @@ func (c *Config) validate() error {
 		}
 		for i, kind := range p.Kinds {
 			if _, err := pluginapi.ParseKind(kind); err != nil {
-				bad(fmt.Sprintf("%s.kinds[%d]", key, i), "%q is not a record kind (exercise, sleep, nightly_recharge)", kind)
+				bad(fmt.Sprintf("%s.kinds[%d]", key, i), "%q is not a record kind (exercise, sleep, nightly_recharge, team_session, player_session)", kind)
 			}
 		}
 	}
