@@ -263,20 +263,12 @@ func webhookUpdate(ctx context.Context, env *cliEnv, _ []string) error {
 		return err
 	}
 	defer p.close()
-	stored, ok, err := p.acc.Webhook(ctx)
+	stored, ok, id, err := webhookID(ctx, p)
 	if err != nil {
 		return err
 	}
-	id := stored.ID
-	if !ok {
-		info, found, err := p.client.GetWebhook(ctx)
-		if err != nil {
-			return err
-		}
-		if !found {
-			return errors.New("no webhook to update; create one with `polarbridge webhook create --url URL`")
-		}
-		id = info.ID
+	if id == "" {
+		return errors.New("no webhook to update; create one with `polarbridge webhook create --url URL`")
 	}
 	u, _ := env.flags.GetString("url")
 	info, err := p.client.UpdateWebhook(ctx, id, u, parseEvents(env))
@@ -303,21 +295,13 @@ func webhookDelete(ctx context.Context, env *cliEnv, _ []string) error {
 		return err
 	}
 	defer p.close()
-	stored, ok, err := p.acc.Webhook(ctx)
+	_, _, id, err := webhookID(ctx, p)
 	if err != nil {
 		return err
 	}
-	id := stored.ID
-	if !ok {
-		info, found, err := p.client.GetWebhook(ctx)
-		if err != nil {
-			return err
-		}
-		if !found {
-			fmt.Fprintln(env.stdout, "no webhook to delete")
-			return nil
-		}
-		id = info.ID
+	if id == "" {
+		fmt.Fprintln(env.stdout, "no webhook to delete")
+		return nil
 	}
 	if err := p.client.DeleteWebhook(ctx, id); err != nil && !errors.Is(err, accesslink.ErrNotFound) {
 		return err
@@ -327,6 +311,20 @@ func webhookDelete(ctx context.Context, env *cliEnv, _ []string) error {
 	}
 	fmt.Fprintf(env.stdout, "Deleted webhook %s.\n", id)
 	return nil
+}
+
+// webhookID finds the webhook: the one stored at create, else Polar's
+// (created elsewhere). id is "" when there is none.
+func webhookID(ctx context.Context, p *polarEnv) (stored accounts.Webhook, ok bool, id string, err error) {
+	stored, ok, err = p.acc.Webhook(ctx)
+	if err != nil || ok {
+		return stored, ok, stored.ID, err
+	}
+	info, found, err := p.client.GetWebhook(ctx)
+	if err != nil || !found {
+		return stored, false, "", err
+	}
+	return stored, false, info.ID, nil
 }
 
 func webhookActivate(ctx context.Context, env *cliEnv, _ []string) error {

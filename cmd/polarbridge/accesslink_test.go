@@ -221,3 +221,53 @@ plugins:
 	assert.Equal(t, 1, rc)
 	assert.Contains(t, errOut, `no plugin "nope"`)
 }
+
+func TestWebhookCommands(t *testing.T) {
+	sim, err := accesslinksim.New(accesslinksim.WithUsers(1), accesslinksim.WithHistoryDays(0))
+	require.NoError(t, err)
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	// Stands in for the daemon's receiver: Polar PINGs it on create.
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	defer receiver.Close()
+	p := filepath.Join(t.TempDir(), "config.yaml")
+	require.NoError(t, os.WriteFile(p, []byte(`data_dir: data
+accesslink:
+  client_id: `+sim.ClientID()+`
+  client_secret: `+sim.ClientSecret()+`
+  api_url: `+srv.URL+`
+`), 0o600))
+	run := func(args ...string) string {
+		t.Helper()
+		rc, out, errOut := runCLI(t, append(args, "--config", p)...)
+		require.Equal(t, 0, rc, errOut)
+		return out
+	}
+
+	out := run("webhook", "create", "--url", receiver.URL+"/polar/webhook")
+	assert.Contains(t, out, "its signature key is stored")
+	info, ok := sim.Webhook()
+	require.True(t, ok)
+	assert.Equal(t, receiver.URL+"/polar/webhook", info.URL)
+
+	out = run("webhook", "show")
+	assert.Contains(t, out, receiver.URL+"/polar/webhook")
+	assert.Contains(t, out, "state:  active")
+	assert.Contains(t, out, "signature key: stored")
+	assert.Contains(t, out, "last event received: never")
+	assert.NotContains(t, out, info.SecretKey)
+
+	run("webhook", "update", "--url", receiver.URL+"/v2")
+	info, _ = sim.Webhook()
+	assert.Equal(t, receiver.URL+"/v2", info.URL)
+
+	run("webhook", "deactivate")
+	assert.Contains(t, run("webhook", "show"), "INACTIVE")
+	run("webhook", "activate")
+	assert.Contains(t, run("webhook", "show"), "state:  active")
+
+	assert.Contains(t, run("webhook", "delete"), "Deleted webhook")
+	_, ok = sim.Webhook()
+	assert.False(t, ok)
+	assert.Contains(t, run("webhook", "show"), "Polar has no webhook")
+}
