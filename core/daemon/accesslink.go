@@ -65,6 +65,9 @@ func (d *Daemon) accessLinkServices(ctx context.Context) ([]func(context.Context
 			d.Metrics.Events.WithLabelValues(outcome).Inc()
 		},
 	}, d.log.With("component", "ingest"))
+	if err := w.Prepare(ctx); err != nil {
+		return nil, err
+	}
 	services := []func(context.Context) error{w.Run}
 	every := d.cfg.Poll.Interval
 	if d.cfg.Webhook.Listen != "" {

@@ -196,7 +196,7 @@ func (d *Dispatcher) prepare(ctx context.Context, m jetstream.Msg) (pending, boo
 	p.rec = rec
 	// A retried record may have been overtaken by a newer version of the
 	// same key; delivering the old one now would overwrite newer data.
-	if superseded, err := d.superseded(ctx, rec); err == nil && superseded {
+	if superseded, err := d.superseded(ctx, m, rec); err == nil && superseded {
 		d.log.Debug("skip superseded version", "key", rec.GetKey(), "version", rec.GetVersion())
 		_ = m.Ack()
 		return p, false
@@ -214,12 +214,23 @@ func (d *Dispatcher) prepare(ctx context.Context, m jetstream.Msg) (pending, boo
 	return p, true
 }
 
-func (d *Dispatcher) superseded(ctx context.Context, rec *pluginapi.Record) (bool, error) {
+// superseded reports whether a newer version of rec's key was published
+// after m. The versions KV is written just after a record is published,
+// so a different version there is only newer if it was written after m
+// was stored; otherwise m itself is the newest and the KV not yet updated.
+func (d *Dispatcher) superseded(ctx context.Context, m jetstream.Msg, rec *pluginapi.Record) (bool, error) {
 	e, err := d.b.Versions.Get(ctx, rec.GetKey())
 	if err != nil {
 		return false, err
 	}
-	return string(e.Value()) != rec.GetVersion(), nil
+	if string(e.Value()) == rec.GetVersion() {
+		return false, nil
+	}
+	md, err := m.Metadata()
+	if err != nil {
+		return false, err
+	}
+	return e.Created().After(md.Timestamp), nil
 }
 
 // retry schedules another attempt, or dead-letters the record when its

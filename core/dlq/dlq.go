@@ -129,7 +129,9 @@ func entryOf(raw *jetstream.RawStreamMsg) Entry {
 // Replay re-queues dead letters for their exporter only (other exporters
 // already have the record) and removes them from the queue. With no ids it
 // replays every dead letter of exporter (or of all exporters if "").
-// It returns how many were re-queued.
+// A dead letter whose record has a newer version since is dropped instead:
+// the newer version went (or goes) its own way. It returns how many were
+// re-queued.
 func (q *Queue) Replay(ctx context.Context, exporter string, ids []uint64) (int, error) {
 	s, err := q.b.JS.Stream(ctx, bus.DLQStream)
 	if err != nil {
@@ -146,6 +148,14 @@ func (q *Queue) Replay(ctx context.Context, exporter string, ids []uint64) (int,
 		}
 		delete(want, e.ID)
 		subject := raw.Header.Get(HeaderSubject)
+		if isRecordSubject(subject) && q.superseded(ctx, e) {
+			// A newer version reached the exporter (or waits in this
+			// queue itself): replaying the old one would overwrite it.
+			if err := s.DeleteMsg(ctx, e.ID); err != nil {
+				return fmt.Errorf("remove superseded dead letter %d: %w", e.ID, err)
+			}
+			return nil
+		}
 		if isRecordSubject(subject) {
 			// A record goes back to its exporter only: the others have it.
 			subject = fmt.Sprintf("%s.%s.%s.%s", bus.RedeliverSubject, e.Exporter, e.Kind, userOf(raw))
@@ -182,6 +192,12 @@ func (q *Queue) Replay(ctx context.Context, exporter string, ids []uint64) (int,
 		return n, fmt.Errorf("no dead letter with id %v (see `polarbridge dlq list`)", missing)
 	}
 	return n, nil
+}
+
+// superseded reports whether a newer version of e's record was published.
+func (q *Queue) superseded(ctx context.Context, e Entry) bool {
+	v, err := q.b.Versions.Get(ctx, e.Key)
+	return err == nil && e.Version != "" && string(v.Value()) != e.Version
 }
 
 func isRecordSubject(s string) bool {

@@ -65,6 +65,7 @@ type Worker struct {
 	sports   *sports.Table
 	opts     Options
 	log      *slog.Logger
+	cons     jetstream.Consumer
 }
 
 // New returns a Worker.
@@ -75,9 +76,9 @@ func New(b *bus.Bus, polar Polar, acc *accounts.Store, table *sports.Table, opts
 	}
 }
 
-// Run processes events until ctx ends. Several daemons on one NATS share
-// the durable consumer, and so the events.
-func (w *Worker) Run(ctx context.Context) error {
+// Prepare creates (or updates) the worker's durable consumer. Several
+// daemons on one NATS share it, and so the events.
+func (w *Worker) Prepare(ctx context.Context) error {
 	cons, err := w.b.JS.CreateOrUpdateConsumer(ctx, bus.EventsStream, jetstream.ConsumerConfig{
 		Durable:       Name,
 		Description:   "Polar events to fetch and normalize",
@@ -90,8 +91,19 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("events consumer: %w", err)
 	}
+	w.cons = cons
+	return nil
+}
+
+// Run processes events until ctx ends; Prepare must have been called.
+func (w *Worker) Run(ctx context.Context) error {
+	if w.cons == nil {
+		if err := w.Prepare(ctx); err != nil {
+			return err
+		}
+	}
 	for ctx.Err() == nil {
-		msgs, err := bus.FetchBatch(cons, 10, time.Second)
+		msgs, err := bus.FetchBatch(w.cons, 10, time.Second)
 		if err != nil {
 			if ctx.Err() == nil {
 				w.log.Warn("fetch events", "err", err)
