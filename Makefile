@@ -29,9 +29,11 @@ demo: build
 test: test-deps
 	$(GO) test -count=1 -timeout 30m ./...
 
-# Debian packages the tests need (none yet beyond Go itself).
+# Debian packages the tests need: InfluxDB 1.x (influxd) for the influxdb
+# exporter's tests. CI runs as root on a fresh Debian machine.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 test-deps:
-	@true
+	@command -v influxd >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y influxdb)
 
 ## bench: benchmarks (see docs/performance.md)
 bench:
