@@ -1,0 +1,277 @@
+package stravaexport
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/polarbridge/polarbridge/pluginapi"
+)
+
+// receipt is what the plugin remembers about one record, under
+// "receipt.<record key>" in the host KV.
+type receipt struct {
+	ExternalID string `json:"external_id,omitempty"`
+	// Attempts counts upload POSTs started; stored before each POST so
+	// that a duplicate after a lost answer is recognised as our own.
+	Attempts   int   `json:"attempts,omitempty"`
+	UploadID   int64 `json:"upload_id,omitempty"`
+	ActivityID int64 `json:"activity_id,omitempty"`
+	// Foreign is set when Strava said the upload duplicates an activity
+	// this plugin did not create (left alone unless update_duplicates).
+	Foreign bool `json:"foreign,omitempty"`
+	// Deleted: the athlete deleted the activity on Strava; never again.
+	Deleted bool `json:"deleted,omitempty"`
+	// Skipped says why there was nothing to upload.
+	Skipped string `json:"skipped,omitempty"`
+	// Done is the record version fully handled.
+	Done string `json:"done,omitempty"`
+}
+
+// ReceiptKey is the host KV key of a record's receipt.
+func ReceiptKey(recordKey string) string { return "receipt." + recordKey }
+
+// Receipt is the public view of a stored receipt, for tests and tools.
+type Receipt struct {
+	UploadID, ActivityID int64
+	Done                 string
+	Skipped              string
+}
+
+// LoadReceipt reads a record's receipt from kv.
+func LoadReceipt(ctx context.Context, kv pluginapi.KV, recordKey string) (Receipt, error) {
+	raw, _, err := kv.Get(ctx, ReceiptKey(recordKey))
+	if err != nil {
+		return Receipt{}, err
+	}
+	var r receipt
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return Receipt{}, err
+	}
+	return Receipt{UploadID: r.UploadID, ActivityID: r.ActivityID, Done: r.Done, Skipped: r.Skipped}, nil
+}
+
+// store keeps a receipt and its KV revision between steps.
+type store struct {
+	kv  pluginapi.KV
+	key string
+	rev uint64
+	r   receipt
+}
+
+func (st *store) load(ctx context.Context) error {
+	raw, rev, err := st.kv.Get(ctx, st.key)
+	if errors.Is(err, pluginapi.ErrKeyNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read receipt: %w", err)
+	}
+	if err := json.Unmarshal(raw, &st.r); err != nil {
+		return fmt.Errorf("decode receipt %s: %w", st.key, err)
+	}
+	st.rev = rev
+	return nil
+}
+
+// save writes the receipt if nobody changed it since it was read.
+func (st *store) save(ctx context.Context) error {
+	raw, err := json.Marshal(st.r)
+	if err != nil {
+		return err
+	}
+	rev, err := st.kv.Update(ctx, st.key, raw, st.rev)
+	if errors.Is(err, pluginapi.ErrRevisionMismatch) {
+		return fmt.Errorf("receipt %s was changed by another process; will resume from it: %w", st.key, err)
+	}
+	if err != nil {
+		return fmt.Errorf("store receipt: %w", err)
+	}
+	st.rev = rev
+	return nil
+}
+
+// exportOne returns exactly one result for rec.
+func (e *Exporter) exportOne(ctx context.Context, rec *pluginapi.Record) *pluginapi.ExportResult {
+	ex := rec.GetExercise()
+	key := rec.GetKey()
+	switch {
+	case rec.GetKind() != pluginapi.RecordKind_RECORD_KIND_EXERCISE || ex == nil:
+		return pluginapi.Permanent("record %q: kind %s is not exported to Strava (exercises only)", key, rec.GetKind())
+	case pluginapi.ValidateKey(ReceiptKey(key)) != nil:
+		return pluginapi.Permanent("record key %q is not usable as a receipt key", key)
+	}
+	st := &store{kv: e.kv, key: ReceiptKey(key)}
+	if err := st.load(ctx); err != nil {
+		return pluginapi.Retry("%s: %v", key, err)
+	}
+	if st.r.Done == rec.GetVersion() {
+		return pluginapi.OK() // a redelivery
+	}
+	res, skipped, err := e.export(ctx, rec, st)
+	if err != nil {
+		return e.result(key, err)
+	}
+	if skipped != "" {
+		e.log.Info("not uploaded to Strava", "key", key, "reason", skipped)
+		r := pluginapi.OK()
+		r.Message = "skipped: " + skipped
+		return r
+	}
+	return res
+}
+
+// export runs the steps left for rec: upload, poll, update. It returns a
+// skip reason for a record that is done without an upload.
+func (e *Exporter) export(ctx context.Context, rec *pluginapi.Record, st *store) (*pluginapi.ExportResult, string, error) {
+	ex := rec.GetExercise()
+	log := e.log.With("key", rec.GetKey())
+	finish := func(skip string) (*pluginapi.ExportResult, string, error) {
+		st.r.Done = rec.GetVersion()
+		if err := st.save(ctx); err != nil {
+			return nil, "", err
+		}
+		return pluginapi.OK(), skip, nil
+	}
+	if st.r.Deleted {
+		return finish("the Strava activity was deleted on Strava; it is not uploaded again")
+	}
+	target := e.s.sports.Lookup(ex.GetDetailedSport(), ex.GetFitSport(), ex.GetFitSubSport())
+	data := newTemplateData(rec, target)
+	name, desc, err := e.render(data)
+	if err != nil {
+		return nil, "", err
+	}
+
+	if st.r.ActivityID == 0 && st.r.UploadID == 0 {
+		file := uploadable(ex)
+		if file == nil {
+			st.r.Skipped = "exercise has no FIT, TCX or GPX file (a manual entry?): nothing to upload to Strava"
+			return finish(st.r.Skipped)
+		}
+		st.r.Skipped = ""
+		format := strings.ToLower(strings.TrimPrefix(file.GetFormat().String(), "FILE_FORMAT_"))
+		p := uploadParams{
+			data: file.GetData(), dataType: format,
+			externalID: fmt.Sprintf("polar-%s-%s.%s", rec.GetUserId(), ex.GetId(), format),
+			name:       name, description: desc, trainer: target.Trainer, commute: target.Commute,
+		}
+		// Not while the window is nearly used up: leave room for the
+		// polls and the update of this upload.
+		if w := e.c.rate.wait(false, 3); w > 0 {
+			return nil, "", &rateLimitedError{wait: w}
+		}
+		own := st.r.Attempts > 0 // an earlier POST of ours may have gone through
+		st.r.Attempts++
+		st.r.ExternalID = p.externalID
+		if err := st.save(ctx); err != nil {
+			return nil, "", err
+		}
+		up, err := e.c.upload(ctx, "upload "+rec.GetKey(), p)
+		if err != nil {
+			return nil, "", err
+		}
+		log.Info("uploaded to Strava", "upload_id", up.ID, "external_id", p.externalID, "bytes", len(p.data))
+		if done, err := e.settle(ctx, st, up, own); done || err != nil {
+			if err != nil {
+				return nil, "", err
+			}
+		} else {
+			st.r.UploadID = up.ID
+			if err := st.save(ctx); err != nil {
+				return nil, "", err
+			}
+			if e.s.exitAfter {
+				log.Warn("testing.exit_after_upload_stored: exiting")
+				e.exit(3)
+			}
+		}
+	}
+
+	if st.r.ActivityID == 0 && !st.r.Deleted {
+		if err := e.poll(ctx, rec.GetKey(), st); err != nil {
+			return nil, "", err
+		}
+	}
+	if st.r.Deleted {
+		return finish("the Strava activity was deleted on Strava; it is not uploaded again")
+	}
+	if st.r.Foreign && !e.s.cfg.UpdateDuplicates {
+		log.Info("Strava already has this exercise (a duplicate of an activity not uploaded by polarbridge): left as it is", "activity_id", st.r.ActivityID)
+		return finish("")
+	}
+	upd := updatableActivity{Name: name, Description: desc, SportType: target.SportType}
+	if target.Trainer {
+		upd.Trainer = &target.Trainer
+	}
+	if target.Commute {
+		upd.Commute = &target.Commute
+	}
+	err = e.c.updateActivity(ctx, "update activity of "+rec.GetKey(), st.r.ActivityID, upd)
+	var api *apiError
+	if errors.As(err, &api) && api.status == 404 {
+		st.r.Deleted = true
+		return finish("the Strava activity was deleted on Strava; it is not uploaded again")
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	log.Info("Strava activity updated", "activity_id", st.r.ActivityID, "sport_type", target.SportType, "rule", target.Rule)
+	return finish("")
+}
+
+// uploadable returns the file to upload: FIT, else TCX, else GPX.
+func uploadable(ex *pluginapi.Exercise) *pluginapi.File {
+	for _, f := range []pluginapi.FileFormat{pluginapi.FileFormat_FILE_FORMAT_FIT, pluginapi.FileFormat_FILE_FORMAT_TCX, pluginapi.FileFormat_FILE_FORMAT_GPX} {
+		if file := ex.File(f); file != nil && len(file.GetData()) > 0 {
+			return file
+		}
+	}
+	return nil
+}
+
+// settle records what an Upload says when processing ended (activity,
+// duplicate, deletion, error). done is false while it is still processing.
+func (e *Exporter) settle(ctx context.Context, st *store, up uploadJSON, own bool) (done bool, err error) {
+	switch {
+	case up.ActivityID != 0:
+		st.r.ActivityID, st.r.UploadID = up.ActivityID, up.ID
+	case up.Error != "":
+		if id, ok := duplicateOf(up.Error); ok {
+			st.r.ActivityID, st.r.UploadID, st.r.Foreign = id, up.ID, !own
+			e.log.Info("Strava reports a duplicate: recorded as exported", "key", strings.TrimPrefix(st.key, "receipt."), "activity_id", id, "own", own)
+			break
+		}
+		// A replay uploads again.
+		st.r.UploadID = 0
+		if err := st.save(ctx); err != nil {
+			return true, err
+		}
+		return true, permanentError{fmt.Sprintf("Strava could not process the upload %d: %s", up.ID, up.Error)}
+	case up.Status == statusDeleted:
+		st.r.Deleted, st.r.UploadID = true, up.ID
+	default:
+		return false, nil
+	}
+	return true, st.save(ctx)
+}
+
+// poll waits for the stored upload to be processed.
+func (e *Exporter) poll(ctx context.Context, key string, st *store) error {
+	own := st.r.Attempts > 1
+	for range e.s.maxPolls {
+		if err := e.sleep(ctx, e.s.pollInterval); err != nil {
+			return err
+		}
+		up, err := e.c.getUpload(ctx, "check upload "+key, st.r.UploadID)
+		if err != nil {
+			return err
+		}
+		if done, err := e.settle(ctx, st, up, own); done || err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("upload %d: Strava is still processing it after %d polls; will check again", st.r.UploadID, e.s.maxPolls)
+}
