@@ -1,0 +1,148 @@
+package teampro
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Sentinel errors; match them with errors.Is.
+var (
+	// ErrUnauthorized: Team Pro rejected the access token and refreshing
+	// it did not help, or the refresh token was rejected.
+	ErrUnauthorized = errors.New("Team Pro authorization rejected: re-authorize with `polarbridge teampro add`")
+	// ErrNotFound: 404, the team, session or player is not the coach's.
+	ErrNotFound = errors.New("not found")
+	// ErrRateLimited: still 429 after the client's retries.
+	ErrRateLimited = errors.New("Team Pro rate limit exceeded")
+	// ErrUnavailable: 5xx (or 408) more times than the client retries.
+	ErrUnavailable = errors.New("Team Pro unavailable")
+	// ErrInvalidArgument: a method was called with an empty id or the
+	// like; no request was made.
+	ErrInvalidArgument = errors.New("invalid argument")
+	// ErrInvalidPayload: JSON that does not decode, or lacks a field the
+	// record needs.
+	ErrInvalidPayload = errors.New("invalid Team Pro payload")
+	// ErrInvalidTime: a timestamp, offset or ISO 8601 duration is invalid.
+	ErrInvalidTime = errors.New("invalid time")
+	// ErrTokenNotSaved: a refreshed token could not be persisted, so it is
+	// not used yet; the next call retries the save.
+	ErrTokenNotSaved = errors.New("refreshed Team Pro token not saved")
+)
+
+const maxSnippet = 256
+
+// HTTPError is an unexpected response status. It wraps the sentinel for
+// the status, if any, and never holds credentials.
+type HTTPError struct {
+	Method   string
+	Endpoint string // URL path, without query
+	Status   int
+	Body     string // start of the body, secrets redacted
+	Err      error
+}
+
+func (e *HTTPError) Error() string {
+	msg := fmt.Sprintf("teampro: %s %s: status %d %s", e.Method, e.Endpoint, e.Status, http.StatusText(e.Status))
+	if e.Body != "" {
+		msg += fmt.Sprintf(" (body %q)", e.Body)
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *HTTPError) Unwrap() error { return e.Err }
+
+// Permanent reports whether retrying the same call cannot succeed without
+// someone acting first (re-authorizing, fixing the input).
+func Permanent(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, ErrRateLimited) || errors.Is(err, ErrUnavailable) || errors.Is(err, ErrTokenNotSaved) {
+		return false
+	}
+	for _, p := range []error{ErrUnauthorized, ErrNotFound, ErrInvalidArgument, ErrInvalidPayload, ErrInvalidTime} {
+		if errors.Is(err, p) {
+			return true
+		}
+	}
+	if he, ok := errors.AsType[*HTTPError](err); ok {
+		return he.Status >= 400 && he.Status < 500 && he.Status != http.StatusRequestTimeout
+	}
+	return false
+}
+
+func statusError(method, endpoint string, status int, body []byte, secrets ...string) *HTTPError {
+	e := &HTTPError{Method: method, Endpoint: endpoint, Status: status, Body: snippet(body, secrets)}
+	switch {
+	case status == http.StatusUnauthorized:
+		e.Err = ErrUnauthorized
+	case status == http.StatusNotFound:
+		e.Err = ErrNotFound
+	case status == http.StatusTooManyRequests:
+		e.Err = ErrRateLimited
+	case status == http.StatusRequestTimeout || status >= 500:
+		e.Err = ErrUnavailable
+	}
+	return e
+}
+
+// snippet returns the start of body, printable, with secrets removed.
+func snippet(body []byte, secrets []string) string {
+	s := string(body)
+	for _, sec := range secrets {
+		if sec != "" {
+			s = strings.ReplaceAll(s, sec, "[redacted]")
+		}
+	}
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' || r == utf8.RuneError {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.TrimSpace(s)
+	if len(s) > maxSnippet {
+		cut := maxSnippet
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "..."
+	}
+	return s
+}
+
+// Warning is a data problem that did not stop parsing: a malformed sample
+// row, a row longer or shorter than its field list, an unknown enum.
+type Warning struct {
+	Where   string // e.g. "samples", "feeling", "markers[2]"
+	Row     int    // sample row index; -1 if not about a row
+	Message string
+}
+
+func (w Warning) String() string {
+	if w.Row >= 0 {
+		return fmt.Sprintf("%s row %d: %s", w.Where, w.Row, w.Message)
+	}
+	return w.Where + ": " + w.Message
+}
+
+// sleepContext waits d or until ctx ends.
+func sleepContext(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
