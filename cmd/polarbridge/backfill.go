@@ -12,6 +12,7 @@ import (
 	"github.com/polarbridge/polarbridge/core/bus"
 	"github.com/polarbridge/polarbridge/core/ingest"
 	"github.com/polarbridge/polarbridge/core/poller"
+	"github.com/polarbridge/polarbridge/core/teamsync"
 )
 
 // backfill queues everything Polar still holds in the window that the
@@ -19,8 +20,8 @@ import (
 // what is known is skipped, and events carry the webhook's Msg-Ids.
 func backfill(ctx context.Context, env *cliEnv, _ []string) error {
 	source, _ := env.flags.GetString("source")
-	if source != "accesslink" {
-		return fmt.Errorf("--source %q: only accesslink is supported so far", source)
+	if source != "accesslink" && source != "teampro" {
+		return fmt.Errorf("--source %q: accesslink or teampro", source)
 	}
 	sinceFlag, _ := env.flags.GetString("since")
 	since, err := parseSince(sinceFlag, time.Now())
@@ -43,10 +44,18 @@ func backfill(ctx context.Context, env *cliEnv, _ []string) error {
 	if err != nil {
 		return err
 	}
-	pl := poller.New(b, p.client, p.acc, seen, p.log.With("component", "backfill"))
-
 	bar := newProgress(env.stdout)
-	prog, err := pl.Cycle(ctx, poller.Scope{Users: users, Kinds: kinds, Since: since, Progress: bar.update})
+	var prog poller.Progress
+	if source == "teampro" {
+		src, serr := teamProSource(ctx, p)
+		if serr != nil {
+			return serr
+		}
+		prog, err = src.Poll(ctx, teamsync.Scope{Accounts: users, Since: since, Progress: bar.update})
+	} else {
+		pl := poller.New(b, p.client, p.acc, seen, p.log.With("component", "backfill"))
+		prog, err = pl.Cycle(ctx, poller.Scope{Users: users, Kinds: kinds, Since: since, Progress: bar.update})
+	}
 	bar.done()
 	fmt.Fprintf(env.stdout, "Backfill since %s: found %d, already exported (or queued) %d, queued %d new and %d changed.\n",
 		since.Local().Format(time.DateOnly), prog.Found, prog.Known, prog.Queued, prog.Changed)

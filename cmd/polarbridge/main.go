@@ -55,8 +55,11 @@ func commands() map[string]command {
 		"webhook delete":     {"", "delete the webhook", webhookDelete},
 		"webhook activate":   {"", "re-activate a webhook Polar deactivated", webhookActivate},
 		"webhook deactivate": {"", "pause the webhook", webhookDeactivate},
-		"backfill":           {"[--user ID] [--since 28d] [--kinds exercise,sleep,nightly-recharge] [--wait]", "queue everything Polar still holds that the bridge has not exported", backfill},
+		"backfill":           {"[--source accesslink|teampro] [--user ID] [--since 28d] [--kinds exercise,sleep,nightly-recharge] [--wait]", "queue everything Polar still holds that the bridge has not exported", backfill},
 		"sports":             {"[--json]", "print the effective Polar sport -> FIT sport table", sportsTable},
+		"teampro add":        {"[--name NAME] [--code CODE]", "authorize a coach's Polar Team Pro account", teamproAdd},
+		"teampro teams":      {"", "list the teams of every Team Pro account", teamproTeams},
+		"teampro simulator":  {"[--listen ADDR]", "run the Team Pro simulator", teamproSimulator},
 		"simulator":          {"[--listen ADDR] [--users N] [--every D]", "run the AccessLink simulator, to try the bridge without a Polar account", runSimulator},
 	}
 }
@@ -141,11 +144,18 @@ func addCommandFlags(name string, fs *pflag.FlagSet) {
 		fs.String("events", "", "new events (empty keeps them)")
 	case "sports":
 		fs.Bool("json", false, "print JSON")
+	case "teampro add":
+		fs.String("name", "coach", "a name for the account")
+		fs.String("code", "", "an authorization code pasted by hand (headless)")
+		fs.Bool("open", true, "open the authorization URL in a browser where possible")
+		fs.Duration("timeout", 10*time.Minute, "how long to wait for the OAuth callback")
+	case "teampro simulator":
+		fs.String("listen", "127.0.0.1:7576", "address to serve the simulated Team Pro API on")
 	case "backfill":
-		fs.StringSlice("user", nil, "only these Polar user ids (default: every active user)")
+		fs.StringSlice("user", nil, "only these Polar user ids, or Team Pro account names with --source teampro (default: all)")
 		fs.String("since", "28d", "how far back: days (28d), a duration (72h) or a date")
 		fs.StringSlice("kinds", nil, "exercise, sleep, nightly-recharge (default: all)")
-		fs.String("source", "accesslink", "the source to backfill")
+		fs.String("source", "accesslink", "the source to backfill: accesslink or teampro")
 		fs.Bool("wait", false, "wait until the daemon has processed what was queued")
 	case "simulator":
 		fs.String("listen", "127.0.0.1:7575", "address to serve the simulated AccessLink API on")

@@ -39,6 +39,7 @@ type Config struct {
 	AccessLink      AccessLink        `koanf:"accesslink"`
 	Webhook         Webhook           `koanf:"webhook"`
 	Poll            Poll              `koanf:"poll"`
+	TeamPro         TeamPro           `koanf:"teampro"`
 	Plugins         map[string]Plugin `koanf:"plugins"`
 
 	// File is the config file the configuration was loaded from ("" if none).
@@ -129,6 +130,21 @@ type Poll struct {
 	WebhookSilence time.Duration `koanf:"webhook_silence"`
 }
 
+// TeamPro configures the Polar Team Pro source.
+type TeamPro struct {
+	ClientID     string `koanf:"client_id"`
+	ClientSecret string `koanf:"client_secret"`
+	RedirectURL  string `koanf:"redirect_url"`
+	AuthURL      string `koanf:"auth_url"`
+	TokenURL     string `koanf:"token_url"`
+	APIURL       string `koanf:"api_url"`
+	// PollInterval between looks for new and modified team sessions (0
+	// disables polling).
+	PollInterval time.Duration `koanf:"poll_interval"`
+	// Lookback is how far back each poll lists sessions.
+	Lookback time.Duration `koanf:"lookback"`
+}
+
 // Plugin is one configured exporter plugin.
 type Plugin struct {
 	Path    string         `koanf:"path"`
@@ -163,6 +179,12 @@ func Defaults() map[string]any {
 		"accesslink.api_url":         "https://www.polaraccesslink.com",
 		"webhook.path":               "/polar/webhook",
 		"poll.interval":              "15m",
+		"teampro.redirect_url":       "http://localhost:5000/oauth2/callback",
+		"teampro.auth_url":           "https://auth.polar.com/oauth/authorize",
+		"teampro.token_url":          "https://auth.polar.com/oauth/token",
+		"teampro.api_url":            "https://teampro.api.polar.com",
+		"teampro.poll_interval":      "15m",
+		"teampro.lookback":           "720h",
 		"poll.interval_with_webhook": "3h",
 		"poll.webhook_silence":       "24h",
 		"webhook.max_body_bytes":     65536,
@@ -365,6 +387,10 @@ func (c *Config) validate() error {
 		"accesslink.auth_url":     c.AccessLink.AuthURL,
 		"accesslink.token_url":    c.AccessLink.TokenURL,
 		"accesslink.api_url":      c.AccessLink.APIURL,
+		"teampro.redirect_url":    c.TeamPro.RedirectURL,
+		"teampro.auth_url":        c.TeamPro.AuthURL,
+		"teampro.token_url":       c.TeamPro.TokenURL,
+		"teampro.api_url":         c.TeamPro.APIURL,
 	} {
 		if pu, err := url.Parse(u); err != nil || pu.Scheme == "" || pu.Host == "" {
 			bad(key, "%q is not an absolute http(s) URL", u)
@@ -377,6 +403,12 @@ func (c *Config) validate() error {
 		if d != 0 && d < time.Minute {
 			bad(key, "%s is too short: the AccessLink rate limit allows polling every few minutes at most (0 disables)", d)
 		}
+	}
+	if c.TeamPro.PollInterval != 0 && c.TeamPro.PollInterval < time.Minute {
+		bad("teampro.poll_interval", "%s is too short: Team Pro allows 1 request per second (0 disables)", c.TeamPro.PollInterval)
+	}
+	if c.TeamPro.Lookback <= 0 {
+		bad("teampro.lookback", "must be a positive duration, got %s", c.TeamPro.Lookback)
 	}
 	if c.Poll.WebhookSilence <= 0 {
 		bad("poll.webhook_silence", "must be a positive duration, got %s", c.Poll.WebhookSilence)

@@ -16,6 +16,7 @@ import (
 	"github.com/polarbridge/polarbridge/core/ingest"
 	"github.com/polarbridge/polarbridge/core/poller"
 	"github.com/polarbridge/polarbridge/core/sports"
+	"github.com/polarbridge/polarbridge/core/teamsync"
 	"github.com/polarbridge/polarbridge/core/webhook"
 )
 
@@ -56,8 +57,11 @@ func (d *Daemon) accessLinkServices(ctx context.Context) ([]func(context.Context
 	if err != nil {
 		return nil, err
 	}
+	d.TeamPro = NewTeamPro(d.cfg, d.Bus, acc, seen, d.log, d.teamProClientOpts, d.teamProTokenOpts,
+		func() { d.Metrics.DataWarnings.WithLabelValues("teampro").Inc() })
 	w := ingest.New(d.Bus, client, acc, table, ingest.Options{
 		Seen:           seen,
+		Handlers:       map[string]func(context.Context, []byte) error{teamsync.Event: teamProHandler(d.TeamPro)},
 		MaxAttempts:    d.cfg.Delivery.MaxAttempts,
 		BackoffInitial: d.cfg.Delivery.BackoffInitial,
 		BackoffMax:     d.cfg.Delivery.BackoffMax,
@@ -81,6 +85,9 @@ func (d *Daemon) accessLinkServices(ctx context.Context) ([]func(context.Context
 	d.poller = poller.New(d.Bus, client, acc, seen, d.log.With("component", "poller"))
 	if every > 0 {
 		services = append(services, d.pollLoop(every))
+	}
+	if d.cfg.TeamPro.PollInterval > 0 {
+		services = append(services, d.teamProLoop(d.cfg.TeamPro.PollInterval))
 	}
 	return services, nil
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/polarbridge/polarbridge/core/metrics"
 	"github.com/polarbridge/polarbridge/core/pluginhost"
 	"github.com/polarbridge/polarbridge/core/poller"
+	"github.com/polarbridge/polarbridge/core/teampro"
+	"github.com/polarbridge/polarbridge/core/teamsync"
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
@@ -33,15 +35,19 @@ type Daemon struct {
 	Metrics  *metrics.Metrics
 	Plugins  []*pluginhost.Instance
 	Accounts *accounts.Store
+	// TeamPro is the Team Pro source.
+	TeamPro *teamsync.Source
 	// WebhookAddr is where the webhook receiver listens ("" if off).
 	WebhookAddr string
 
-	poller         *poller.Poller
-	mu             sync.Mutex
-	webhookWarned  bool
-	dispatchers    []*delivery.Dispatcher
-	services       []func(context.Context) error
-	accessLinkOpts []accesslink.Option
+	poller            *poller.Poller
+	mu                sync.Mutex
+	webhookWarned     bool
+	dispatchers       []*delivery.Dispatcher
+	services          []func(context.Context) error
+	accessLinkOpts    []accesslink.Option
+	teamProClientOpts []teampro.Option
+	teamProTokenOpts  []teampro.TokenSourceOption
 }
 
 // BusOptions derives the bus options from the configuration.

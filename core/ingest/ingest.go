@@ -50,6 +50,9 @@ type Options struct {
 	MaxAttempts    int
 	BackoffInitial time.Duration
 	BackoffMax     time.Duration
+	// Handlers process further event types (e.g. Team Pro's) by their
+	// body. Wrap errors that cannot succeed on retry with Permanent.
+	Handlers map[string]func(ctx context.Context, body []byte) error
 	// OnEvent, if set, is told the outcome of every event (for metrics):
 	// "ok", "ignored", "retry" or "dead_letter".
 	OnEvent func(event, outcome string)
@@ -121,6 +124,10 @@ func (w *Worker) Run(ctx context.Context) error {
 // permanentError marks an event that cannot succeed as it is.
 type permanentError struct{ err error }
 
+// Permanent marks err as one a retry cannot fix: the event goes to the
+// dead-letter queue at once.
+func Permanent(err error) error { return permanentError{err} }
+
 func (e permanentError) Error() string { return e.err.Error() }
 func (e permanentError) Unwrap() error { return e.err }
 
@@ -177,6 +184,9 @@ func (w *Worker) process(ctx context.Context, body []byte) (string, error) {
 		return "malformed", permanentError{err}
 	}
 	desc := fmt.Sprintf("%s user %d %s%s", p.Event, p.UserID, p.EntityID, p.Date)
+	if h, ok := w.opts.Handlers[string(p.Event)]; ok {
+		return string(p.Event), h(ctx, body)
+	}
 	switch p.Event {
 	case accesslink.EventExercise, accesslink.EventSleep:
 	default:

@@ -33,6 +33,7 @@ type Metrics struct {
 	WebhookSilent  prometheus.Gauge
 	PollCycles     prometheus.Counter
 	PollQueued     prometheus.Counter
+	DataWarnings   *prometheus.CounterVec // source
 }
 
 // New creates the metrics.
@@ -77,7 +78,10 @@ func New() *Metrics {
 	m.PollQueued = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "polarbridge_poll_queued_total", Help: "Events the poller queued (new or changed items).",
 	})
-	m.Registry.MustRegister(m.WebhookSilent, m.PollCycles, m.PollQueued, m.Events, m.WebhookEvents, m.Exported, m.Failed, m.Retried, m.DeadLetters, m.ConsumerLag,
+	m.DataWarnings = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "polarbridge_data_warnings_total", Help: "Data problems (malformed sample rows, odd values) in data exported anyway.",
+	}, []string{"source"})
+	m.Registry.MustRegister(m.DataWarnings, m.WebhookSilent, m.PollCycles, m.PollQueued, m.Events, m.WebhookEvents, m.Exported, m.Failed, m.Retried, m.DeadLetters, m.ConsumerLag,
 		m.PluginRestarts, m.ExportSeconds,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

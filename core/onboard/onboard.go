@@ -140,12 +140,7 @@ type Result struct {
 func AddUser(ctx context.Context, oc *oauth2.Config, reg Registrar, acc *accounts.Store, code, memberID string) (Result, error) {
 	tok, err := oc.Exchange(ctx, code)
 	if err != nil {
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) {
-			// The body may echo the code; say only what failed.
-			return Result{}, fmt.Errorf("exchange the authorization code: the token endpoint answered %d (%s): the code may be used or expired; start again", re.Response.StatusCode, re.ErrorCode)
-		}
-		return Result{}, fmt.Errorf("exchange the authorization code: %w", err)
+		return Result{}, ExchangeError(err)
 	}
 	userID, err := accesslink.UserIDFromToken(tok)
 	if err != nil {
@@ -166,6 +161,16 @@ func AddUser(ctx context.Context, oc *oauth2.Config, reg Registrar, acc *account
 		return Result{}, err
 	}
 	return Result{UserID: userID, Registered: created}, nil
+}
+
+// ExchangeError describes a failed code exchange without quoting the
+// token endpoint's body (it may echo the code or credentials).
+func ExchangeError(err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil {
+		return fmt.Errorf("exchange the authorization code: the token endpoint answered %d (%s): the code may be used or expired; start again", re.Response.StatusCode, re.ErrorCode)
+	}
+	return fmt.Errorf("exchange the authorization code: %w", err)
 }
 
 // RemoveUser de-registers the user at Polar and forgets the token. A token

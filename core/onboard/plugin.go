@@ -60,11 +60,7 @@ func AuthorizePlugin(ctx context.Context, oc *oauth2.Config, spec *pluginapi.OAu
 	}
 	tok, err := oc.Exchange(ctx, code)
 	if err != nil {
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) {
-			return pluginapi.OAuth2Token{}, fmt.Errorf("exchange the authorization code: the token endpoint answered %d (%s): the code may be used or expired; start again", re.Response.StatusCode, re.ErrorCode)
-		}
-		return pluginapi.OAuth2Token{}, fmt.Errorf("exchange the authorization code: %w", err)
+		return pluginapi.OAuth2Token{}, ExchangeError(err)
 	}
 	t := pluginapi.OAuth2Token{
 		AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenType: tok.TokenType,

@@ -1,0 +1,72 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"golang.org/x/oauth2"
+	"log/slog"
+
+	"github.com/polarbridge/polarbridge/core/bus"
+
+	"github.com/polarbridge/polarbridge/core/accounts"
+	"github.com/polarbridge/polarbridge/core/config"
+	"github.com/polarbridge/polarbridge/core/ingest"
+	"github.com/polarbridge/polarbridge/core/poller"
+	"github.com/polarbridge/polarbridge/core/teampro"
+	"github.com/polarbridge/polarbridge/core/teamsync"
+)
+
+// WithTeamProOptions adds options to the Team Pro clients and token
+// sources, e.g. a clock shared with a simulator.
+func WithTeamProOptions(client []teampro.Option, token []teampro.TokenSourceOption) Option {
+	return func(d *Daemon) {
+		d.teamProClientOpts = append(d.teamProClientOpts, client...)
+		d.teamProTokenOpts = append(d.teamProTokenOpts, token...)
+	}
+}
+
+// TeamProOAuth is the Team Pro OAuth2 configuration from cfg.
+func TeamProOAuth(cfg *config.Config) *oauth2.Config {
+	t := cfg.TeamPro
+	return teampro.OAuthConfig(t.ClientID, t.ClientSecret, t.RedirectURL, t.AuthURL, t.TokenURL)
+}
+
+// NewTeamPro builds the Team Pro source from cfg.
+func NewTeamPro(cfg *config.Config, b *bus.Bus, acc *accounts.Store, seen *poller.Seen, log *slog.Logger, clientOpts []teampro.Option, tokenOpts []teampro.TokenSourceOption, onWarning func()) *teamsync.Source {
+	return teamsync.New(b, acc, seen, teamsync.Options{
+		OnWarning:     onWarning,
+		OAuth:         TeamProOAuth(cfg),
+		ClientOptions: append([]teampro.Option{teampro.WithBaseURL(cfg.TeamPro.APIURL)}, clientOpts...),
+		TokenOptions:  tokenOpts,
+		Lookback:      cfg.TeamPro.Lookback,
+	}, log.With("component", "teampro"))
+}
+
+// teamProHandler adapts the source's event handler for the ingest worker.
+func teamProHandler(src *teamsync.Source) func(context.Context, []byte) error {
+	return func(ctx context.Context, body []byte) error {
+		err := src.Handle(ctx, body)
+		if err != nil && (teampro.Permanent(err) || errors.Is(err, teamsync.ErrBadEvent) || errors.Is(err, accounts.ErrUnknownCoach)) {
+			return ingest.Permanent(err)
+		}
+		return err
+	}
+}
+
+// teamProLoop polls Team Pro every interval (the first poll right away).
+func (d *Daemon) teamProLoop(every time.Duration) func(context.Context) error {
+	return func(ctx context.Context) error {
+		for {
+			if _, err := d.TeamPro.Poll(ctx, teamsync.Scope{}); err != nil && ctx.Err() == nil {
+				d.log.Warn("Team Pro poll", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(every):
+			}
+		}
+	}
+}

@@ -1,0 +1,282 @@
+// Package teamsync is the Polar Team Pro source. Team Pro has no
+// webhooks: a poller per authorized coach account lists each team's
+// training sessions and publishes an event for every new or modified one
+// (by its `modified` time) onto the events subject; the ingest worker
+// hands those events back here, and the session is fetched in full: the
+// team session (participants, markers), the roster, and per participant
+// the player session with its samples and the trimmed summary. Each
+// becomes a record, published once per content version.
+package teamsync
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/oauth2"
+	"golang.org/x/time/rate"
+
+	"github.com/polarbridge/polarbridge/core/accounts"
+	"github.com/polarbridge/polarbridge/core/bus"
+	"github.com/polarbridge/polarbridge/core/poller"
+	"github.com/polarbridge/polarbridge/core/records"
+	"github.com/polarbridge/polarbridge/core/teampro"
+	"github.com/polarbridge/polarbridge/pluginapi"
+)
+
+// Event is the event type on the events subject.
+const Event = "TEAMPRO_SESSION"
+
+// event is its payload.
+type event struct {
+	Event     string `json:"event"`
+	Account   string `json:"account"`
+	TeamID    string `json:"team_id"`
+	SessionID string `json:"session_id"`
+	Modified  string `json:"modified"`
+}
+
+// Options configure a Source.
+type Options struct {
+	OAuth *oauth2.Config
+	// ClientOptions are passed to every teampro.Client (base URL, clock).
+	ClientOptions []teampro.Option
+	// TokenOptions are passed to every token source (clock).
+	TokenOptions []teampro.TokenSourceOption
+	// Lookback is how far back a poll lists sessions.
+	Lookback time.Duration
+	Now      func() time.Time
+	// OnWarning, if set, counts data problems (malformed sample rows,
+	// odd values) in sessions that were exported anyway.
+	OnWarning func()
+}
+
+// Source polls Team Pro and turns its sessions into records.
+type Source struct {
+	b    *bus.Bus
+	acc  *accounts.Store
+	seen *poller.Seen
+	pub  *records.Publisher
+	opts Options
+	log  *slog.Logger
+	// One limiter for every account: the limit is the client's.
+	limiter *rate.Limiter
+}
+
+// New returns a Source.
+func New(b *bus.Bus, acc *accounts.Store, seen *poller.Seen, opts Options, log *slog.Logger) *Source {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Lookback == 0 {
+		opts.Lookback = 30 * 24 * time.Hour
+	}
+	return &Source{b: b, acc: acc, seen: seen, pub: records.NewPublisher(b), opts: opts, log: log, limiter: teampro.NewLimiter()}
+}
+
+// Client returns a Team Pro client for an account; refreshed tokens are
+// stored before use.
+func (s *Source) Client(ctx context.Context, account string) (*teampro.Client, error) {
+	c, err := s.acc.Coach(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	save := func(ctx context.Context, tok *oauth2.Token) error {
+		return s.acc.SaveCoachToken(ctx, account, tok)
+	}
+	ts := teampro.NewTokenSource(ctx, s.opts.OAuth, c.Token, save, s.opts.TokenOptions...)
+	opts := append([]teampro.Option{teampro.WithLimiter(s.limiter), teampro.WithLogger(s.log)}, s.opts.ClientOptions...)
+	return teampro.New(ts, opts...)
+}
+
+// Scope limits a poll (backfill); zero means every account, the lookback.
+type Scope struct {
+	Accounts []string
+	Since    time.Time
+	Progress func(poller.Progress)
+}
+
+// Poll lists every team's sessions of every account and queues the new
+// and modified ones.
+func (s *Source) Poll(ctx context.Context, scope Scope) (poller.Progress, error) {
+	coaches, err := s.acc.Coaches(ctx)
+	if err != nil {
+		return poller.Progress{}, err
+	}
+	since := scope.Since
+	if since.IsZero() {
+		since = s.opts.Now().Add(-s.opts.Lookback)
+	}
+	var prog poller.Progress
+	report := func() {
+		if scope.Progress != nil {
+			scope.Progress(prog)
+		}
+	}
+	var errs []error
+	for _, c := range coaches {
+		if len(scope.Accounts) > 0 && !slices.Contains(scope.Accounts, c.Name) {
+			continue
+		}
+		client, err := s.Client(ctx, c.Name)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		teams, err := client.Teams(ctx)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("account %s: %w", c.Name, err))
+			continue
+		}
+		prog.ListsTotal += len(teams)
+		report()
+		for _, t := range teams {
+			// Session times are local; widen the window by a day so no
+			// offset hides one.
+			sessions, err := client.TeamTrainingSessions(ctx, t.ID, since.Add(-24*time.Hour), s.opts.Now().Add(24*time.Hour))
+			prog.ListsDone++
+			if err != nil {
+				errs = append(errs, fmt.Errorf("account %s, team %s: %w", c.Name, t.ID, err))
+				report()
+				continue
+			}
+			for _, ts := range sessions {
+				prog.Found++
+				outcome, err := s.consider(ctx, c.Name, ts)
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				switch outcome {
+				case "new":
+					prog.Queued++
+				case "changed":
+					prog.Changed++
+				default:
+					prog.Known++
+				}
+				report()
+			}
+		}
+	}
+	return prog, errors.Join(errs...)
+}
+
+func (s *Source) consider(ctx context.Context, account string, ts teampro.TeamTrainingSession) (string, error) {
+	key := "team_session." + ts.TeamID + "." + ts.ID
+	state, err := s.seen.Get(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	if state == ts.Modified {
+		return "known", nil
+	}
+	outcome := "new"
+	if state != "" {
+		outcome = "changed"
+	}
+	body, err := json.Marshal(event{Event: Event, Account: account, TeamID: ts.TeamID, SessionID: ts.ID, Modified: ts.Modified})
+	if err != nil {
+		return "", err
+	}
+	msg := nats.NewMsg(s.b.EventSubject(Event))
+	msg.Data = body
+	// Each session version is processed once, however often it is listed.
+	id := fmt.Sprintf("%s.%s.%s.%s", Event, ts.TeamID, ts.ID, ts.Modified)
+	if _, err := s.b.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(id)); err != nil {
+		return "", fmt.Errorf("publish team session %s: %w", ts.ID, err)
+	}
+	s.log.Info("team session queued", "team", ts.TeamID, "session", ts.ID, "why", outcome)
+	return outcome, s.seen.Set(ctx, key, ts.Modified)
+}
+
+// Handle processes a TEAMPRO_SESSION event: the team session and every
+// participant's session become records.
+func (s *Source) Handle(ctx context.Context, body []byte) error {
+	var ev event
+	if err := json.Unmarshal(body, &ev); err != nil || ev.SessionID == "" || ev.Account == "" {
+		return fmt.Errorf("%w: malformed %s event", ErrBadEvent, Event)
+	}
+	client, err := s.Client(ctx, ev.Account)
+	if err != nil {
+		return err
+	}
+	details, err := client.TeamTrainingSession(ctx, ev.SessionID)
+	if err != nil {
+		return fmt.Errorf("team session %s: %w", ev.SessionID, err)
+	}
+	team, err := client.Team(ctx, details.TeamID)
+	if err != nil {
+		return fmt.Errorf("team %s: %w", details.TeamID, err)
+	}
+	var offPtr *int
+	if off, ok, err := client.TeamSessionOffset(ctx, details); err != nil {
+		return fmt.Errorf("team session %s offset: %w", ev.SessionID, err)
+	} else if ok {
+		offPtr = &off
+	}
+	ts, warns, err := teampro.NormalizeTeamSession(details, team, offPtr)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrBadEvent, err)
+	}
+	s.warn("team session", ev.SessionID, warns)
+	if err := s.publish(ctx, TeamSessionRecord(ts, team)); err != nil {
+		return err
+	}
+	for _, p := range details.Participants {
+		if p.PlayerSessionID == "" {
+			continue
+		}
+		raw, err := client.PlayerTrainingSession(ctx, p.PlayerSessionID)
+		if err != nil {
+			return fmt.Errorf("player session %s: %w", p.PlayerSessionID, err)
+		}
+		summary, err := client.PlayerSessionSummary(ctx, p.PlayerSessionID)
+		if err != nil && !errors.Is(err, teampro.ErrNotFound) {
+			return fmt.Errorf("player session %s summary: %w", p.PlayerSessionID, err)
+		}
+		ps, warns, err := teampro.NormalizePlayerSession(teampro.PlayerSessionInput{
+			Details: raw, UTCOffsetMinutes: offPtr, PlayerID: p.PlayerID,
+			TeamSession: details, Summary: summary, Team: team,
+		})
+		if err != nil {
+			// One broken player session must not cost the others.
+			s.log.Error("player session skipped: cannot be read", "player_session", p.PlayerSessionID, "err", err)
+			continue
+		}
+		s.warn("player session", p.PlayerSessionID, warns)
+		if err := s.publish(ctx, PlayerSessionRecord(ps, team)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ErrBadEvent marks an event that cannot succeed as it is.
+var ErrBadEvent = errors.New("bad Team Pro event")
+
+func (s *Source) warn(what, id string, warns []teampro.Warning) {
+	for _, w := range warns {
+		s.log.Warn(what+" exported with a data problem", "id", id, "problem", w.String())
+		if s.opts.OnWarning != nil {
+			s.opts.OnWarning()
+		}
+	}
+}
+
+func (s *Source) publish(ctx context.Context, rec *pluginapi.Record) error {
+	published, err := s.pub.Publish(ctx, rec)
+	if err != nil {
+		return err
+	}
+	if published {
+		s.log.Info("record published", "key", rec.GetKey(), "version", rec.GetVersion())
+	}
+	return nil
+}
