@@ -71,28 +71,9 @@ func usersAdd(ctx context.Context, env *cliEnv, _ []string) error {
 	}
 	al := p.cfg.AccessLink
 	oc := accesslink.OAuthConfig(al.ClientID, al.ClientSecret, al.RedirectURL, al.AuthURL, al.TokenURL)
-	code, _ := env.flags.GetString("code")
-	if code == "" {
-		state, err := onboard.NewState()
-		if err != nil {
-			return err
-		}
-		cb, err := onboard.ListenCallback(al.RedirectURL, state)
-		if err != nil {
-			return fmt.Errorf("%w\n(on a machine without a browser, open the URL elsewhere and pass the code from the redirect with --code)", err)
-		}
-		authURL := oc.AuthCodeURL(state)
-		fmt.Fprintf(env.stdout, "Open this address in a browser and accept polarbridge's access to your Polar data:\n\n  %s\n\nWaiting for Polar to redirect to %s ...\n", authURL, al.RedirectURL)
-		if open, _ := env.flags.GetBool("open"); open {
-			openBrowser(authURL)
-		}
-		timeout, _ := env.flags.GetDuration("timeout")
-		wctx, cancel := context.WithTimeout(ctx, timeout)
-		code, err = cb.Wait(wctx)
-		cancel()
-		if err != nil {
-			return err
-		}
+	code, _, err := authorizationCode(ctx, env, al.RedirectURL, "your Polar data", func(state string) string { return oc.AuthCodeURL(state) })
+	if err != nil {
+		return err
 	}
 	memberID, _ := env.flags.GetString("member-id")
 	res, err := onboard.AddUser(ctx, oc, p.client, p.acc, code, memberID)

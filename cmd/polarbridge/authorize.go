@@ -53,29 +53,9 @@ func pluginsAuthorize(ctx context.Context, env *cliEnv, args []string) error {
 		redirect = cfg.AccessLink.RedirectURL
 	}
 	oc := onboard.PluginOAuthConfig(spec, redirect)
-	code, _ := env.flags.GetString("code")
-	scope, _ := env.flags.GetString("scope")
-	if code == "" {
-		state, err := onboard.NewState()
-		if err != nil {
-			return err
-		}
-		cb, err := onboard.ListenCallback(oc.RedirectURL, state)
-		if err != nil {
-			return fmt.Errorf("%w\n(on a machine without a browser, open the URL elsewhere and pass --code and --scope from the redirect)", err)
-		}
-		authURL := onboard.PluginAuthURL(oc, spec, state)
-		fmt.Fprintf(env.stdout, "Open this address in a browser and authorize %s:\n\n  %s\n\nWaiting for the redirect to %s ...\n", name, authURL, oc.RedirectURL)
-		if open, _ := env.flags.GetBool("open"); open {
-			openBrowser(authURL)
-		}
-		timeout, _ := env.flags.GetDuration("timeout")
-		wctx, cancel := context.WithTimeout(ctx, timeout)
-		code, scope, err = cb.WaitScope(wctx)
-		cancel()
-		if err != nil {
-			return err
-		}
+	code, scope, err := authorizationCode(ctx, env, oc.RedirectURL, name, func(state string) string { return onboard.PluginAuthURL(oc, spec, state) })
+	if err != nil {
+		return err
 	}
 	tok, err := onboard.AuthorizePlugin(ctx, oc, spec, kv, code, scope)
 	if err != nil {

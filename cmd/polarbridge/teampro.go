@@ -43,28 +43,9 @@ func teamproAdd(ctx context.Context, env *cliEnv, _ []string) error {
 	}
 	name, _ := env.flags.GetString("name")
 	oc := daemon.TeamProOAuth(p.cfg)
-	code, _ := env.flags.GetString("code")
-	if code == "" {
-		state, err := onboard.NewState()
-		if err != nil {
-			return err
-		}
-		cb, err := onboard.ListenCallback(oc.RedirectURL, state)
-		if err != nil {
-			return fmt.Errorf("%w\n(on a machine without a browser, open the URL elsewhere and pass the code with --code)", err)
-		}
-		authURL := oc.AuthCodeURL(state)
-		fmt.Fprintf(env.stdout, "Open this address in a browser as the coach and accept polarbridge's access to Team Pro:\n\n  %s\n\nWaiting for the redirect to %s ...\n", authURL, oc.RedirectURL)
-		if open, _ := env.flags.GetBool("open"); open {
-			openBrowser(authURL)
-		}
-		timeout, _ := env.flags.GetDuration("timeout")
-		wctx, cancel := context.WithTimeout(ctx, timeout)
-		code, err = cb.Wait(wctx)
-		cancel()
-		if err != nil {
-			return err
-		}
+	code, _, err := authorizationCode(ctx, env, oc.RedirectURL, "the coach's Team Pro teams", func(state string) string { return oc.AuthCodeURL(state) })
+	if err != nil {
+		return err
 	}
 	tok, err := oc.Exchange(ctx, code)
 	if err != nil {
