@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,15 +40,41 @@ func TestSampleConfig(t *testing.T) {
 	require.NoError(t, err)
 }
 
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// buildPlugin builds the plugin binary once for all tests and benchmarks.
+func buildPlugin(t testing.TB) string {
+	t.Helper()
+	built.once.Do(func() {
+		built.dir, built.err = os.MkdirTemp("", "polarbridge-csv")
+		if built.err == nil {
+			built.bin, built.err = pluginapi.BuildPlugin(".", built.dir)
+		}
+	})
+	require.NoError(t, built.err)
+	return built.bin
+}
+
 // TestBinary runs the built plugin the way the daemon does: handshake,
 // Describe, Configure and Export over gRPC.
 func TestBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the plugin binary")
 	}
-	bin, err := pluginapi.BuildPlugin(".", t.TempDir())
-	require.NoError(t, err)
-	h, err := pluginapi.NewBinaryHarness(bin)
+	h, err := pluginapi.NewBinaryHarness(buildPlugin(t))
 	require.NoError(t, err)
 	t.Cleanup(h.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -11,11 +11,12 @@ import (
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
-// samplesDir is the subdirectory of the per-exercise samples files.
+// samplesDir is the subdirectory of the per-exercise and per-player-session
+// samples files.
 const samplesDir = "samples"
 
 // store is the output directory: the shared tables and, with samples on,
-// the per-exercise samples files. It is not safe for concurrent use.
+// the per-record samples files. It is not safe for concurrent use.
 type store struct {
 	dir     string
 	samples bool
@@ -90,10 +91,11 @@ func checkWritable(dir string) error {
 // export writes a batch and returns one result per record.
 //
 // Order of work: records that can never be exported get Permanent; then
-// each exercise's samples files are written; then each table, one
-// rewrite per table for the whole batch. A record that failed at one step
-// is left out of the later ones and gets Retry, so the host delivers it
-// again and the rows it did get are simply replaced.
+// the samples files of each exercise and player session are written;
+// then each table, one rewrite per table for the whole batch. A record
+// that failed at one step is left out of the later ones and gets Retry,
+// so the host delivers it again and the rows it did get are simply
+// replaced.
 func (s *store) export(records []*pluginapi.Record) []*pluginapi.ExportResult {
 	results := make([]*pluginapi.ExportResult, len(records))
 	for i, r := range records {
@@ -103,7 +105,7 @@ func (s *store) export(records []*pluginapi.Record) []*pluginapi.ExportResult {
 	}
 	if s.samples {
 		for i, r := range records {
-			if results[i] != nil || r.GetKind() != pluginapi.RecordKind_RECORD_KIND_EXERCISE {
+			if results[i] != nil || !hasSampleFiles(r.GetKind()) {
 				continue
 			}
 			if err := s.writeSamples(r); err != nil {
@@ -141,17 +143,29 @@ func (s *store) export(records []*pluginapi.Record) []*pluginapi.ExportResult {
 	return results
 }
 
-// writeSamples writes an exercise's samples file and, if it has RR
-// intervals, its RR file. A stale RR file from an older version of the
-// record is removed.
+// hasSampleFiles reports whether records of kind get files under
+// samples/.
+func hasSampleFiles(kind pluginapi.RecordKind) bool {
+	return kind == pluginapi.RecordKind_RECORD_KIND_EXERCISE || kind == pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION
+}
+
+// writeSamples writes the samples file of an exercise or player session
+// and, if it has RR intervals, its RR file. A stale RR file from an older
+// version of the record is removed.
 func (s *store) writeSamples(r *pluginapi.Record) error {
-	e := r.GetExercise()
+	var header []string
+	var rows, rr [][]string
+	if p := r.GetPlayerSession(); p != nil {
+		header, rows, rr = playerSampleHeader, playerSampleRows(p), seriesRRRows(p.GetStart(), p.GetSamples())
+	} else {
+		e := r.GetExercise()
+		header, rows, rr = exerciseSampleHeader, exerciseSampleRows(e), rrRows(e)
+	}
 	name := samplesFileName(r.GetKey())
 	path := filepath.Join(s.dir, samplesDir, name)
-	if err := writeCSV(path+".samples.csv", exerciseSampleHeader, exerciseSampleRows(e)); err != nil {
+	if err := writeCSV(path+".samples.csv", header, rows); err != nil {
 		return fmt.Errorf("write %s/%s.samples.csv: %w", samplesDir, name, err)
 	}
-	rr := rrRows(e)
 	if len(rr) == 0 {
 		if err := os.Remove(path + ".rr.csv"); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("remove %s/%s.rr.csv: %w", samplesDir, name, err)

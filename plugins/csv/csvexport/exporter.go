@@ -21,8 +21,9 @@ const Version = "0.1.0"
 type Config struct {
 	// Dir is the output directory; it is created if missing. Required.
 	Dir string `json:"dir"`
-	// Samples also writes the time series: one file per exercise under
-	// samples/, sleep_heart_rate.csv and nightly_recharge_samples.csv.
+	// Samples also writes the time series: one file per exercise and per
+	// player session under samples/, sleep_heart_rate.csv and
+	// nightly_recharge_samples.csv.
 	Samples bool `json:"samples"`
 }
 
@@ -53,6 +54,8 @@ func (e *Exporter) Describe(context.Context, *pluginapi.DescribeRequest) (*plugi
 			pluginapi.RecordKind_RECORD_KIND_EXERCISE,
 			pluginapi.RecordKind_RECORD_KIND_SLEEP,
 			pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE,
+			pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION,
+			pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION,
 		},
 		SampleConfig: e.sampleConfig,
 		IncludeFiles: false,
@@ -88,7 +91,7 @@ var errNotConfigured = errors.New("csv exporter: Export called before Configure"
 
 // Export implements pluginapi.Exporter. It returns one result per record,
 // in order. The whole batch costs one rewrite per affected file (plus one
-// samples file per exercise).
+// samples file per exercise or player session).
 func (e *Exporter) Export(ctx context.Context, req *pluginapi.ExportRequest) (*pluginapi.ExportResponse, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -119,6 +122,10 @@ func checkRecord(r *pluginapi.Record) string {
 		ok = r.GetSleep() != nil
 	case pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE:
 		ok = r.GetNightlyRecharge() != nil
+	case pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION:
+		ok = r.GetTeamSession() != nil
+	case pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION:
+		ok = r.GetPlayerSession() != nil
 	default:
 		return fmt.Sprintf("record %s: kind %s is not exported by the csv plugin", r.GetKey(), r.GetKind())
 	}
@@ -136,6 +143,10 @@ func bodyName(r *pluginapi.Record) string {
 		return nilName("sleep", b.Sleep == nil)
 	case *pluginapi.Record_NightlyRecharge:
 		return nilName("nightly_recharge", b.NightlyRecharge == nil)
+	case *pluginapi.Record_TeamSession:
+		return nilName("team_session", b.TeamSession == nil)
+	case *pluginapi.Record_PlayerSession:
+		return nilName("player_session", b.PlayerSession == nil)
 	case nil:
 		return "missing"
 	}

@@ -88,6 +88,8 @@ func TestDescribe(t *testing.T) {
 		pluginapi.RecordKind_RECORD_KIND_EXERCISE,
 		pluginapi.RecordKind_RECORD_KIND_SLEEP,
 		pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE,
+		pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION,
+		pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION,
 	}, resp.GetKinds())
 	assert.Equal(t, "dir: /x\n", resp.GetSampleConfig())
 	assert.False(t, resp.GetIncludeFiles())
@@ -141,6 +143,8 @@ func TestConfigureCreatesFiles(t *testing.T) {
 	base := []string{
 		"exercises.csv", "exercise_laps.csv", "exercise_hr_zones.csv",
 		"sleep.csv", "sleep_hypnogram.csv", "nightly_recharge.csv",
+		"team_sessions.csv", "team_session_markers.csv", "team_session_participants.csv",
+		"player_sessions.csv", "player_session_zones.csv",
 	}
 	for _, samples := range []bool{false, true} {
 		t.Run(fmt.Sprintf("samples=%v", samples), func(t *testing.T) {

@@ -214,13 +214,15 @@ type sampleColumn struct {
 	name string
 }
 
-var exerciseSampleHeader = func() []string {
+var exerciseSampleHeader = sampleHeader(exerciseSampleColumns)
+
+func sampleHeader(cols []sampleColumn) []string {
 	h := []string{"time_utc", "time_local", "elapsed_s"}
-	for _, c := range exerciseSampleColumns {
+	for _, c := range cols {
 		h = append(h, c.name)
 	}
 	return h
-}()
+}
 
 var rrHeader = []string{"time_utc", "time_local", "elapsed_s", "rr_ms"}
 
@@ -228,30 +230,39 @@ var rrHeader = []string{"time_utc", "time_local", "elapsed_s", "rr_ms"}
 // per distinct sample time over all series, with an empty cell where a
 // series has no sample at that time. Series of unknown types are skipped.
 func exerciseSampleRows(e *pluginapi.Exercise) [][]string {
+	return columnRows(e.GetStart(), e.GetSamples(), exerciseSampleColumns)
+}
+
+// columnRows lines up the series that have a column in cols.
+func columnRows(start *pluginapi.Time, samples []*pluginapi.Series, cols []sampleColumn) [][]string {
 	var series []columnSeries
-	for _, s := range e.GetSamples() {
-		i := slices.IndexFunc(exerciseSampleColumns, func(c sampleColumn) bool { return c.typ == s.GetType() })
+	for _, s := range samples {
+		i := slices.IndexFunc(cols, func(c sampleColumn) bool { return c.typ == s.GetType() })
 		if i >= 0 {
 			series = append(series, columnSeries{i, s})
 		}
 	}
-	return timedRows(e.GetStart(), series, len(exerciseSampleColumns))
+	return timedRows(start, series, len(cols))
 }
 
 // rrRows returns the rows of an exercise's RR-interval file, or nil when
 // the exercise has no RR intervals.
-func rrRows(e *pluginapi.Exercise) [][]string {
+func rrRows(e *pluginapi.Exercise) [][]string { return seriesRRRows(e.GetStart(), e.GetSamples()) }
+
+// seriesRRRows returns the RR-interval rows of a record's samples, or nil
+// when there are none.
+func seriesRRRows(start *pluginapi.Time, samples []*pluginapi.Series) [][]string {
 	var series []columnSeries
-	for _, s := range e.GetSamples() {
+	for _, s := range samples {
 		if s.GetType() == pluginapi.SampleType_SAMPLE_TYPE_RR_INTERVAL {
 			series = append(series, columnSeries{0, s})
 		}
 	}
-	return timedRows(e.GetStart(), series, 1)
+	return timedRows(start, series, 1)
 }
 
 // timedRows merges series into rows of time_utc, time_local, elapsed_s and
-// one cell per column. elapsed_s counts from the exercise start, or from
+// one cell per column. elapsed_s counts from the record's start, or from
 // the first sample when the start is unknown.
 func timedRows(start *pluginapi.Time, series []columnSeries, ncols int) [][]string {
 	merged := mergeSeries(start.GetUtc(), series, ncols)

@@ -206,11 +206,18 @@ func TestRowWidths(t *testing.T) {
 		newExercise("aQlC83", "v1", exerciseStart, 3),
 		newSleep("2024-05-01", "v1", sleepStart),
 		newNightlyRecharge("2024-05-01", "v1"),
+		newTeamSession("v1"),
+		newPlayerSession("v1", 1),
 	}
 	empty := []*pluginapi.Record{
 		{Kind: pluginapi.RecordKind_RECORD_KIND_EXERCISE, Key: "e", Body: &pluginapi.Record_Exercise{Exercise: &pluginapi.Exercise{}}},
 		{Kind: pluginapi.RecordKind_RECORD_KIND_SLEEP, Key: "s", Body: &pluginapi.Record_Sleep{Sleep: &pluginapi.Sleep{}}},
 		{Kind: pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE, Key: "n", Body: &pluginapi.Record_NightlyRecharge{NightlyRecharge: &pluginapi.NightlyRecharge{}}},
+		{Kind: pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION, Key: "t", Body: &pluginapi.Record_TeamSession{TeamSession: &pluginapi.TeamSession{
+			Participants: []*pluginapi.Participant{{}}, Markers: []*pluginapi.Marker{{}}}}},
+		{Kind: pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION, Key: "p", Body: &pluginapi.Record_PlayerSession{PlayerSession: &pluginapi.PlayerSession{
+			HeartRateZones: []*pluginapi.HeartRateZone{{}}, SpeedZones: []*pluginapi.SpeedZone{{}},
+			AccelerationZones: []*pluginapi.AccelerationZone{{}}, PowerZones: []*pluginapi.PowerZone{{}}}}},
 	}
 	for _, spec := range tableSpecs {
 		t.Run(spec.file, func(t *testing.T) {
@@ -245,6 +252,9 @@ func TestRowWidths(t *testing.T) {
 	}
 	for _, row := range rrRows(e) {
 		require.Len(t, row, len(rrHeader))
+	}
+	for _, row := range playerSampleRows(full[4].GetPlayerSession()) {
+		require.Len(t, row, len(playerSampleHeader))
 	}
 }
 

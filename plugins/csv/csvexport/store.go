@@ -34,17 +34,22 @@ type tableSpec struct {
 // tableSpecs is the write order. The detail files come first and the
 // one-row-per-record files last: a record whose detail rows could not be
 // written is left out of the later files, so a row in exercises.csv,
-// sleep.csv or nightly_recharge.csv means the record's other rows are on
-// disk too.
+// sleep.csv, nightly_recharge.csv, team_sessions.csv or
+// player_sessions.csv means the record's other rows are on disk too.
 var tableSpecs = []*tableSpec{
 	{file: "exercise_laps.csv", kind: pluginapi.RecordKind_RECORD_KIND_EXERCISE, header: lapHeader, sortBy: "exercise_start_utc", sortTime: true, rows: lapRows},
 	{file: "exercise_hr_zones.csv", kind: pluginapi.RecordKind_RECORD_KIND_EXERCISE, header: hrZoneHeader, sortBy: "exercise_start_utc", sortTime: true, rows: hrZoneRows},
 	{file: "sleep_hypnogram.csv", kind: pluginapi.RecordKind_RECORD_KIND_SLEEP, header: hypnogramHeader, sortBy: "date", rows: hypnogramRows},
 	{file: "sleep_heart_rate.csv", kind: pluginapi.RecordKind_RECORD_KIND_SLEEP, header: sleepHeartRateHeader, sortBy: "date", samples: true, rows: sleepHeartRateRows},
 	{file: "nightly_recharge_samples.csv", kind: pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE, header: nightlyRechargeSampleHeader, sortBy: "date", samples: true, rows: nightlyRechargeSampleRows},
+	{file: "team_session_markers.csv", kind: pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION, header: teamSessionMarkerHeader, sortBy: "team_session_start_utc", sortTime: true, rows: teamSessionMarkerRows},
+	{file: "team_session_participants.csv", kind: pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION, header: teamSessionParticipantHeader, sortBy: "team_session_start_utc", sortTime: true, rows: teamSessionParticipantRows},
+	{file: "player_session_zones.csv", kind: pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION, header: playerSessionZoneHeader, sortBy: "start_utc", sortTime: true, rows: playerSessionZoneRows},
 	{file: "exercises.csv", kind: pluginapi.RecordKind_RECORD_KIND_EXERCISE, header: exerciseHeader, sortBy: "start_utc", sortTime: true, rows: oneRow(exerciseRow)},
 	{file: "sleep.csv", kind: pluginapi.RecordKind_RECORD_KIND_SLEEP, header: sleepHeader, sortBy: "date", rows: oneRow(sleepRow)},
 	{file: "nightly_recharge.csv", kind: pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE, header: nightlyRechargeHeader, sortBy: "date", rows: oneRow(nightlyRechargeRow)},
+	{file: "team_sessions.csv", kind: pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION, header: teamSessionHeader, sortBy: "start_utc", sortTime: true, rows: oneRow(teamSessionRow)},
+	{file: "player_sessions.csv", kind: pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION, header: playerSessionHeader, sortBy: "start_utc", sortTime: true, rows: oneRow(playerSessionRow)},
 }
 
 func oneRow(f func(*pluginapi.Record) []string) func(*pluginapi.Record) [][]string {

@@ -47,6 +47,8 @@ func (e *Exporter) Describe(context.Context, *pluginapi.DescribeRequest) (*plugi
 			pluginapi.RecordKind_RECORD_KIND_EXERCISE,
 			pluginapi.RecordKind_RECORD_KIND_SLEEP,
 			pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE,
+			pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION,
+			pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION,
 		},
 		SampleConfig: e.sampleConfig,
 	}, nil

@@ -133,6 +133,14 @@ func recordPoints(r *pluginapi.Record) ([]*point, error) {
 		if r.GetNightlyRecharge() != nil {
 			return rechargePoints(r)
 		}
+	case pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION:
+		if r.GetTeamSession() != nil {
+			return teamSessionPoints(r)
+		}
+	case pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION:
+		if r.GetPlayerSession() != nil {
+			return playerSessionPoints(r)
+		}
 	default:
 		return nil, fmt.Errorf("record %s: kind %s is not exported by the influxdb plugin", r.GetKey(), r.GetKind())
 	}
