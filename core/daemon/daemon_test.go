@@ -139,7 +139,7 @@ func (h *harness) waitIdle(exporter string) {
 		}
 		info, err := c.Info(context.Background())
 		return err == nil && info.NumPending == 0 && info.NumAckPending == 0
-	}, 30*time.Second, 50*time.Millisecond)
+	}, 3*time.Minute, 50*time.Millisecond)
 }
 
 type logLine struct {

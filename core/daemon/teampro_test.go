@@ -14,12 +14,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/polarbridge/polarbridge/core/accounts"
+	"github.com/polarbridge/polarbridge/core/bus"
 	"github.com/polarbridge/polarbridge/core/config"
 	"github.com/polarbridge/polarbridge/core/daemon"
+	"github.com/polarbridge/polarbridge/core/ingest"
 	"github.com/polarbridge/polarbridge/core/onboard"
 	"github.com/polarbridge/polarbridge/core/teampro"
 	"github.com/polarbridge/polarbridge/core/teamprosim"
 	"github.com/polarbridge/polarbridge/core/teamsync"
+	"github.com/polarbridge/polarbridge/internal/testinflux"
 )
 
 // teamSetup is a daemon wired to the Team Pro simulator on a fake clock
@@ -114,10 +117,17 @@ func (ts *teamSetup) poll() teamsyncProgress {
 
 type teamsyncProgress struct{ found, queued, changed int }
 
+// settleEvents waits until the ingest worker has processed every event.
 func (ts *teamSetup) settleEvents() {
 	ts.t.Helper()
-	ps := &polarSetup{harness: ts.harness}
-	ps.settle("test")
+	require.Eventually(ts.t, func() bool {
+		c, err := ts.d.Bus.JS.Consumer(context.Background(), bus.EventsStream, ingest.Name)
+		if err != nil {
+			return false
+		}
+		info, err := c.Info(context.Background())
+		return err == nil && info.NumPending == 0 && info.NumAckPending == 0
+	}, 3*time.Minute, 50*time.Millisecond)
 }
 
 func TestTeamProSessionExportedCompletely(t *testing.T) {
@@ -214,4 +224,54 @@ func TestTeamProMalformedRowsExportedWithWarning(t *testing.T) {
 	ts.poll()
 	assert.Len(t, readLog(t, filepath.Join(ts.dir, "out.jsonl")), 21, "every session exported")
 	assert.Greater(t, counterValue(t, ts.harness, "polarbridge_data_warnings_total", "teampro"), 0.0)
+}
+
+// TestTeamProToCSVAndInfluxDB: Team Pro simulator → daemon → the CSV and
+// InfluxDB plugin binaries: one 20-player session exported completely.
+func TestTeamProToCSVAndInfluxDB(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes a 20-player 10 Hz session to a real InfluxDB")
+	}
+	influx := testinflux.Start(t)
+	influx.CreateDatabase("polar")
+	ts := startTeamPro(t, teamOpts{plugins: `plugins:
+  csv:
+    path: ` + binary(t, "plugins/csv") + `
+    config:
+      dir: export
+      samples: true
+  influxdb:
+    path: ` + binary(t, "plugins/influxdb") + `
+    config:
+      url: ` + influx.URL + `
+      database: polar
+`})
+	team := ts.sim.Teams()[0]
+	session := ts.sim.Sessions(team.ID)[0]
+	prog, err := ts.d.TeamPro.Poll(context.Background(), teamsync.Scope{})
+	require.NoError(t, err)
+	require.Equal(t, 1, prog.Queued)
+	ts.settleEvents()
+	ts.waitIdle("csv")
+	ts.waitIdle("influxdb")
+
+	rows := readCSV(t, filepath.Join(ts.dir, "export", "team_sessions.csv"))
+	require.Len(t, rows, 1)
+	assert.Equal(t, "team_session."+team.ID+"."+session.ID, rows[0]["key"])
+	players := readCSV(t, filepath.Join(ts.dir, "export", "player_sessions.csv"))
+	assert.Len(t, players, 20)
+	for _, psID := range session.PlayerSessions {
+		samples := readCSV(t, filepath.Join(ts.dir, "export", "samples", "player_session."+team.ID+"."+psID+".samples.csv"))
+		assert.Equal(t, 54000, len(samples), "90 minutes at 10 Hz for %s", psID)
+	}
+
+	count := func(q string) float64 {
+		t.Helper()
+		series := influx.MustQuery("polar", q)
+		require.NotEmpty(t, series, q)
+		return series[0].Values[0][1].(float64)
+	}
+	assert.Equal(t, 20.0, count(`SELECT count(training_load) FROM player_session`))
+	assert.Equal(t, 20.0*54000, count(`SELECT count(forward_acceleration) FROM player_session_sample`))
+	assert.Equal(t, 1.0, count(`SELECT count(participants) FROM team_session`))
 }
