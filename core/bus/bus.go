@@ -28,9 +28,10 @@ const (
 	RedeliverSubject = "polarbridge.redeliver" // .<exporter>.<kind>.<user>
 	DLQSubject       = "polarbridge.dlq"       // .<exporter>
 
-	FilesBucket    = "polarbridge_files"
-	VersionsBucket = "polarbridge_record_versions"
-	pluginBucket   = "polarbridge_plugin_" // + plugin name
+	FilesBucket     = "polarbridge_files"
+	DeferralsBucket = "polarbridge_deferrals"
+	VersionsBucket  = "polarbridge_record_versions"
+	pluginBucket    = "polarbridge_plugin_" // + plugin name
 )
 
 // Options configure Open.
@@ -54,6 +55,9 @@ type Bus struct {
 	Files jetstream.ObjectStore
 	// Versions maps a record key to the last content version published.
 	Versions jetstream.KeyValue
+	// Deferrals counts, per exporter and message, the deliveries a plugin
+	// deferred (rate limits), which do not use up attempts.
+	Deferrals jetstream.KeyValue
 
 	opts   Options
 	server *server.Server
@@ -193,6 +197,15 @@ func (b *Bus) setup(ctx context.Context) error {
 	})
 	if err != nil {
 		return fmt.Errorf("set up key-value bucket %s: %w", VersionsBucket, err)
+	}
+	b.Deferrals, err = b.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      DeferralsBucket,
+		Description: "exporter.sequence -> deliveries deferred by a plugin (rate limits)",
+		Storage:     jetstream.FileStorage,
+		TTL:         b.opts.RecordsMaxAge,
+	})
+	if err != nil {
+		return fmt.Errorf("set up key-value bucket %s: %w", DeferralsBucket, err)
 	}
 	return nil
 }

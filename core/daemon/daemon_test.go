@@ -433,3 +433,29 @@ func counterValue(t testing.TB, h *harness, name, label string) float64 {
 	}
 	return 0
 }
+
+func TestDeferredRetriesDoNotExhaustAttempts(t *testing.T) {
+	dir := t.TempDir()
+	limited := filepath.Join(dir, "rate-limited")
+	require.NoError(t, os.WriteFile(limited, nil, 0o644))
+	h := start(t, dir, baseConfig+`plugins:
+  limited:
+    path: `+binary(t, "internal/testexporter")+`
+    config:
+      mode: retry
+      retry_after_ms: 20
+      fail_while_exists: %[1]s/rate-limited
+      log_file: %[1]s/out.jsonl
+`)
+	h.publish(sampleRecords()[2])
+	// Well past max_attempts (3) deferrals: the record keeps waiting.
+	require.Eventually(t, func() bool {
+		return counterValue(t, h, "polarbridge_records_retried_total", "limited") >= 8
+	}, 30*time.Second, 20*time.Millisecond)
+	entries, err := dlq.New(h.d.Bus).List(context.Background(), "")
+	require.NoError(t, err)
+	assert.Empty(t, entries, "deferrals (rate limits) do not use up attempts")
+
+	require.NoError(t, os.Remove(limited))
+	require.Eventually(t, func() bool { return len(readLog(t, filepath.Join(dir, "out.jsonl"))) == 1 }, 30*time.Second, 20*time.Millisecond)
+}

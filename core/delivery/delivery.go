@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -234,17 +235,64 @@ func (d *Dispatcher) superseded(ctx context.Context, m jetstream.Msg, rec *plugi
 }
 
 // retry schedules another attempt, or dead-letters the record when its
-// attempts are used up.
+// attempts are used up. A retry the plugin asked to defer (RetryAfter: a
+// rate limit) does not use up an attempt: a long backlog behind Strava's
+// daily limit must wait, not end in the dead-letter queue. Deferrals are
+// capped too, so a plugin that always defers cannot loop forever.
 func (d *Dispatcher) retry(ctx context.Context, p pending, reason string, after time.Duration) {
-	if p.attempts >= d.policy.MaxAttempts {
+	deferred := d.deferrals(ctx, p)
+	attempts := p.attempts - deferred
+	if after > 0 && p.attempts < maxDeferralsFactor*d.policy.MaxAttempts {
+		d.noteDeferral(ctx, p, deferred+1)
+		d.metrics.Retried.WithLabelValues(d.exp.Name()).Inc()
+		d.log.Info("export deferred by the plugin", "key", keyOf(p), "in", after, "reason", reason)
+		if err := p.msg.NakWithDelay(after); err != nil {
+			d.log.Warn("nak", "key", keyOf(p), "err", err)
+		}
+		return
+	}
+	if attempts >= d.policy.MaxAttempts || p.attempts >= maxDeferralsFactor*d.policy.MaxAttempts {
 		d.deadLetter(ctx, p, fmt.Sprintf("gave up after %d attempts: %s", p.attempts, reason))
 		return
 	}
-	delay := max(d.policy.Backoff(p.attempts), after)
+	delay := max(d.policy.Backoff(attempts), after)
 	d.metrics.Retried.WithLabelValues(d.exp.Name()).Inc()
 	d.log.Info("export will be retried", "key", keyOf(p), "attempt", p.attempts, "in", delay, "reason", reason)
 	if err := p.msg.NakWithDelay(delay); err != nil {
 		d.log.Warn("nak", "key", keyOf(p), "err", err)
+	}
+}
+
+// maxDeferralsFactor bounds deliveries (deferred or not) at this many
+// times delivery.max_attempts.
+const maxDeferralsFactor = 50
+
+func (d *Dispatcher) deferralKey(p pending) (string, bool) {
+	md, err := p.msg.Metadata()
+	if err != nil {
+		return "", false
+	}
+	return fmt.Sprintf("%s.%d", d.exp.Name(), md.Sequence.Stream), true
+}
+
+func (d *Dispatcher) deferrals(ctx context.Context, p pending) int {
+	key, ok := d.deferralKey(p)
+	if !ok {
+		return 0
+	}
+	e, err := d.b.Deferrals.Get(ctx, key)
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(string(e.Value()))
+	return n
+}
+
+func (d *Dispatcher) noteDeferral(ctx context.Context, p pending, n int) {
+	if key, ok := d.deferralKey(p); ok {
+		if _, err := d.b.Deferrals.Put(ctx, key, []byte(strconv.Itoa(n))); err != nil {
+			d.log.Warn("record deferral", "key", keyOf(p), "err", err)
+		}
 	}
 }
 
