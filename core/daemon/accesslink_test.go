@@ -330,3 +330,17 @@ func freePort() (string, error) {
 	srv.Listener.Close()
 	return addr, nil
 }
+
+func TestExerciseWithoutFITFallsBackToJSONAndOtherFiles(t *testing.T) {
+	ps := startPolar(t, polarOpts{})
+	_, err := ps.sim.AddExercise(ps.users[0], accesslinksim.ExerciseSpec{DetailedSport: "STRENGTH_TRAINING", Duration: 30 * time.Minute, NoFIT: true})
+	require.NoError(t, err)
+	ps.settle()
+	rows := ps.csv("exercises.csv")
+	require.Len(t, rows, 1, "exported from Polar's JSON alone")
+	assert.Empty(t, rows[0]["files"], "a manual entry has no file at all")
+	st := ps.sim.Stats()
+	assert.Equal(t, 1, st.Requests["GET /v3/exercises/{exerciseID}/fit"])
+	assert.Equal(t, 1, st.Requests["GET /v3/exercises/{exerciseID}/tcx"], "TCX asked for only because there was no FIT")
+	assert.Equal(t, 1, st.Requests["GET /v3/exercises/{exerciseID}/gpx"])
+}

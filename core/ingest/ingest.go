@@ -259,11 +259,38 @@ func (w *Worker) exercise(ctx context.Context, u accounts.User, id string) error
 			return err
 		}
 		rec.GetExercise().Files = append(rec.GetExercise().Files, f)
+	} else if err := w.fallbackFile(ctx, u, id, rec); err != nil {
+		return err
 	}
 	if err := w.publish(ctx, rec); err != nil {
 		return err
 	}
 	return w.mark(ctx, rec.GetKey())
+}
+
+// fallbackFile attaches the TCX (else GPX) file of an exercise without a
+// FIT file, for exporters that upload files (Strava). Only such exercises
+// cost these extra calls; a manual entry has neither (204).
+func (w *Worker) fallbackFile(ctx context.Context, u accounts.User, id string, rec *pluginapi.Record) error {
+	for _, f := range []struct {
+		api    accesslink.FileFormat
+		record pluginapi.FileFormat
+	}{{accesslink.FormatTCX, pluginapi.FileFormat_FILE_FORMAT_TCX}, {accesslink.FormatGPX, pluginapi.FileFormat_FILE_FORMAT_GPX}} {
+		data, found, err := w.polar.GetFile(ctx, u.AccessToken, id, f.api)
+		if err != nil {
+			return fmt.Errorf("fetch %s of exercise %s: %w", f.api, id, err)
+		}
+		if !found {
+			continue
+		}
+		ref, err := w.pub.PutFile(ctx, f.record, data)
+		if err != nil {
+			return err
+		}
+		rec.GetExercise().Files = append(rec.GetExercise().Files, ref)
+		return nil
+	}
+	return nil
 }
 
 func (w *Worker) mark(ctx context.Context, key string) error {
