@@ -152,7 +152,10 @@ func (d *Daemon) startPlugin(ctx context.Context, name string) (*pluginhost.Inst
 // finish (bounded by shutdown_timeout), plugins stop, the bus closes.
 // The AccessLink source (the ingest worker, the webhook receiver) runs
 // alongside and is stopped the same way.
-func (d *Daemon) Run(ctx context.Context) error {
+func (d *Daemon) Run(parent context.Context) error {
+	// A failing service stops the others too.
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
 	services := d.services
 	var wg sync.WaitGroup
 	errs := make(chan error, len(d.dispatchers)+len(services)+1)
@@ -187,6 +190,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 			d.log.Error("stopping", "err", firstErr)
 		}
 	}
+	cancel()
 	d.log.Info("shutting down", "timeout", d.cfg.ShutdownTimeout)
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()

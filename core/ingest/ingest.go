@@ -106,7 +106,9 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 	}
 	for ctx.Err() == nil {
-		msgs, err := bus.FetchBatch(w.cons, 10, time.Second)
+		// One at a time: fetching ahead would let waiting events pass
+		// their ack deadline while Polar's rate limit holds this one.
+		msgs, err := bus.FetchBatch(w.cons, 1, time.Second)
 		if err != nil {
 			if ctx.Err() == nil {
 				w.log.Warn("fetch events", "err", err)
@@ -123,6 +125,9 @@ func (w *Worker) Run(ctx context.Context) error {
 
 // permanentError marks an event that cannot succeed as it is.
 type permanentError struct{ err error }
+
+// errIgnored marks an event of a kind the bridge does not handle (yet).
+var errIgnored = errors.New("event ignored")
 
 // Permanent marks err as one a retry cannot fix: the event goes to the
 // dead-letter queue at once.
@@ -141,6 +146,9 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 	stop()
 	var perm permanentError
 	switch {
+	case errors.Is(err, errIgnored):
+		_ = m.Ack()
+		w.outcome(event, "ignored")
 	case err == nil:
 		_ = m.Ack()
 		w.outcome(event, "ok")
@@ -191,8 +199,7 @@ func (w *Worker) process(ctx context.Context, body []byte) (string, error) {
 	case accesslink.EventExercise, accesslink.EventSleep:
 	default:
 		w.log.Debug("event kind not handled yet; ignored", "event", p.Event)
-		w.outcome(desc, "ignored")
-		return desc, nil
+		return desc, errIgnored
 	}
 	user, err := w.accounts.User(ctx, p.UserIDString())
 	if errors.Is(err, accounts.ErrUnknownUser) {

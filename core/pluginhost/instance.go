@@ -45,6 +45,7 @@ type Instance struct {
 	oauth2   *pluginapi.OAuth2Spec
 	failures int       // consecutive failed restarts
 	nextTry  time.Time // earliest next restart
+	closed   bool      // after Close, never relaunch
 }
 
 // ErrPlugin is wrapped by errors starting or configuring a plugin.
@@ -158,6 +159,9 @@ func (in *Instance) Export(ctx context.Context, req *pluginapi.ExportRequest) (*
 func (in *Instance) alive(ctx context.Context) (*pluginapi.Client, error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	if in.closed {
+		return nil, fmt.Errorf("%w %s: stopped", ErrPlugin, in.spec.Name)
+	}
 	if in.client != nil && !in.client.Exited() {
 		return in.client, nil
 	}
@@ -190,6 +194,7 @@ func restartBackoff(failures int) time.Duration {
 func (in *Instance) Close() {
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	in.closed = true
 	if in.client != nil {
 		in.client.Kill()
 		in.client = nil

@@ -133,7 +133,7 @@ func (p *Poller) Cycle(ctx context.Context, scope Scope) (Progress, error) {
 					continue
 				}
 				switch outcome {
-				case "known":
+				case "known", "recheck":
 					prog.Known++
 				case "new":
 					prog.Queued++
@@ -190,9 +190,12 @@ func (p *Poller) consider(ctx context.Context, u accounts.User, it item) (string
 	case it.fingerprint:
 		return "known", nil
 	case Processed:
-		// Taken in through a webhook: remember the listing, publish nothing.
-		return "known", p.seen.Set(ctx, it.key, it.fingerprint)
-	case "":
+		// Taken in through a webhook, but the listing was never seen: it
+		// may have been edited since (Polar sends no webhook for edits).
+		// Fetch it once more; an unchanged record is not published again.
+		outcome = "recheck"
+		msgID = it.fingerprint
+	case "", pendingPrefix + it.fingerprint:
 		outcome = "new"
 	default:
 		outcome = "changed"
@@ -206,9 +209,9 @@ func (p *Poller) consider(ctx context.Context, u accounts.User, it item) (string
 	if dup {
 		// The same event is already on its way (a webhook, or the
 		// night's SLEEP event that also fetches its recharge). The
-		// worker marks the item when done; if it could not get it,
-		// the next cycle asks again.
-		return "known", nil
+		// worker turns the pending fingerprint into the item's when it
+		// takes the item in; if it could not, the next cycle asks again.
+		return "known", p.seen.Set(ctx, it.key, pendingPrefix+it.fingerprint)
 	}
 	p.log.Info("poller queued", "item", it.key, "why", outcome)
 	return outcome, p.seen.Set(ctx, it.key, it.fingerprint)

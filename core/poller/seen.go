@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -35,11 +36,26 @@ func OpenSeen(ctx context.Context, b *bus.Bus) (*Seen, error) {
 	return &Seen{kv: kv}, nil
 }
 
-// MarkProcessed records that the worker handled item, unless it is known
-// already (a fingerprint stays).
+// pendingPrefix marks a fingerprint whose event is in flight: the poller
+// listed the item while an identical event (a webhook's, or the night's
+// SLEEP event that also fetches its recharge) was still on its way.
+const pendingPrefix = "pending:"
+
+// MarkProcessed records that the worker handled item: a pending
+// fingerprint becomes the item's fingerprint; an unknown item is marked
+// Processed; a known fingerprint stays.
 func (s *Seen) MarkProcessed(ctx context.Context, item string) error {
-	_, err := s.kv.Create(ctx, item, []byte(Processed))
-	if err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+	e, err := s.kv.Get(ctx, item)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		_, err = s.kv.Create(ctx, item, []byte(Processed))
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			return s.MarkProcessed(ctx, item) // the poller got there first
+		}
+	case err == nil && strings.HasPrefix(string(e.Value()), pendingPrefix):
+		_, err = s.kv.Update(ctx, item, []byte(strings.TrimPrefix(string(e.Value()), pendingPrefix)), e.Revision())
+	}
+	if err != nil {
 		return fmt.Errorf("mark %s processed: %w", item, err)
 	}
 	return nil

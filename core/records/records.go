@@ -94,9 +94,11 @@ func (p *Publisher) Publish(ctx context.Context, r *pluginapi.Record) (bool, err
 		return false, err
 	}
 	r.Version = version
-	if e, err := p.b.Versions.Get(ctx, r.GetKey()); err == nil && string(e.Value()) == version {
+	prev, err := p.b.Versions.Get(ctx, r.GetKey())
+	switch {
+	case err == nil && string(prev.Value()) == version:
 		return false, nil
-	} else if err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+	case err != nil && !errors.Is(err, jetstream.ErrKeyNotFound):
 		return false, fmt.Errorf("look up published version of %s: %w", r.GetKey(), err)
 	}
 	msg, err := p.encode(ctx, Subject(r.GetKind(), r.GetUserId()), r)
@@ -105,7 +107,15 @@ func (p *Publisher) Publish(ctx context.Context, r *pluginapi.Record) (bool, err
 	}
 	// The Msg-Id makes a concurrent or repeated publish of the same
 	// version (two daemons, a crash before the KV update) a no-op.
-	if _, err := p.b.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(r.GetKey()+"@"+version)); err != nil {
+	id := r.GetKey() + "@" + version
+	ack, err := p.b.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(id))
+	if err == nil && ack.Duplicate && prev != nil {
+		// Back to a version published within the de-duplication window
+		// (A, B, then A again): it is new relative to B, so it must go
+		// out, under an id naming what it follows.
+		_, err = p.b.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(fmt.Sprintf("%s@r%d", id, prev.Revision())))
+	}
+	if err != nil {
 		return false, fmt.Errorf("publish record %s: %w", r.GetKey(), err)
 	}
 	if _, err := p.b.Versions.Put(ctx, r.GetKey(), []byte(version)); err != nil {

@@ -90,3 +90,27 @@ func TestPublishOncePerVersionAndLargeBodies(t *testing.T) {
 	_, err = pub.Publish(ctx, &pluginapi.Record{Key: "x"})
 	require.ErrorIs(t, err, records.ErrBadRecord)
 }
+
+// A record that goes back to an earlier version within the
+// de-duplication window (A, B, A) must still reach exporters.
+func TestBackToAnEarlierVersionIsPublished(t *testing.T) {
+	ctx := context.Background()
+	b := testbus.Open(t)
+	pub := records.NewPublisher(b)
+	a := testrecords.Sleep("475", "2026-05-05")
+	changed := testrecords.Sleep("475", "2026-05-05")
+	changed.GetSleep().SleepScore = 50
+	for i, r := range []*pluginapi.Record{a, changed, testrecords.Sleep("475", "2026-05-05")} {
+		published, err := pub.Publish(ctx, r)
+		require.NoError(t, err)
+		assert.True(t, published, "publish %d", i)
+	}
+	s, err := b.JS.Stream(ctx, bus.RecordsStream)
+	require.NoError(t, err)
+	info, err := s.Info(ctx)
+	require.NoError(t, err)
+	require.EqualValues(t, 3, info.State.Msgs)
+	last, err := s.GetMsg(ctx, info.State.LastSeq)
+	require.NoError(t, err)
+	assert.Equal(t, a.GetVersion(), last.Header.Get(records.HeaderVersion), "the newest message is A again")
+}

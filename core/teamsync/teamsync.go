@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -67,6 +68,17 @@ type Source struct {
 	log  *slog.Logger
 	// One limiter for every account: the limit is the client's.
 	limiter *rate.Limiter
+
+	// One token source per account, shared by polls and event handling:
+	// two sources refreshing at once would race on a rotating refresh
+	// token.
+	mu     sync.Mutex
+	tokens map[string]*accountTokens
+}
+
+type accountTokens struct {
+	ts      *teampro.TokenSource
+	refresh string // the refresh token stored when ts was built or last saved
 }
 
 // New returns a Source.
@@ -77,7 +89,8 @@ func New(b *bus.Bus, acc *accounts.Store, seen *poller.Seen, opts Options, log *
 	if opts.Lookback == 0 {
 		opts.Lookback = 30 * 24 * time.Hour
 	}
-	return &Source{b: b, acc: acc, seen: seen, pub: records.NewPublisher(b), opts: opts, log: log, limiter: teampro.NewLimiter()}
+	return &Source{b: b, acc: acc, seen: seen, pub: records.NewPublisher(b), opts: opts, log: log,
+		limiter: teampro.NewLimiter(), tokens: map[string]*accountTokens{}}
 }
 
 // Client returns a Team Pro client for an account; refreshed tokens are
@@ -87,12 +100,31 @@ func (s *Source) Client(ctx context.Context, account string) (*teampro.Client, e
 	if err != nil {
 		return nil, err
 	}
-	save := func(ctx context.Context, tok *oauth2.Token) error {
-		return s.acc.SaveCoachToken(ctx, account, tok)
+	s.mu.Lock()
+	at := s.tokens[account]
+	if at == nil || c.Token == nil || at.refresh != c.Token.RefreshToken {
+		// New, or re-authorized with `teampro add` since.
+		at = &accountTokens{}
+		if c.Token != nil {
+			at.refresh = c.Token.RefreshToken
+		}
+		save := func(ctx context.Context, tok *oauth2.Token) error {
+			if err := s.acc.SaveCoachToken(ctx, account, tok); err != nil {
+				return err
+			}
+			s.mu.Lock()
+			at.refresh = tok.RefreshToken
+			s.mu.Unlock()
+			return nil
+		}
+		// The source outlives this call: refreshes must not be cut off
+		// by one request's context.
+		at.ts = teampro.NewTokenSource(context.WithoutCancel(ctx), s.opts.OAuth, c.Token, save, s.opts.TokenOptions...)
+		s.tokens[account] = at
 	}
-	ts := teampro.NewTokenSource(ctx, s.opts.OAuth, c.Token, save, s.opts.TokenOptions...)
+	s.mu.Unlock()
 	opts := append([]teampro.Option{teampro.WithLimiter(s.limiter), teampro.WithLogger(s.log)}, s.opts.ClientOptions...)
-	return teampro.New(ts, opts...)
+	return teampro.New(at.ts, opts...)
 }
 
 // Scope limits a poll (backfill); zero means every account, the lookback.
