@@ -16,6 +16,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
 )
 
 // Exporter is what a plugin implements. The host calls Describe, then
@@ -63,17 +66,86 @@ var (
 	ErrInvalidConfig    = errors.New("pluginapi: invalid config")
 )
 
-// DecodeConfig decodes a plugin's JSON config block into v, rejecting
-// unknown keys so a typo in config.yaml is an error rather than a silently
-// ignored setting. Errors wrap ErrInvalidConfig.
+// DecodeConfig decodes a plugin's JSON config block into v (a pointer to
+// a struct with json tags). Unknown keys, and keys in the wrong case, are
+// errors, so a typo in config.yaml is reported rather than silently
+// ignored. Values set through POLARBRIDGE_* environment variables arrive
+// as strings; for bool and number fields such strings are converted
+// ("true", "42", "1.5"). Errors wrap ErrInvalidConfig.
 func DecodeConfig(raw []byte, v any) error {
 	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
 		return nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err == nil {
+		if t := reflect.TypeOf(v); t != nil && t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct {
+			if err := checkConfigKeys(m, t.Elem(), ""); err != nil {
+				return err
+			}
+			if fixed, err := json.Marshal(m); err == nil {
+				raw = fixed
+			}
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("%w: %s", ErrInvalidConfig, describeJSONError(err))
+	}
+	return nil
+}
+
+// checkConfigKeys rejects keys that match a field only case-insensitively
+// and turns strings into bools and numbers where the field wants one. It
+// edits m in place and descends into nested structs.
+func checkConfigKeys(m map[string]any, t reflect.Type, prefix string) error {
+	fields := map[string]reflect.StructField{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		fields[name] = f
+	}
+	for key, val := range m {
+		f, ok := fields[key]
+		if !ok {
+			for name := range fields {
+				if strings.EqualFold(name, key) {
+					return fmt.Errorf("%w: unknown key %q (did you mean %q?)", ErrInvalidConfig, prefix+key, prefix+name)
+				}
+			}
+			continue // DisallowUnknownFields reports it
+		}
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		switch s := val.(type) {
+		case string:
+			switch ft.Kind() {
+			case reflect.Bool:
+				if b, err := strconv.ParseBool(strings.TrimSpace(s)); err == nil {
+					m[key] = b
+				}
+			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+				reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+				reflect.Float32, reflect.Float64:
+				if n, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
+					m[key] = n
+				}
+			}
+		case map[string]any:
+			if ft.Kind() == reflect.Struct {
+				if err := checkConfigKeys(s, ft, prefix+key+"."); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	return nil
 }

@@ -57,4 +57,27 @@ func TestDecodeConfig(t *testing.T) {
 	assert.Contains(t, err.Error(), `key "samples": expected bool, got string`)
 
 	require.NoError(t, pluginapi.DecodeConfig(nil, &cfg), "an absent block is allowed")
+
+	// Environment variables arrive as strings.
+	var typed struct {
+		Samples bool    `json:"samples"`
+		Batch   int     `json:"batch"`
+		Ratio   float64 `json:"ratio"`
+		Nested  struct {
+			On bool `json:"on"`
+		} `json:"nested"`
+	}
+	require.NoError(t, pluginapi.DecodeConfig([]byte(`{"samples":"true","batch":"500","ratio":"0.5","nested":{"on":"1"}}`), &typed))
+	assert.True(t, typed.Samples)
+	assert.Equal(t, 500, typed.Batch)
+	assert.Equal(t, 0.5, typed.Ratio)
+	assert.True(t, typed.Nested.On)
+	err = pluginapi.DecodeConfig([]byte(`{"batch":"lots"}`), &typed)
+	require.ErrorIs(t, err, pluginapi.ErrInvalidConfig)
+	assert.Contains(t, err.Error(), `key "batch"`)
+
+	// A key in the wrong case is a typo, not a match.
+	err = pluginapi.DecodeConfig([]byte(`{"Samples":true}`), &typed)
+	require.ErrorIs(t, err, pluginapi.ErrInvalidConfig)
+	assert.Contains(t, err.Error(), `unknown key "Samples" (did you mean "samples"?)`)
 }
