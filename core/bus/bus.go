@@ -227,6 +227,9 @@ func (b *Bus) PluginKV(ctx context.Context, plugin string) (jetstream.KeyValue, 
 // EventSubject is the subject for a Polar event type, e.g. EXERCISE.
 func (b *Bus) EventSubject(event string) string { return b.opts.EventsSubject + "." + event }
 
+// RecordsMaxAge is how long records stay in their stream.
+func (b *Bus) RecordsMaxAge() time.Duration { return b.opts.RecordsMaxAge }
+
 // EventsSubjectPrefix is the configured events subject prefix.
 func (b *Bus) EventsSubjectPrefix() string { return b.opts.EventsSubject }
 

@@ -373,6 +373,9 @@ func (c *Config) validate() error {
 			bad(key, "must be a positive duration, got %s", d)
 		}
 	}
+	if c.NATS.DuplicateWindow > c.NATS.RecordsMaxAge {
+		bad("nats.duplicate_window", "(%s) must not be longer than nats.records_max_age (%s)", c.NATS.DuplicateWindow, c.NATS.RecordsMaxAge)
+	}
 	if c.Delivery.BackoffMax < c.Delivery.BackoffInitial {
 		bad("delivery.backoff_max", "(%s) is shorter than delivery.backoff_initial (%s)", c.Delivery.BackoffMax, c.Delivery.BackoffInitial)
 	}

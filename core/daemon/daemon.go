@@ -120,6 +120,11 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version st
 	if err != nil {
 		return nil, err
 	}
+	if cfg.NATS.URL == "" {
+		// With a shared NATS server, which daemon cleans up is for the
+		// operator to choose; the embedded store is this daemon's own.
+		d.services = append(d.services, d.gcLoop)
+	}
 	return d, nil
 }
 

@@ -459,3 +459,44 @@ func TestDeferredRetriesDoNotExhaustAttempts(t *testing.T) {
 	require.NoError(t, os.Remove(limited))
 	require.Eventually(t, func() bool { return len(readLog(t, filepath.Join(dir, "out.jsonl"))) == 1 }, 30*time.Second, 20*time.Millisecond)
 }
+
+func TestObjectGCKeepsWhatDeadLettersNeed(t *testing.T) {
+	dir := t.TempDir()
+	h := start(t, dir, baseConfig+`plugins:
+  picky:
+    path: `+binary(t, "internal/testexporter")+`
+    config:
+      mode: permanent
+`)
+	// A 10 h exercise: its body goes to the object store, with a file.
+	pub := records.NewPublisher(h.d.Bus)
+	kept := testrecords.Exercise("475", "kept", time.Date(2026, 5, 4, 6, 0, 0, 0, time.UTC), 10*time.Hour)
+	f, err := pub.PutFile(context.Background(), pluginapi.FileFormat_FILE_FORMAT_FIT, []byte("a FIT file"))
+	require.NoError(t, err)
+	kept.GetExercise().Files = []*pluginapi.File{f}
+	h.publish(kept)
+	h.waitIdle("picky") // dead-lettered
+	// An unreferenced object, as a record that left its stream leaves.
+	orphan, err := pub.PutFile(context.Background(), pluginapi.FileFormat_FILE_FORMAT_FIT, []byte("orphaned"))
+	require.NoError(t, err)
+
+	n, err := h.d.CollectGarbage(context.Background(), 0)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "only the orphan")
+	_, err = h.d.Bus.Files.GetInfo(context.Background(), orphan.GetObject())
+	assert.Error(t, err)
+	_, err = h.d.Bus.Files.GetInfo(context.Background(), f.GetObject())
+	assert.NoError(t, err, "the dead letter's file stays")
+
+	// The dead letter still replays whole after the clean-up.
+	entries, err := dlq.New(h.d.Bus).List(context.Background(), "picky")
+	require.NoError(t, err)
+	require.Len(t, entries, 1)
+	raw, err := h.d.Bus.JS.Stream(context.Background(), bus.DLQStream)
+	require.NoError(t, err)
+	msg, err := raw.GetMsg(context.Background(), entries[0].ID)
+	require.NoError(t, err)
+	rec, err := records.NewReader(h.d.Bus).Decode(context.Background(), msg.Header, msg.Data)
+	require.NoError(t, err)
+	assert.Len(t, rec.GetExercise().GetSamples()[0].GetValues(), 36000)
+}

@@ -204,6 +204,17 @@ func isRecordSubject(s string) bool {
 	return strings.HasPrefix(s, bus.RecordsSubject+".") || strings.HasPrefix(s, bus.RedeliverSubject+".")
 }
 
+// References adds the objects dead letters refer to (record bodies and
+// their files) to keep, so object GC leaves them for a replay.
+func (q *Queue) References(ctx context.Context, rd *records.Reader, keep map[string]bool) error {
+	return q.each(ctx, "", func(_ Entry, raw *jetstream.RawStreamMsg) error {
+		if !isRecordSubject(raw.Header.Get(HeaderSubject)) {
+			return nil // a Polar event: no objects
+		}
+		return rd.References(ctx, raw.Header, raw.Data, keep)
+	})
+}
+
 // userOf recovers the user id from the original subject
 // polarbridge.records.<kind>.<user> (or the redeliver form).
 func userOf(raw *jetstream.RawStreamMsg) string {

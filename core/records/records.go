@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -74,7 +75,10 @@ func (p *Publisher) PutFile(ctx context.Context, format pluginapi.FileFormat, da
 	sum := sha256.Sum256(data)
 	digest := hex.EncodeToString(sum[:])
 	name := "files/" + digest
-	if _, err := p.b.Files.GetInfo(ctx, name); err == nil {
+	// An existing copy is reused unless it is old enough that GC might
+	// take it before the record now referring to it expires: then it is
+	// stored again, which renews its time.
+	if info, err := p.b.Files.GetInfo(ctx, name); err == nil && time.Since(info.ModTime) < p.b.RecordsMaxAge()/2 {
 		return &pluginapi.File{Format: format, Object: name, Size: int64(len(data)), Sha256: digest}, nil
 	}
 	if _, err := p.b.Files.PutBytes(ctx, name, data); err != nil {

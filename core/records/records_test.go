@@ -114,3 +114,56 @@ func TestBackToAnEarlierVersionIsPublished(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, a.GetVersion(), last.Header.Get(records.HeaderVersion), "the newest message is A again")
 }
+
+// A file reused by a new record long after it was stored is stored again,
+// so object GC (which goes by age) cannot take it from a live record.
+func TestPutFileRenewsOldFiles(t *testing.T) {
+	ctx := context.Background()
+	b := testbus.OpenWith(t, func(o *bus.Options) { o.RecordsMaxAge, o.DuplicateWindow = 400*time.Millisecond, 100*time.Millisecond })
+	pub := records.NewPublisher(b)
+	f, err := pub.PutFile(ctx, pluginapi.FileFormat_FILE_FORMAT_FIT, []byte("fit"))
+	require.NoError(t, err)
+	first, err := b.Files.GetInfo(ctx, f.GetObject())
+	require.NoError(t, err)
+
+	_, err = pub.PutFile(ctx, pluginapi.FileFormat_FILE_FORMAT_FIT, []byte("fit"))
+	require.NoError(t, err)
+	again, err := b.Files.GetInfo(ctx, f.GetObject())
+	require.NoError(t, err)
+	assert.Equal(t, first.ModTime, again.ModTime, "a young file is reused as it is")
+
+	time.Sleep(250 * time.Millisecond) // past half the records' max age
+	_, err = pub.PutFile(ctx, pluginapi.FileFormat_FILE_FORMAT_FIT, []byte("fit"))
+	require.NoError(t, err)
+	renewed, err := b.Files.GetInfo(ctx, f.GetObject())
+	require.NoError(t, err)
+	assert.True(t, renewed.ModTime.After(first.ModTime), "an old file is stored again")
+
+	n, err := records.GC(ctx, b, time.Hour, nil)
+	require.NoError(t, err)
+	assert.Zero(t, n, "nothing is old enough to collect")
+	n, err = records.GC(ctx, b, 0, map[string]bool{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+}
+
+// Objects of a replayed dead letter are kept while the replay waits in
+// the stream.
+func TestRedeliveryReferences(t *testing.T) {
+	ctx := context.Background()
+	b := testbus.Open(t)
+	pub := records.NewPublisher(b)
+	rec := testrecords.Exercise("475", "r", time.Date(2026, 5, 4, 6, 0, 0, 0, time.UTC), 10*time.Hour)
+	f, err := pub.PutFile(ctx, pluginapi.FileFormat_FILE_FORMAT_FIT, []byte("fit"))
+	require.NoError(t, err)
+	rec.GetExercise().Files = []*pluginapi.File{f}
+	_, err = pub.Publish(ctx, rec)
+	require.NoError(t, err)
+	require.NoError(t, pub.Redeliver(ctx, "csv", rec))
+
+	keep := map[string]bool{}
+	require.NoError(t, records.NewReader(b).RedeliveryReferences(ctx, keep))
+	assert.True(t, keep[f.GetObject()])
+	assert.True(t, keep["records/exercise.475.r/"+rec.GetVersion()])
+	assert.Len(t, keep, 2)
+}

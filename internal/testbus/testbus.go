@@ -13,12 +13,22 @@ import (
 // it when the test ends.
 func Open(t testing.TB) *bus.Bus {
 	t.Helper()
-	b, err := bus.Open(context.Background(), bus.Options{
+	return OpenWith(t, nil)
+}
+
+// OpenWith is Open with options adjusted by adjust (nil: the defaults).
+func OpenWith(t testing.TB, adjust func(*bus.Options)) *bus.Bus {
+	t.Helper()
+	opts := bus.Options{
 		DataDir:         t.TempDir(),
 		EventsSubject:   "polarbridge.events",
 		DuplicateWindow: time.Minute,
 		RecordsMaxAge:   time.Hour,
-	})
+	}
+	if adjust != nil {
+		adjust(&opts)
+	}
+	b, err := bus.Open(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("open bus: %v", err)
 	}
