@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -173,7 +174,7 @@ func TestBinaryHarnessCrashIsUnavailable(t *testing.T) {
 
 func TestNotRunByHand(t *testing.T) {
 	// Run directly, a plugin binary explains itself instead of hanging.
-	out, err := runBinary(testBinary(t))
+	out, err := exec.Command(testBinary(t)).CombinedOutput()
 	require.Error(t, err)
-	assert.Contains(t, out, "plugin")
+	assert.Contains(t, string(out), "plugin")
 }

@@ -217,12 +217,8 @@ func siblingBinary(name string) (string, error) {
 func waitIdle(ctx context.Context, b *bus.Bus, stream, consumer string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
-		c, err := b.JS.Consumer(ctx, stream, consumer)
-		if err == nil {
-			info, err := c.Info(ctx)
-			if err == nil && info.NumPending == 0 && info.NumAckPending == 0 && info.Delivered.Consumer > 0 {
-				return nil
-			}
+		if b.Idle(ctx, stream, consumer) {
+			return nil
 		}
 		select {
 		case <-ctx.Done():

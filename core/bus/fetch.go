@@ -1,6 +1,7 @@
 package bus
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -34,4 +35,15 @@ func FetchBatch(cons jetstream.Consumer, n int, wait time.Duration) ([]jetstream
 		msgs = append(msgs, m)
 	}
 	return msgs, nil
+}
+
+// Idle reports whether a durable consumer has delivered and settled
+// everything in its stream (false if it does not exist yet).
+func (b *Bus) Idle(ctx context.Context, stream, consumer string) bool {
+	c, err := b.JS.Consumer(ctx, stream, consumer)
+	if err != nil {
+		return false
+	}
+	info, err := c.Info(ctx)
+	return err == nil && info.NumPending == 0 && info.NumAckPending == 0
 }

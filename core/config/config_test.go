@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,8 +76,8 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 }
 
 func containsKeyLine(doc, key string) bool {
-	for _, line := range splitLines(doc) {
-		trimmed := trimLeft(line)
+	for _, line := range strings.Split(doc, "\n") {
+		trimmed := strings.TrimLeft(line, " #")
 		if len(trimmed) > len(key) && trimmed[:len(key)+1] == key+":" {
 			return true
 		}

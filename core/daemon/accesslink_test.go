@@ -169,12 +169,7 @@ func (ps *polarSetup) addUser() int64 {
 func (ps *polarSetup) settle(exporters ...string) {
 	ps.t.Helper()
 	require.Eventually(ps.t, func() bool {
-		c, err := ps.d.Bus.JS.Consumer(context.Background(), bus.EventsStream, ingest.Name)
-		if err != nil {
-			return false
-		}
-		info, err := c.Info(context.Background())
-		return err == nil && info.NumPending == 0 && info.NumAckPending == 0
+		return ps.d.Bus.Idle(context.Background(), bus.EventsStream, ingest.Name)
 	}, 60*time.Second, 50*time.Millisecond)
 	if len(exporters) == 0 {
 		exporters = []string{"csv"}

@@ -133,12 +133,7 @@ func (h *harness) publish(recs ...*pluginapi.Record) {
 func (h *harness) waitIdle(exporter string) {
 	h.t.Helper()
 	require.Eventually(h.t, func() bool {
-		c, err := h.d.Bus.JS.Consumer(context.Background(), bus.RecordsStream, delivery.ConsumerName(exporter))
-		if err != nil {
-			return false
-		}
-		info, err := c.Info(context.Background())
-		return err == nil && info.NumPending == 0 && info.NumAckPending == 0
+		return h.d.Bus.Idle(context.Background(), bus.RecordsStream, delivery.ConsumerName(exporter))
 	}, 3*time.Minute, 50*time.Millisecond)
 }
 

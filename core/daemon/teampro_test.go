@@ -121,12 +121,7 @@ type teamsyncProgress struct{ found, queued, changed int }
 func (ts *teamSetup) settleEvents() {
 	ts.t.Helper()
 	require.Eventually(ts.t, func() bool {
-		c, err := ts.d.Bus.JS.Consumer(context.Background(), bus.EventsStream, ingest.Name)
-		if err != nil {
-			return false
-		}
-		info, err := c.Info(context.Background())
-		return err == nil && info.NumPending == 0 && info.NumAckPending == 0
+		return ts.d.Bus.Idle(context.Background(), bus.EventsStream, ingest.Name)
 	}, 3*time.Minute, 50*time.Millisecond)
 }
 
