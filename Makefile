@@ -1,4 +1,5 @@
 # polarbridge: `make demo` shows it working, `make test` runs every test.
+SHELL     := /bin/bash
 GO        ?= go
 BIN       := bin
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -25,9 +26,10 @@ build:
 demo: build
 	./$(BIN)/polarbridge demo
 
-## test: every test, against real NATS, real plugin binaries and real files
+## test: every test under the race detector, against real NATS, real plugin
+## binaries and real files; ends with the ten slowest tests
 test: test-deps
-	$(GO) test -count=1 -timeout 30m ./...
+	set -o pipefail; $(GO) test -race -count=1 -timeout 30m -json ./... | $(GO) run ./internal/testreport -slowest 10
 
 # Debian packages the tests need: InfluxDB 1.x (influxd) for the influxdb
 # exporter's tests. CI runs as root on a fresh Debian machine.

@@ -39,7 +39,7 @@ func authCode(t *testing.T, simURL, clientID, redirect string) string {
 
 func TestUsersHeadless(t *testing.T) {
 	redirect := "http://localhost:1/oauth2/callback"
-	sim, err := accesslinksim.New(accesslinksim.WithUsers(1), accesslinksim.WithHistoryDays(0), accesslinksim.WithRedirectURIs(redirect))
+	sim, err := accesslinksim.New(accesslinksim.WithClock(testNow), accesslinksim.WithUsers(1), accesslinksim.WithHistoryDays(0), accesslinksim.WithRedirectURIs(redirect))
 	require.NoError(t, err)
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
@@ -136,7 +136,7 @@ func jsonNumber(n int64) string {
 
 func TestBackfillCommand(t *testing.T) {
 	redirect := "http://localhost:1/oauth2/callback"
-	sim, err := accesslinksim.New(accesslinksim.WithUsers(1), accesslinksim.WithHistoryDays(3), accesslinksim.WithRedirectURIs(redirect))
+	sim, err := accesslinksim.New(accesslinksim.WithClock(testNow), accesslinksim.WithUsers(1), accesslinksim.WithHistoryDays(3), accesslinksim.WithRedirectURIs(redirect))
 	require.NoError(t, err)
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
@@ -174,7 +174,7 @@ accesslink:
 // one, and checks the token lands in that plugin's KV.
 func TestPluginsAuthorize(t *testing.T) {
 	redirect := "http://localhost:1/oauth2/callback"
-	sim, err := accesslinksim.New(accesslinksim.WithUsers(1), accesslinksim.WithHistoryDays(0), accesslinksim.WithRedirectURIs(redirect))
+	sim, err := accesslinksim.New(accesslinksim.WithClock(testNow), accesslinksim.WithUsers(1), accesslinksim.WithHistoryDays(0), accesslinksim.WithRedirectURIs(redirect))
 	require.NoError(t, err)
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
@@ -223,7 +223,7 @@ plugins:
 }
 
 func TestWebhookCommands(t *testing.T) {
-	sim, err := accesslinksim.New(accesslinksim.WithUsers(1), accesslinksim.WithHistoryDays(0))
+	sim, err := accesslinksim.New(accesslinksim.WithClock(testNow), accesslinksim.WithUsers(1), accesslinksim.WithHistoryDays(0))
 	require.NoError(t, err)
 	srv := httptest.NewServer(sim)
 	defer srv.Close()

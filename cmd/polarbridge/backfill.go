@@ -24,7 +24,7 @@ func backfill(ctx context.Context, env *cliEnv, _ []string) error {
 		return fmt.Errorf("--source %q: accesslink or teampro", source)
 	}
 	sinceFlag, _ := env.flags.GetString("since")
-	since, err := parseSince(sinceFlag, time.Now())
+	since, err := parseSince(sinceFlag, env.now())
 	if err != nil {
 		return err
 	}

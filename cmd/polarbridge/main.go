@@ -35,6 +35,8 @@ type cliEnv struct {
 	flags  *pflag.FlagSet
 	stdout io.Writer
 	stderr io.Writer
+	// now is the calendar clock ("--since 28d" counts back from it).
+	now func() time.Time
 }
 
 func commands() map[string]command {
@@ -67,11 +69,11 @@ func commands() map[string]command {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(cli(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(cli(ctx, time.Now, os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // cli runs the command line and returns the exit code.
-func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func cli(ctx context.Context, now func() time.Time, args []string, stdout, stderr io.Writer) int {
 	cmds := commands()
 	name, rest := findCommand(cmds, args)
 	if name == "" {
@@ -96,7 +98,7 @@ func cli(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	env := &cliEnv{flags: fs, stdout: stdout, stderr: stderr}
+	env := &cliEnv{flags: fs, stdout: stdout, stderr: stderr, now: now}
 	if err := cmd.run(ctx, env, fs.Args()); err != nil {
 		fmt.Fprintf(stderr, "polarbridge %s: %v\n", name, err)
 		return 1

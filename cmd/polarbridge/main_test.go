@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,9 +17,13 @@ import (
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := cli(context.Background(), args, &out, &errOut)
+	code := cli(context.Background(), testNow, args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
+
+// testNow is the CLI's and the simulators' clock in these tests: an
+// evening (UTC) when it is already tomorrow for users in UTC+2 and east.
+func testNow() time.Time { return time.Date(2026, 12, 1, 21, 45, 0, 0, time.UTC) }
 
 func TestVersion(t *testing.T) {
 	code, out, _ := runCLI(t, "version")

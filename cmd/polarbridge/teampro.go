@@ -28,7 +28,7 @@ func teamProSource(ctx context.Context, p *polarEnv) (*teamsync.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return daemon.NewTeamPro(p.cfg, p.bus, p.acc, seen, p.log, nil, nil, nil), nil
+	return daemon.NewTeamPro(p.cfg, p.bus, p.acc, seen, p.log), nil
 }
 
 // teamproAdd authorizes a coach's Team Pro account (scope team_read).

@@ -60,23 +60,25 @@ const (
 // "HH:MM:SS", as in hypnogram, heart_rate_samples, hrv_samples and
 // breathing_samples) on the timeline of night, sorted by time.
 //
-// Walking order: clock times are read forward from 30 minutes before the
-// sleep start, rolling over midnight, so for a night starting 22:30
-// "23:50" comes before "00:10", and "22:10" (just before the start) is on
-// the first evening. Map order plays no part.
+// Window: every sample belongs to the 24 hours (real time, not wall
+// clock) that open 30 minutes before the sleep start, so for a night
+// starting 22:30 "23:50" comes before "00:10", and "22:10" (just before
+// the start) is on the first evening. Map order plays no part.
 //
 // UTC offset (DST): the clock times are the device's wall clock. When the
 // start and end offsets are equal, every sample has that offset. When
 // they differ, the clock changed once during the night, at the switch
-// instant T, and a clock time is read with the end offset if that reading
-// is at or after T, else with the start offset. T is found by looking for
+// instant T: a clock time read with the start offset must fall before T,
+// one read with the end offset at or after it. T is found by looking for
 // a zone, among the DST-observing zones in dstZones (Europe first), whose
 // offsets at the start and end match the night's and which changes offset
 // in between; T is that zone's transition. For Europe/Helsinki that puts
-// spring-forward samples from "04:00" on in +03:00 and, on the fall-back
-// night, the repeated hour 03:00–03:59 in +02:00: its two readings collide
-// in the JSON map, the later one overwrites the earlier, so the later
-// (post-switch) instant is the likelier owner of the value. If no listed
+// spring-forward samples from "04:00" on in +03:00. On the fall-back
+// night a clock time in the repeated hour has two readings inside the
+// window; their values collided in Polar's JSON map and the later one
+// overwrote the earlier, so the later (post-switch) reading is taken —
+// except for the night's own first minute, which is before the switch
+// when the night began in the repeated hour's first pass. If no listed
 // zone matches (travel, an unlisted zone) T is the sleep end: the device
 // is assumed to have taken the new offset when it synced after waking, so
 // only clock times past the end get the end offset.
@@ -84,17 +86,7 @@ func ResolveClockTimes[V any](samples map[string]V, night Night) ([]Timed[V], er
 	if len(samples) == 0 {
 		return nil, nil
 	}
-	startOff, endOff := offsetSeconds(night.Start), offsetSeconds(night.End)
-	startZone, endZone := fixedZone(startOff), fixedZone(endOff)
-	switchAt := night.switchInstant()
-
-	// Wall clock at the start, as a zone-less (UTC) time, and the local
-	// midnight before the window opens.
-	startWall := wallClock(night.Start)
-	windowOpen := startWall.Add(-earlySlack)
-	midnight := time.Date(windowOpen.Year(), windowOpen.Month(), windowOpen.Day(), 0, 0, 0, 0, time.UTC)
-	openSec := int(windowOpen.Sub(midnight) / time.Second)
-
+	r := newClockReader(night)
 	out := make([]Timed[V], 0, len(samples))
 	walk := make([]int, 0, len(samples)) // tie-break for equal instants
 	for key, v := range samples {
@@ -102,19 +94,71 @@ func ResolveClockTimes[V any](samples map[string]V, night Night) ([]Timed[V], er
 		if err != nil {
 			return nil, err
 		}
-		rel := (sec - openSec + 86400) % 86400
-		walk = append(walk, rel)
-		wall := windowOpen.Add(time.Duration(rel) * time.Second)
-		at := wall.Add(-time.Duration(startOff) * time.Second).In(startZone)
-		if endOff != startOff {
-			if late := wall.Add(-time.Duration(endOff) * time.Second); !late.Before(switchAt) {
-				at = late.In(endZone)
-			}
-		}
+		at, rel := r.place(sec)
 		out = append(out, Timed[V]{At: at, Value: v})
+		walk = append(walk, rel)
 	}
 	sortTimed(out, walk)
 	return out, nil
+}
+
+// clockReader turns a night's clock times into instants.
+type clockReader struct {
+	night              Night
+	startOff, endOff   int // seconds east of UTC
+	startZone, endZone *time.Location
+	switchAt           time.Time
+	open               time.Time // the window's first instant
+	openWall           time.Time // its wall clock, as a zone-less (UTC) time
+	openSec            int       // openWall's seconds since its midnight
+}
+
+func newClockReader(night Night) clockReader {
+	startOff, endOff := offsetSeconds(night.Start), offsetSeconds(night.End)
+	open := night.Start.Add(-earlySlack)
+	openWall := wallClock(open.In(fixedZone(startOff)))
+	midnight := time.Date(openWall.Year(), openWall.Month(), openWall.Day(), 0, 0, 0, 0, time.UTC)
+	return clockReader{
+		night: night, startOff: startOff, endOff: endOff,
+		startZone: fixedZone(startOff), endZone: fixedZone(endOff),
+		switchAt: night.switchInstant(), open: open, openWall: openWall,
+		openSec: int(openWall.Sub(midnight) / time.Second),
+	}
+}
+
+// place returns the instant of a clock time (seconds since midnight) and
+// its position in walking order.
+func (r clockReader) place(sec int) (time.Time, int) {
+	rel := (sec - r.openSec + 86400) % 86400
+	wall := r.openWall.Add(time.Duration(rel) * time.Second)
+	if r.endOff == r.startOff {
+		return wall.Add(-time.Duration(r.startOff) * time.Second).In(r.startZone), rel
+	}
+	// The wall clock may stand for an instant on the day before (on a
+	// fall-back night the window spans 25 wall-clock hours) or after:
+	// take the earliest day with a reading inside the window.
+	for _, w := range []time.Time{wall.Add(-day), wall, wall.Add(day)} {
+		var found []time.Time
+		if at := w.Add(-time.Duration(r.startOff) * time.Second); at.Before(r.switchAt) && r.inWindow(at) {
+			found = append(found, at.In(r.startZone))
+		}
+		if at := w.Add(-time.Duration(r.endOff) * time.Second); !at.Before(r.switchAt) && r.inWindow(at) {
+			found = append(found, at.In(r.endZone))
+		}
+		switch {
+		case len(found) == 2 && found[0].Truncate(time.Minute).Equal(r.night.Start.Truncate(time.Minute)):
+			return found[0], rel
+		case len(found) > 0:
+			return found[len(found)-1], rel
+		}
+	}
+	// A clock time the switch skipped: read it as the device would have
+	// before the switch.
+	return wall.Add(-time.Duration(r.startOff) * time.Second).In(r.startZone), rel
+}
+
+func (r clockReader) inWindow(at time.Time) bool {
+	return !at.Before(r.open) && at.Before(r.open.Add(day))
 }
 
 // sortTimed sorts values by instant, then by walk, deterministically

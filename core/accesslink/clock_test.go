@@ -141,6 +141,24 @@ func TestResolveClockTimesDST(t *testing.T) {
 		})
 	})
 
+	t.Run("Berlin fall back, asleep inside the repeated hour", func(t *testing.T) {
+		// 2026-10-25 03:00 CEST → 02:00 CET. The night starts at 02:53
+		// CEST (00:53Z), in the first pass of the repeated hour; "02:10"
+		// can only be the second pass (01:10Z), not the next night, and
+		// the start minute is the first pass.
+		berlin := mustLoad(t, "Europe/Berlin")
+		start := time.Date(2026, 10, 25, 0, 53, 27, 0, time.UTC).In(berlin)
+		night := Night{Start: start, End: inZone(berlin, 2026, 10, 25, 8, 10)}
+		checkResolved(t, night, []wantTimed{
+			{"02:53", mustParse(t, "2026-10-25T00:53:00Z"), 120},
+			{"02:10", mustParse(t, "2026-10-25T01:10:00Z"), 60},
+			{"02:40", mustParse(t, "2026-10-25T01:40:00Z"), 60},
+			{"02:57", mustParse(t, "2026-10-25T01:57:00Z"), 60}, // collided: the later reading
+			{"03:05", mustParse(t, "2026-10-25T02:05:00Z"), 60},
+			{"08:10", inZone(berlin, 2026, 10, 25, 8, 10), 60},
+		})
+	})
+
 	t.Run("Sydney fall back", func(t *testing.T) {
 		// 2024-04-07 03:00 AEDT → 02:00 AEST.
 		night := Night{Start: inZone(sydney, 2024, 4, 6, 22, 0), End: inZone(sydney, 2024, 4, 7, 6, 30)}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"slices"
 	"time"
 )
@@ -114,7 +115,8 @@ func pickSportFor(name string) *sportProfile {
 	return sportByName(name)
 }
 
-// AddSleep records a night that ended just now (replacing any night with the
+// AddSleep records the user's latest night, synced just now: it ended on
+// the last local morning, whatever the hour (replacing any night with the
 // same date, like a re-sync) with Nightly Recharge, then pushes a SLEEP
 // webhook (subject to opts and WithDuplicateSleepPushes).
 func (s *Simulator) AddSleep(userID int64, opts ...PushOption) (Night, error) {
@@ -128,7 +130,7 @@ func (s *Simulator) AddSleep(userID int64, opts ...PushOption) (Night, error) {
 	s.addSeq[userID]++
 	rng := s.rngFor(saltAddSleep, uint64(userID), seq)
 	now := s.now()
-	end := now.Add(-time.Duration(rng.IntN(20*60)) * time.Second).Truncate(time.Second)
+	end := lastWake(rng, now, u.loc)
 	start := end.Add(-time.Duration(6*3600+rng.IntN(3*3600)) * time.Second)
 	n := genNight(rng, u, start, end)
 	n.synced = now
@@ -139,6 +141,20 @@ func (s *Simulator) AddSleep(userID int64, opts ...PushOption) (Night, error) {
 
 	s.PushWebhook(Event{Type: EventSleep, UserID: userID, Date: n.date}, opts...)
 	return snap, nil
+}
+
+// lastWake is the latest local morning (05:30 to 08:30) at or before now:
+// a night synced "now" ended then, whatever the hour (in the evening it is
+// this morning's night, before dawn yesterday's).
+func lastWake(rng *rand.Rand, now time.Time, loc *time.Location) time.Time {
+	l := now.In(loc)
+	m, sec := 5*60+30+rng.IntN(180), rng.IntN(60)
+	wake := time.Date(l.Year(), l.Month(), l.Day(), m/60, m%60, sec, 0, loc)
+	if wake.After(now) {
+		y := l.AddDate(0, 0, -1)
+		wake = time.Date(y.Year(), y.Month(), y.Day(), m/60, m%60, sec, 0, loc)
+	}
+	return wake
 }
 
 // ExerciseEdit describes a user editing an exercise in Flow; zero fields are

@@ -66,11 +66,16 @@
 // power, position where applicable, RR as HRV messages), JSON samples and
 // heart-rate zones derived from the same streams, nights starting before or
 // after midnight with hypnograms, and Nightly Recharge with HRV and
-// breathing samples.
+// breathing samples. Users live in real IANA zones (Zones: both
+// hemispheres' DST rules, a half-hour offset, UTC-10), so their days,
+// nights and offsets follow DST; on a fall-back night the repeated hour's
+// "HH:MM" keys are written twice, as Polar's map would hold them.
 //
 // # Test control
 //
-// AddExercise and AddSleep create data "now" and push the webhook; Twice and
+// AddExercise and AddSleep create data "now" (an exercise that just ended;
+// the night that ended on the user's last local morning, whatever the hour)
+// and push the webhook; Twice and
 // Drop change delivery; EditExercise changes content; Revoke,
 // SetConsentsMissing and ApproveNext steer authorization; Stats, Deliveries
 // and Webhook expose what happened. Webhook deliveries are synchronous: when

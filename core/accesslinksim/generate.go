@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	_ "time/tzdata" // users' zones resolve on machines without a zoneinfo
 
 	"github.com/tormoder/fit"
 )
@@ -39,19 +40,42 @@ func (s *Simulator) rngFor(vals ...uint64) *rand.Rand {
 }
 
 type city struct {
-	name      string
-	lat, lon  float64
-	alt       float64
-	offsetMin int
+	name     string
+	lat, lon float64
+	alt      float64
+	zone     string // IANA: users' days, nights and DST follow it
 }
 
+// cities are where the simulated users live, in the order users get them:
+// both hemispheres' DST rules, a half-hour offset, and zones whose local
+// midnight falls at every part of the UTC day.
 var cities = []city{
-	{"Kempele", 64.912, 25.508, 20, 180},
-	{"Helsinki", 60.170, 24.938, 15, 180},
-	{"Berlin", 52.520, 13.405, 35, 120},
-	{"Boulder", 40.015, -105.270, 1650, -360},
-	{"New York", 40.713, -74.006, 10, -240},
-	{"Bengaluru", 12.972, 77.594, 920, 330},
+	{"Kempele", 64.912, 25.508, 20, "Europe/Helsinki"},
+	{"Helsinki", 60.170, 24.938, 15, "Europe/Helsinki"},
+	{"Berlin", 52.520, 13.405, 35, "Europe/Berlin"},
+	{"Boulder", 40.015, -105.270, 1650, "America/Denver"},
+	{"New York", 40.713, -74.006, 10, "America/New_York"},
+	{"Bengaluru", 12.972, 77.594, 920, "Asia/Kolkata"},
+	{"Sydney", -33.869, 151.209, 40, "Australia/Sydney"},
+	{"Honolulu", 21.307, -157.858, 5, "Pacific/Honolulu"},
+}
+
+// Zones lists the IANA zones of the simulated users, in the order users
+// are given them (user i lives in Zones()[i%len]).
+func Zones() []string {
+	out := make([]string, len(cities))
+	for i, c := range cities {
+		out[i] = c.zone
+	}
+	return out
+}
+
+func mustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(fmt.Sprintf("accesslinksim: zone %s: %v", name, err)) // embedded tzdata has every zone
+	}
+	return loc
 }
 
 var (
@@ -109,7 +133,8 @@ func newUser(rng *rand.Rand, i int) *user {
 		height:     math.Round(height),
 		maxHR:      int(208 - 0.7*float64(age)),
 		restHR:     45 + rng.IntN(20),
-		loc:        time.FixedZone(c.name, c.offsetMin*60),
+		city:       c,
+		loc:        mustZone(c.zone),
 		homeLat:    c.lat + (rng.Float64()-0.5)*0.05,
 		homeLon:    c.lon + (rng.Float64()-0.5)*0.05,
 		device:     devices[rng.IntN(len(devices))],
@@ -341,14 +366,7 @@ func genStream(rng *rand.Rand, u *user, p *sportProfile, dur int) *stream {
 	return st
 }
 
-func cityAlt(u *user) float64 {
-	for _, c := range cities {
-		if c.name == u.loc.String() {
-			return c.alt
-		}
-	}
-	return 50
-}
+func cityAlt(u *user) float64 { return u.city.alt }
 
 // genRR produces beat-to-beat intervals following the heart rate, with rare
 // NULLs where the strap lost contact.

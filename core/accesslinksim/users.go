@@ -17,6 +17,7 @@ type user struct {
 	birthdate, gender   string
 	weight, height      float64
 	maxHR, restHR       int
+	city                city
 	loc                 *time.Location
 	homeLat, homeLon    float64
 	device, deviceID    string
@@ -33,7 +34,7 @@ type User struct {
 	ID              int64
 	FirstName       string
 	LastName        string
-	Location        *time.Location // fixed UTC offset of the user's devices
+	Location        *time.Location // the IANA zone the user lives in
 	Device          string
 	Registered      bool
 	MemberID        string

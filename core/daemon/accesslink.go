@@ -40,7 +40,7 @@ func NewAccessLinkClient(cfg *config.Config, log *slog.Logger, extra ...accessli
 // accessLinkServices starts the AccessLink source: the ingest worker and,
 // if configured, the webhook receiver.
 func (d *Daemon) accessLinkServices(ctx context.Context) ([]func(context.Context) error, error) {
-	client, err := NewAccessLinkClient(d.cfg, d.log, d.accessLinkOpts...)
+	client, err := NewAccessLinkClient(d.cfg, d.log, d.set.accessLinkOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -57,8 +57,9 @@ func (d *Daemon) accessLinkServices(ctx context.Context) ([]func(context.Context
 	if err != nil {
 		return nil, err
 	}
-	d.TeamPro = NewTeamPro(d.cfg, d.Bus, acc, seen, d.log, d.teamProClientOpts, d.teamProTokenOpts,
-		func() { d.Metrics.DataWarnings.WithLabelValues("teampro").Inc() })
+	tpSet := d.set
+	tpSet.onTeamProWarning = func() { d.Metrics.DataWarnings.WithLabelValues("teampro").Inc() }
+	d.TeamPro = newTeamPro(d.cfg, d.Bus, acc, seen, d.log, tpSet)
 	w := ingest.New(d.Bus, client, acc, table, ingest.Options{
 		Seen:           seen,
 		Handlers:       map[string]func(context.Context, []byte) error{teamsync.Event: teamProHandler(d.TeamPro)},
@@ -82,7 +83,7 @@ func (d *Daemon) accessLinkServices(ctx context.Context) ([]func(context.Context
 		services = append(services, srv)
 		every = d.cfg.Poll.IntervalWithWebhook
 	}
-	d.poller = poller.New(d.Bus, client, acc, seen, d.log.With("component", "poller"))
+	d.poller = poller.New(d.Bus, client, acc, seen, d.log.With("component", "poller"), poller.WithClock(d.set.now))
 	if every > 0 {
 		services = append(services, d.pollLoop(every))
 	}
@@ -111,7 +112,7 @@ func (d *Daemon) webhookServer(acc *accounts.Store) (func(context.Context) error
 		defer mu.Unlock()
 		// Recorded at most once a minute: it only answers "is the
 		// webhook alive".
-		if now := time.Now(); now.Sub(last) > time.Minute {
+		if now := d.set.now(); now.Sub(last) > time.Minute || now.Before(last) {
 			last = now
 			_ = acc.MarkWebhookEvent(context.Background(), now)
 		}
@@ -205,9 +206,10 @@ func (d *Daemon) checkWebhookHealth(ctx context.Context, prog poller.Progress, w
 	if err != nil {
 		return warned
 	}
-	silent := prog.Queued > 0 && time.Since(last) > d.cfg.Poll.WebhookSilence
+	quiet := d.set.now().Sub(last)
+	silent := prog.Queued > 0 && quiet > d.cfg.Poll.WebhookSilence
 	if !silent {
-		if !last.IsZero() && time.Since(last) <= d.cfg.Poll.WebhookSilence {
+		if !last.IsZero() && quiet <= d.cfg.Poll.WebhookSilence {
 			d.Metrics.WebhookSilent.Set(0)
 			return false
 		}
@@ -217,7 +219,7 @@ func (d *Daemon) checkWebhookHealth(ctx context.Context, prog poller.Progress, w
 	if !warned {
 		since := "ever"
 		if !last.IsZero() {
-			since = time.Since(last).Round(time.Minute).String()
+			since = quiet.Round(time.Minute).String()
 		}
 		d.log.Warn("the webhook looks broken: polling found new data but no webhook event arrived for "+since+
 			"; check `polarbridge webhook show` (Polar deactivates a webhook after 7 days of failed pushes)", "new_items", prog.Queued)

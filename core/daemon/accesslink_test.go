@@ -30,8 +30,21 @@ import (
 	"github.com/polarbridge/polarbridge/core/webhook"
 )
 
-// fakeClock is shared by the simulator and the bridge's AccessLink client,
-// so rate-limit windows pass in an instant: sleeping advances it.
+// defaultInstant is where a test's clock stands unless it says otherwise:
+// the evening (UTC) at which main once failed, when it is already
+// tomorrow for the simulator's users in UTC+3.
+var defaultInstant = time.Date(2026, 12, 1, 21, 45, 0, 0, time.UTC)
+
+func pinnedClock(at time.Time) *fakeClock {
+	if at.IsZero() {
+		at = defaultInstant
+	}
+	return &fakeClock{t: at}
+}
+
+// fakeClock is shared by the simulator and the bridge (its pollers and
+// its AccessLink client), so a test runs at the instant it chooses and
+// rate-limit windows pass in an instant: sleeping advances it.
 type fakeClock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -57,7 +70,8 @@ type polarSetup struct {
 	sim     *accesslinksim.Simulator
 	users   []int64
 	client  *accesslink.Client
-	alOpts  []accesslink.Option
+	clock   *fakeClock
+	dOpts   []daemon.Option
 	hookURL string
 }
 
@@ -65,13 +79,16 @@ type polarSetup struct {
 func (ps *polarSetup) restart() {
 	ps.t.Helper()
 	ps.stop()
-	ps.run(ps.alOpts...)
+	ps.run(ps.dOpts...)
 }
 
 type polarOpts struct {
-	users   int
-	sim     []accesslinksim.Option
+	users int
+	sim   []accesslinksim.Option
+	// clock is shared by the simulator and the daemon; nil: one pinned at
+	// at (zero: defaultInstant).
 	clock   *fakeClock
+	at      time.Time
 	noHook  bool
 	plugins string
 	// history is how many days of data the simulator starts with.
@@ -83,16 +100,17 @@ func startPolar(t testing.TB, o polarOpts) *polarSetup {
 	if o.users == 0 {
 		o.users = 1
 	}
+	if o.clock == nil {
+		o.clock = pinnedClock(o.at)
+	}
 	callback, err := freePort()
 	require.NoError(t, err)
 	redirect := "http://" + callback + "/oauth2/callback"
 	simOpts := append([]accesslinksim.Option{
 		accesslinksim.WithUsers(o.users), accesslinksim.WithHistoryDays(o.history),
 		accesslinksim.WithRedirectURIs(redirect), accesslinksim.WithNoFITProbability(0),
+		accesslinksim.WithClock(o.clock.Now),
 	}, o.sim...)
-	if o.clock != nil {
-		simOpts = append(simOpts, accesslinksim.WithClock(o.clock.Now))
-	}
 	sim, err := accesslinksim.New(simOpts...)
 	require.NoError(t, err)
 	srv := httptest.NewServer(sim)
@@ -129,17 +147,15 @@ poll:
 	cfg, err := config.Load(fs)
 	require.NoError(t, err)
 
-	var alOpts []accesslink.Option
-	if o.clock != nil {
-		alOpts = append(alOpts, accesslink.WithClock(o.clock.Now), accesslink.WithSleep(o.clock.Sleep))
-	}
+	alOpts := []accesslink.Option{accesslink.WithClock(o.clock.Now), accesslink.WithSleep(o.clock.Sleep)}
+	dOpts := []daemon.Option{daemon.WithClock(o.clock.Now), daemon.WithAccessLinkOptions(alOpts...)}
 	h := &harness{t: t, dir: dir, cfg: cfg}
-	h.run(alOpts...)
+	h.run(dOpts...)
 	t.Cleanup(h.stop)
 
 	client, err := daemon.NewAccessLinkClient(cfg, testLogger(t), alOpts...)
 	require.NoError(t, err)
-	ps := &polarSetup{harness: h, sim: sim, client: client, alOpts: alOpts, hookURL: "http://" + h.d.WebhookAddr + cfg.Webhook.Path}
+	ps := &polarSetup{harness: h, sim: sim, client: client, clock: o.clock, dOpts: dOpts, hookURL: "http://" + h.d.WebhookAddr + cfg.Webhook.Path}
 	for range o.users {
 		ps.users = append(ps.users, ps.addUser())
 	}

@@ -40,14 +40,31 @@ type Daemon struct {
 	// WebhookAddr is where the webhook receiver listens ("" if off).
 	WebhookAddr string
 
-	poller            *poller.Poller
-	mu                sync.Mutex
-	webhookWarned     bool
-	dispatchers       []*delivery.Dispatcher
-	services          []func(context.Context) error
+	set           settings
+	poller        *poller.Poller
+	mu            sync.Mutex
+	webhookWarned bool
+	dispatchers   []*delivery.Dispatcher
+	services      []func(context.Context) error
+}
+
+// settings are what Options adjust.
+type settings struct {
+	// now is the calendar clock: what "today" and "the last 28 days"
+	// mean to the sources. Timeouts and pacing use their own clocks.
+	now               func() time.Time
 	accessLinkOpts    []accesslink.Option
 	teamProClientOpts []teampro.Option
 	teamProTokenOpts  []teampro.TokenSourceOption
+	onTeamProWarning  func()
+}
+
+func newSettings(opts []Option) settings {
+	s := settings{now: time.Now}
+	for _, o := range opts {
+		o(&s)
+	}
+	return s
 }
 
 // BusOptions derives the bus options from the configuration.
@@ -65,22 +82,26 @@ func BusOptions(cfg *config.Config) bus.Options {
 
 // Option adjusts a daemon beyond its configuration (for tests and the
 // demo).
-type Option func(*Daemon)
+type Option func(*settings)
+
+// WithClock sets the calendar clock (default time.Now): the instant the
+// pollers take as "now" when they choose what to list and stamp events.
+// Tests pin it, together with the simulators' clocks.
+func WithClock(now func() time.Time) Option {
+	return func(s *settings) { s.now = now }
+}
 
 // WithAccessLinkOptions adds options to the AccessLink client, e.g. a
 // clock shared with a simulator.
 func WithAccessLinkOptions(opts ...accesslink.Option) Option {
-	return func(d *Daemon) { d.accessLinkOpts = append(d.accessLinkOpts, opts...) }
+	return func(s *settings) { s.accessLinkOpts = append(s.accessLinkOpts, opts...) }
 }
 
 // Start opens the bus and starts every enabled plugin. Any error (NATS
 // unreachable, a plugin that will not start or rejects its config) stops
 // the start with everything started so far shut down again.
 func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version string, opts ...Option) (_ *Daemon, err error) {
-	d := &Daemon{cfg: cfg, log: log, version: version, Metrics: metrics.New()}
-	for _, o := range opts {
-		o(d)
-	}
+	d := &Daemon{cfg: cfg, log: log, version: version, Metrics: metrics.New(), set: newSettings(opts)}
 	defer func() {
 		if err != nil {
 			d.Close()

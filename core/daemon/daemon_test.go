@@ -17,7 +17,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/polarbridge/polarbridge/core/accesslink"
 	"github.com/polarbridge/polarbridge/core/bus"
 	"github.com/polarbridge/polarbridge/core/config"
 	"github.com/polarbridge/polarbridge/core/daemon"
@@ -27,6 +26,14 @@ import (
 	"github.com/polarbridge/polarbridge/internal/testrecords"
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
+
+func TestMain(m *testing.M) {
+	// The test exporter declares its kinds from the environment, which
+	// its processes inherit: every kind, so the Team Pro tests can share
+	// it and run in parallel (t.Setenv cannot).
+	os.Setenv("TESTEXPORTER_KINDS", "exercise,sleep,nightly_recharge,team_session,player_session")
+	os.Exit(m.Run())
+}
 
 var bins struct {
 	mu    sync.Mutex
@@ -96,9 +103,9 @@ func start(t testing.TB, dir, body string) *harness {
 }
 
 // run starts a daemon from h.cfg.
-func (h *harness) run(alOpts ...accesslink.Option) {
+func (h *harness) run(opts ...daemon.Option) {
 	h.t.Helper()
-	d, err := daemon.Start(context.Background(), h.cfg, testLogger(h.t), "test", daemon.WithAccessLinkOptions(alOpts...))
+	d, err := daemon.Start(context.Background(), h.cfg, testLogger(h.t), "test", opts...)
 	require.NoError(h.t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	h.d, h.cancel, h.done = d, cancel, make(chan error, 1)

@@ -2,7 +2,6 @@ package daemon_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/polarbridge/polarbridge/core/poller"
 )
@@ -15,12 +14,12 @@ func BenchmarkBackfill28Days(b *testing.B) {
 	for range b.N {
 		ps := startPolar(b, polarOpts{history: 28, noHook: true})
 		before := totalRequests(ps.sim.Stats())
-		if _, err := ps.d.PollOnce(b.Context(), poller.Scope{Since: time.Now().AddDate(0, 0, -28)}); err != nil {
+		if _, err := ps.d.PollOnce(b.Context(), poller.Scope{Since: ps.clock.Now().AddDate(0, 0, -28)}); err != nil {
 			b.Fatal(err)
 		}
 		ps.settle()
 		backfill := totalRequests(ps.sim.Stats()) - before
-		exercises, nights := ps.holdings()
+		exercises, nights, _ := ps.holdings()
 		target := 3 + 2*exercises + 2*nights
 		if backfill != target {
 			b.Fatalf("backfill cost %d calls, target %d (3 + 2×%d exercises + 2×%d nights)", backfill, target, exercises, nights)

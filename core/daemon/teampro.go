@@ -21,9 +21,9 @@ import (
 // WithTeamProOptions adds options to the Team Pro clients and token
 // sources, e.g. a clock shared with a simulator.
 func WithTeamProOptions(client []teampro.Option, token []teampro.TokenSourceOption) Option {
-	return func(d *Daemon) {
-		d.teamProClientOpts = append(d.teamProClientOpts, client...)
-		d.teamProTokenOpts = append(d.teamProTokenOpts, token...)
+	return func(s *settings) {
+		s.teamProClientOpts = append(s.teamProClientOpts, client...)
+		s.teamProTokenOpts = append(s.teamProTokenOpts, token...)
 	}
 }
 
@@ -33,14 +33,20 @@ func TeamProOAuth(cfg *config.Config) *oauth2.Config {
 	return teampro.OAuthConfig(t.ClientID, t.ClientSecret, t.RedirectURL, t.AuthURL, t.TokenURL)
 }
 
-// NewTeamPro builds the Team Pro source from cfg.
-func NewTeamPro(cfg *config.Config, b *bus.Bus, acc *accounts.Store, seen *poller.Seen, log *slog.Logger, clientOpts []teampro.Option, tokenOpts []teampro.TokenSourceOption, onWarning func()) *teamsync.Source {
+// NewTeamPro builds the Team Pro source from cfg (the daemon's own, or
+// one for a CLI command).
+func NewTeamPro(cfg *config.Config, b *bus.Bus, acc *accounts.Store, seen *poller.Seen, log *slog.Logger, opts ...Option) *teamsync.Source {
+	return newTeamPro(cfg, b, acc, seen, log, newSettings(opts))
+}
+
+func newTeamPro(cfg *config.Config, b *bus.Bus, acc *accounts.Store, seen *poller.Seen, log *slog.Logger, set settings) *teamsync.Source {
 	return teamsync.New(b, acc, seen, teamsync.Options{
-		OnWarning:     onWarning,
+		OnWarning:     set.onTeamProWarning,
 		OAuth:         TeamProOAuth(cfg),
-		ClientOptions: append([]teampro.Option{teampro.WithBaseURL(cfg.TeamPro.APIURL)}, clientOpts...),
-		TokenOptions:  tokenOpts,
+		ClientOptions: append([]teampro.Option{teampro.WithBaseURL(cfg.TeamPro.APIURL)}, set.teamProClientOpts...),
+		TokenOptions:  set.teamProTokenOpts,
 		Lookback:      cfg.TeamPro.Lookback,
+		Now:           set.now,
 	}, log.With("component", "teampro"))
 }
 

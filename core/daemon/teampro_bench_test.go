@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/polarbridge/polarbridge/core/teamprosim"
 )
 
 // BenchmarkTeamProSession exports one 20-player, 90-minute team session
@@ -12,7 +14,7 @@ import (
 // after a burst of 100), and the wall time the bridge needed.
 func BenchmarkTeamProSession(b *testing.B) {
 	for range b.N {
-		ts := startTeamPro(b, teamOpts{})
+		ts := startTeamPro(b, teamOpts{sim: []teamprosim.Option{teamprosim.WithSessionDuration(90 * time.Minute)}})
 		before := ts.sim.Stats()
 		start := time.Now()
 		ts.poll()

@@ -35,21 +35,27 @@ type teamSetup struct {
 }
 
 type teamOpts struct {
+	at      time.Time // the pinned instant (zero: defaultInstant)
 	sim     []teamprosim.Option
 	client  []teampro.Option
 	plugins string
 }
 
+const teamSessionLength = 15 * time.Minute
+
 func startTeamPro(t testing.TB, o teamOpts) *teamSetup {
 	t.Helper()
-	// Near real time: the poller's window is taken from the wall clock.
-	clock := &fakeClock{t: time.Now().UTC().Truncate(time.Hour)}
+	clock := pinnedClock(o.at)
 	callback, err := freePort()
 	require.NoError(t, err)
 	redirect := "http://" + callback + "/oauth2/callback"
 	sim, err := teamprosim.New(append([]teamprosim.Option{
 		teamprosim.WithClock(clock.Now), teamprosim.WithRedirectURIs(redirect),
 		teamprosim.WithTeams(1), teamprosim.WithSessions(1),
+		// 15 minutes at 10 Hz (9,000 rows a player): the whole path at a
+		// size the race detector gets through quickly; the benchmarks
+		// run 90-minute sessions.
+		teamprosim.WithSessionDuration(teamSessionLength),
 	}, o.sim...)...)
 	require.NoError(t, err)
 	srv := httptest.NewServer(sim)
@@ -85,10 +91,8 @@ poll:
 	require.NoError(t, err)
 
 	h := &harness{t: t, dir: dir, cfg: cfg}
-	// The plugin accepts the Team Pro kinds.
-	t.Setenv("TESTEXPORTER_KINDS", "team_session,player_session")
 	clientOpts := append([]teampro.Option{teampro.WithClock(clock.Now), teampro.WithSleep(clock.Sleep)}, o.client...)
-	d, err := daemon.Start(context.Background(), cfg, testLogger(t), "test",
+	d, err := daemon.Start(context.Background(), cfg, testLogger(t), "test", daemon.WithClock(clock.Now),
 		daemon.WithTeamProOptions(clientOpts, []teampro.TokenSourceOption{teampro.WithTokenClock(clock.Now)}))
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -197,7 +201,8 @@ func TestTeamProBackfillBurstWithinLimit(t *testing.T) {
 	// 8 sessions × (details, roster, offset lookup, 20 × 2 player calls)
 	// is well over 300 requests: more than the burst of 100.
 	ts := startTeamPro(t, teamOpts{
-		sim:    []teamprosim.Option{teamprosim.WithSessions(8)},
+		// Short sessions: the request count, not the samples, matters here.
+		sim:    []teamprosim.Option{teamprosim.WithSessions(8), teamprosim.WithSessionDuration(10 * time.Minute)},
 		client: []teampro.Option{teampro.WithPerPage(3)}, // pagination across pages
 	})
 	start := ts.clock.Now()
@@ -257,7 +262,7 @@ func TestTeamProToCSVAndInfluxDB(t *testing.T) {
 	assert.Len(t, players, 20)
 	for _, psID := range session.PlayerSessions {
 		samples := readCSV(t, filepath.Join(ts.dir, "export", "samples", "player_session."+team.ID+"."+psID+".samples.csv"))
-		assert.Equal(t, 54000, len(samples), "90 minutes at 10 Hz for %s", psID)
+		assert.Equal(t, int(teamSessionLength/time.Second)*10, len(samples), "10 Hz for %s", psID)
 	}
 
 	count := func(q string) float64 {
@@ -267,6 +272,6 @@ func TestTeamProToCSVAndInfluxDB(t *testing.T) {
 		return series[0].Values[0][1].(float64)
 	}
 	assert.Equal(t, 20.0, count(`SELECT count(training_load) FROM player_session`))
-	assert.Equal(t, 20.0*54000, count(`SELECT count(forward_acceleration) FROM player_session_sample`))
+	assert.Equal(t, 20.0*float64(teamSessionLength/time.Second)*10, count(`SELECT count(forward_acceleration) FROM player_session_sample`))
 	assert.Equal(t, 1.0, count(`SELECT count(participants) FROM team_session`))
 }

@@ -57,15 +57,28 @@ type Poller struct {
 	now      func() time.Time
 }
 
+// Option adjusts a Poller.
+type Option func(*Poller)
+
+// WithClock sets the clock that stamps events (default time.Now).
+func WithClock(now func() time.Time) Option { return func(p *Poller) { p.now = now } }
+
 // New returns a Poller.
-func New(b *bus.Bus, polar Lister, acc *accounts.Store, seen *Seen, log *slog.Logger) *Poller {
-	return &Poller{b: b, polar: polar, accounts: acc, seen: seen, log: log, now: time.Now}
+func New(b *bus.Bus, polar Lister, acc *accounts.Store, seen *Seen, log *slog.Logger, opts ...Option) *Poller {
+	p := &Poller{b: b, polar: polar, accounts: acc, seen: seen, log: log, now: time.Now}
+	for _, o := range opts {
+		o(p)
+	}
+	return p
 }
 
 // Scope limits a cycle (backfill); the zero value means everything.
 type Scope struct {
-	Users []string  // empty: every active user
-	Kinds []string  // empty: AllKinds
+	Users []string // empty: every active user
+	Kinds []string // empty: AllKinds
+	// Since keeps exercises that started at or after it and nights (and
+	// recharges) dated on or after its date, in its location: a night is
+	// dated by the user's local day, which need not be the bridge's.
 	Since time.Time // zero: whatever Polar still holds
 	// Progress, if set, is told about each list call and item.
 	Progress func(Progress)
@@ -87,7 +100,20 @@ type item struct {
 	entityID    string
 	date        string
 	fingerprint string
-	when        time.Time // for Since
+	start       time.Time // exercises: the local start, for Since
+}
+
+// since reports whether it is within a scope's Since.
+func (it item) since(since time.Time) bool {
+	switch {
+	case since.IsZero():
+		return true
+	case it.date != "":
+		return it.date >= since.Format(time.DateOnly)
+	case !it.start.IsZero():
+		return !it.start.Before(since)
+	}
+	return true
 }
 
 // Cycle lists and publishes once. Errors for one user (a revoked token)
@@ -123,7 +149,7 @@ func (p *Poller) Cycle(ctx context.Context, scope Scope) (Progress, error) {
 				continue
 			}
 			for _, it := range items {
-				if !scope.Since.IsZero() && !it.when.IsZero() && it.when.Before(scope.Since) {
+				if !it.since(scope.Since) {
 					continue
 				}
 				prog.Found++
@@ -296,7 +322,7 @@ func toItem(user, kind string, raw []byte) (item, error) {
 		it.key = "exercise." + user + "." + it.entityID
 		it.event = accesslink.EventExercise
 		if t, err := accesslink.ParseLocalStart(ex.StartTime, ex.StartTimeUTCOffset); err == nil {
-			it.when = t
+			it.start = t
 		}
 	case KindSleep:
 		s, err := accesslink.DecodeSleep(raw)
@@ -313,9 +339,6 @@ func toItem(user, kind string, raw []byte) (item, error) {
 	}
 	if it.key == "" || (it.entityID == "" && it.date == "") {
 		return it, errors.New("list entry without id or date")
-	}
-	if it.when.IsZero() && it.date != "" {
-		it.when, _ = time.Parse(time.DateOnly, it.date)
 	}
 	return it, nil
 }
