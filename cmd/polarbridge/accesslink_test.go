@@ -15,9 +15,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/polarbridge/polarbridge/core/accesslinksim"
 	"github.com/polarbridge/polarbridge/core/bus"
 	"github.com/polarbridge/polarbridge/core/pluginhost"
+	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
 

@@ -15,13 +15,13 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/polarbridge/polarbridge/core/accesslink"
-	"github.com/polarbridge/polarbridge/core/accesslinksim"
 	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/bus"
 	"github.com/polarbridge/polarbridge/core/daemon"
 	"github.com/polarbridge/polarbridge/core/delivery"
 	"github.com/polarbridge/polarbridge/core/ingest"
 	"github.com/polarbridge/polarbridge/core/onboard"
+	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
 )
 
 // runDemo runs the whole bridge against the AccessLink simulator: the

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/polarbridge/polarbridge/core/accesslinksim"
 	"github.com/polarbridge/polarbridge/core/config"
+	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
 )
 
 // runSimulator serves the AccessLink simulator until interrupted.

@@ -11,8 +11,8 @@ import (
 	"github.com/polarbridge/polarbridge/core/daemon"
 	"github.com/polarbridge/polarbridge/core/onboard"
 	"github.com/polarbridge/polarbridge/core/poller"
-	"github.com/polarbridge/polarbridge/core/teamprosim"
 	"github.com/polarbridge/polarbridge/core/teamsync"
+	"github.com/polarbridge/polarbridge/internal/sim/teamprosim"
 )
 
 func requireTeamPro(env *polarEnv) error {

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/polarbridge/polarbridge/core/accesslinksim"
+	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
 	"github.com/polarbridge/polarbridge/pluginapi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/polarbridge/polarbridge/core/accesslinksim"
+	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
 )
 
 // BenchmarkWebhookToCSV measures the whole AccessLink path for 1 h

@@ -19,7 +19,6 @@ import (
 	"net/http/httptest"
 
 	"github.com/polarbridge/polarbridge/core/accesslink"
-	"github.com/polarbridge/polarbridge/core/accesslinksim"
 	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/bus"
 	"github.com/polarbridge/polarbridge/core/config"
@@ -28,6 +27,7 @@ import (
 	"github.com/polarbridge/polarbridge/core/ingest"
 	"github.com/polarbridge/polarbridge/core/onboard"
 	"github.com/polarbridge/polarbridge/core/webhook"
+	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
 )
 
 // defaultInstant is where a test's clock stands unless it says otherwise:

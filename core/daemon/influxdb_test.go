@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/polarbridge/polarbridge/core/accesslinksim"
+	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
 	"github.com/polarbridge/polarbridge/internal/testinflux"
 )
 

@@ -11,10 +11,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/polarbridge/polarbridge/core/accesslinksim"
 	"github.com/polarbridge/polarbridge/core/dlq"
 	"github.com/polarbridge/polarbridge/core/poller"
-	"github.com/polarbridge/polarbridge/core/teamprosim"
+	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
+	"github.com/polarbridge/polarbridge/internal/sim/teamprosim"
 )
 
 type instant struct {

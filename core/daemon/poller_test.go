@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/polarbridge/polarbridge/core/accesslinksim"
 	"github.com/polarbridge/polarbridge/core/dlq"
 	"github.com/polarbridge/polarbridge/core/poller"
+	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
 )
 
 func (ps *polarSetup) poll() poller.Progress {

@@ -11,12 +11,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/polarbridge/polarbridge/core/accesslinksim"
 	"github.com/polarbridge/polarbridge/core/daemon"
 	"github.com/polarbridge/polarbridge/core/dlq"
 	"github.com/polarbridge/polarbridge/core/onboard"
 	"github.com/polarbridge/polarbridge/core/pluginhost"
-	"github.com/polarbridge/polarbridge/internal/stravasim"
+	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
+	"github.com/polarbridge/polarbridge/internal/sim/stravasim"
 	"github.com/polarbridge/polarbridge/pluginapi"
 	"github.com/polarbridge/polarbridge/plugins/strava/stravaexport"
 )

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/polarbridge/polarbridge/core/teamprosim"
+	"github.com/polarbridge/polarbridge/internal/sim/teamprosim"
 )
 
 // BenchmarkTeamProSession exports one 20-player, 90-minute team session

@@ -20,8 +20,8 @@ import (
 	"github.com/polarbridge/polarbridge/core/ingest"
 	"github.com/polarbridge/polarbridge/core/onboard"
 	"github.com/polarbridge/polarbridge/core/teampro"
-	"github.com/polarbridge/polarbridge/core/teamprosim"
 	"github.com/polarbridge/polarbridge/core/teamsync"
+	"github.com/polarbridge/polarbridge/internal/sim/teamprosim"
 	"github.com/polarbridge/polarbridge/internal/testinflux"
 )
 

@@ -9,7 +9,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/polarbridge/polarbridge/core/teampro"
-	"github.com/polarbridge/polarbridge/core/teamprosim"
+	"github.com/polarbridge/polarbridge/internal/sim/teamprosim"
 )
 
 // teamSessionBodies fetches the raw details (samples=all) of every

@@ -17,7 +17,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/polarbridge/polarbridge/core/teampro"
-	"github.com/polarbridge/polarbridge/core/teamprosim"
+	"github.com/polarbridge/polarbridge/internal/sim/teamprosim"
 )
 
 func TestClientEndpointsDecode(t *testing.T) {

@@ -7,5 +7,5 @@
 //
 // Parsing and normalization do no I/O and are tested on fixtures
 // (testdata/ holds the documentation's own examples); the client is tested
-// against core/teamprosim.
+// against internal/sim/teamprosim.
 package teampro

@@ -13,7 +13,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/polarbridge/polarbridge/core/teampro"
-	"github.com/polarbridge/polarbridge/core/teamprosim"
+	"github.com/polarbridge/polarbridge/internal/sim/teamprosim"
 )
 
 // fakeClock is shared by the simulator, the limiter and the token source;

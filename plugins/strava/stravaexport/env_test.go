@@ -15,7 +15,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/polarbridge/polarbridge/core/onboard"
-	"github.com/polarbridge/polarbridge/internal/stravasim"
+	"github.com/polarbridge/polarbridge/internal/sim/stravasim"
 	"github.com/polarbridge/polarbridge/pluginapi"
 	"github.com/polarbridge/polarbridge/plugins/strava/stravaexport"
 )

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/polarbridge/polarbridge/internal/stravasim"
+	"github.com/polarbridge/polarbridge/internal/sim/stravasim"
 	"github.com/polarbridge/polarbridge/pluginapi"
 	"github.com/polarbridge/polarbridge/plugins/strava/stravaexport"
 )

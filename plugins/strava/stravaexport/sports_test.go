@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/polarbridge/polarbridge/core/sports"
-	"github.com/polarbridge/polarbridge/internal/stravasim"
+	"github.com/polarbridge/polarbridge/internal/sim/stravasim"
 )
 
 // TestMappedValuesAreSportTypes checks every built-in value against the

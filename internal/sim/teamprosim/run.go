@@ -2,12 +2,11 @@ package teamprosim
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"strconv"
-	"time"
+
+	"github.com/polarbridge/polarbridge/internal/sim/simhttp"
 )
 
 // Run listens on addr and serves until ctx is done.
@@ -26,21 +25,8 @@ func (s *Simulator) Serve(ctx context.Context, ln net.Listener) error {
 		"authorize_url", base+"/oauth/authorize?response_type=code&scope=team_read&client_id="+s.cfg.clientID,
 		"token_url", base+"/oauth/token", "client_id", s.cfg.clientID,
 		"rate_limit", strconv.FormatFloat(s.cfg.rate, 'f', -1, 64)+"/s burst "+strconv.Itoa(s.cfg.burst))
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("teamprosim: serve: %w", err)
-	case <-ctx.Done():
-	}
-	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil {
-		return fmt.Errorf("teamprosim: shutdown: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("teamprosim: serve: %w", err)
+	if err := simhttp.Serve(ctx, ln, s); err != nil {
+		return fmt.Errorf("teamprosim: %w", err)
 	}
 	return nil
 }

@@ -2,12 +2,12 @@ package accesslinksim
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/polarbridge/polarbridge/internal/sim/simhttp"
 )
 
 // RunOptions configures Run and Serve.
@@ -32,13 +32,9 @@ func (s *Simulator) Run(ctx context.Context, addr string, ro RunOptions) error {
 func (s *Simulator) Serve(ctx context.Context, ln net.Listener, ro RunOptions) error {
 	base := s.cfg.baseURL
 	if base == "" {
-		base = "http://" + displayAddr(ln.Addr())
+		base = "http://" + simhttp.DisplayAddr(ln.Addr())
 	}
 	s.logStartup(base)
-
-	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
 
 	genCtx, stopGen := context.WithCancel(ctx)
 	genDone := make(chan struct{})
@@ -50,33 +46,10 @@ func (s *Simulator) Serve(ctx context.Context, ln net.Listener, ro RunOptions) e
 		stopGen()
 		<-genDone
 	}()
-
-	select {
-	case err := <-errc:
-		return fmt.Errorf("accesslinksim: serve: %w", err)
-	case <-ctx.Done():
-	}
-	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil {
-		return fmt.Errorf("accesslinksim: shutdown: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("accesslinksim: serve: %w", err)
+	if err := simhttp.Serve(ctx, ln, s); err != nil {
+		return fmt.Errorf("accesslinksim: %w", err)
 	}
 	return nil
-}
-
-// displayAddr turns a wildcard listen address into one a browser can open.
-func displayAddr(a net.Addr) string {
-	host, port, err := net.SplitHostPort(a.String())
-	if err != nil {
-		return a.String()
-	}
-	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-		host = "localhost"
-	}
-	return net.JoinHostPort(host, port)
 }
 
 func (s *Simulator) logStartup(base string) {

@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/polarbridge/polarbridge/core/teamprosim"
+	"github.com/polarbridge/polarbridge/internal/sim/teamprosim"
 )
 
 type clock struct {
