@@ -131,7 +131,7 @@ func ExerciseRecord(userID string, ex *Exercise, samples []Sample, zones []Zone,
 
 	return &pluginapi.Record{
 		Kind:   pluginapi.RecordKind_RECORD_KIND_EXERCISE,
-		Key:    "exercise." + userID + "." + id,
+		Key:    pluginapi.ExerciseKey(userID, id),
 		UserId: userID,
 		Source: pluginapi.Source_SOURCE_ACCESSLINK,
 		Body:   &pluginapi.Record_Exercise{Exercise: out},

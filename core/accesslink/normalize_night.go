@@ -65,7 +65,7 @@ func SleepRecord(userID string, s *Sleep) (*pluginapi.Record, error) {
 	}
 	return &pluginapi.Record{
 		Kind:   pluginapi.RecordKind_RECORD_KIND_SLEEP,
-		Key:    "sleep." + userID + "." + s.Date,
+		Key:    pluginapi.SleepKey(userID, s.Date),
 		UserId: userID,
 		Source: pluginapi.Source_SOURCE_ACCESSLINK,
 		Body:   &pluginapi.Record_Sleep{Sleep: out},
@@ -138,7 +138,7 @@ func NightlyRechargeRecord(userID string, r *NightlyRecharge, night *Night, fall
 	}
 	return &pluginapi.Record{
 		Kind:   pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE,
-		Key:    "nightly_recharge." + userID + "." + r.Date,
+		Key:    pluginapi.NightlyRechargeKey(userID, r.Date),
 		UserId: userID,
 		Source: pluginapi.Source_SOURCE_ACCESSLINK,
 		Body:   &pluginapi.Record_NightlyRecharge{NightlyRecharge: out},

@@ -1,10 +1,15 @@
 package accesslink
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"strconv"
 	"time"
 )
+
+// HeaderEvent is the header that names a push's event type; events on the
+// events subject carry it too, whoever published them.
+const HeaderEvent = "Polar-Webhook-Event"
 
 // WebhookEvent is the event type of a webhook payload.
 type WebhookEvent string
@@ -26,13 +31,30 @@ const (
 type WebhookPayload struct {
 	Event    WebhookEvent `json:"event"`
 	UserID   int64        `json:"user_id"`
-	EntityID string       `json:"entity_id"`
-	Date     string       `json:"date"`
-	From     string       `json:"from"`
-	To       string       `json:"to"`
+	EntityID string       `json:"entity_id,omitempty"`
+	Date     string       `json:"date,omitempty"`
+	From     string       `json:"from,omitempty"`
+	To       string       `json:"to,omitempty"`
 	// Timestamp is kept verbatim; see SentAt.
 	Timestamp string `json:"timestamp"`
-	URL       string `json:"url"`
+	URL       string `json:"url,omitempty"`
+}
+
+// MsgID identifies the event across Polar's repeated deliveries and the
+// poller's events for the same item: type + user + entity id or date.
+// Events without either fall back to a hash of body. The webhook
+// receiver and the poller both de-duplicate by it.
+func (p *WebhookPayload) MsgID(body []byte) string {
+	switch {
+	case p.EntityID != "":
+		return fmt.Sprintf("%s.%d.%s", p.Event, p.UserID, p.EntityID)
+	case p.Date != "":
+		return fmt.Sprintf("%s.%d.%s", p.Event, p.UserID, p.Date)
+	case p.From != "" || p.To != "":
+		return fmt.Sprintf("%s.%d.%s.%s", p.Event, p.UserID, p.From, p.To)
+	}
+	sum := sha256.Sum256(body)
+	return fmt.Sprintf("%s.%d.%x", p.Event, p.UserID, sum[:8])
 }
 
 // ParseWebhook decodes and checks a webhook body: every payload needs an

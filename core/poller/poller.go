@@ -27,7 +27,7 @@ import (
 	"github.com/polarbridge/polarbridge/core/accesslink"
 	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/bus"
-	"github.com/polarbridge/polarbridge/core/webhook"
+	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
 // Kinds the poller lists.
@@ -253,23 +253,17 @@ func (p *Poller) publish(ctx context.Context, u accounts.User, it item, suffix s
 		Timestamp: p.now().UTC().Format(time.RFC3339),
 	}
 	fmt.Sscan(u.ID, &payload.UserID)
-	body, err := json.Marshal(struct {
-		Event     accesslink.WebhookEvent `json:"event"`
-		UserID    int64                   `json:"user_id"`
-		EntityID  string                  `json:"entity_id,omitempty"`
-		Date      string                  `json:"date,omitempty"`
-		Timestamp string                  `json:"timestamp"`
-	}{payload.Event, payload.UserID, payload.EntityID, payload.Date, payload.Timestamp})
+	body, err := json.Marshal(payload)
 	if err != nil {
 		return false, err
 	}
-	id := webhook.MsgID(&payload, body)
+	id := payload.MsgID(body)
 	if suffix != "" {
 		id += "." + suffix
 	}
 	msg := nats.NewMsg(p.b.EventSubject(string(it.event)))
 	msg.Data = body
-	msg.Header.Set(webhook.HeaderEvent, string(it.event))
+	msg.Header.Set(accesslink.HeaderEvent, string(it.event))
 	msg.Header.Set("Polarbridge-Source", "poller")
 	ack, err := p.b.JS.PublishMsg(ctx, msg, jetstream.WithMsgID(id))
 	if err != nil {
@@ -319,7 +313,7 @@ func toItem(user, kind string, raw []byte) (item, error) {
 			return it, err
 		}
 		it.entityID = string(ex.ID)
-		it.key = "exercise." + user + "." + it.entityID
+		it.key = pluginapi.ExerciseKey(user, it.entityID)
 		it.event = accesslink.EventExercise
 		if t, err := accesslink.ParseLocalStart(ex.StartTime, ex.StartTimeUTCOffset); err == nil {
 			it.start = t
@@ -329,13 +323,13 @@ func toItem(user, kind string, raw []byte) (item, error) {
 		if err != nil {
 			return it, err
 		}
-		it.date, it.key, it.event = s.Date, "sleep."+user+"."+s.Date, accesslink.EventSleep
+		it.date, it.key, it.event = s.Date, pluginapi.SleepKey(user, s.Date), accesslink.EventSleep
 	case KindNightlyRecharge:
 		r, err := accesslink.DecodeNightlyRecharge(raw)
 		if err != nil {
 			return it, err
 		}
-		it.date, it.key, it.event = r.Date, "nightly_recharge."+user+"."+r.Date, accesslink.EventSleep
+		it.date, it.key, it.event = r.Date, pluginapi.NightlyRechargeKey(user, r.Date), accesslink.EventSleep
 	}
 	if it.key == "" || (it.entityID == "" && it.date == "") {
 		return it, errors.New("list entry without id or date")

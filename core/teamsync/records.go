@@ -42,7 +42,7 @@ func TeamSessionRecord(ts *teampro.TeamSession, team *teampro.TeamDetails) *plug
 	}
 	return &pluginapi.Record{
 		Kind:   pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION,
-		Key:    "team_session." + ts.TeamID + "." + ts.ID,
+		Key:    pluginapi.TeamSessionKey(ts.TeamID, ts.ID),
 		UserId: ts.TeamID,
 		Source: pluginapi.Source_SOURCE_TEAMPRO,
 		Body:   &pluginapi.Record_TeamSession{TeamSession: out},
@@ -142,7 +142,7 @@ func PlayerSessionRecord(ps *teampro.PlayerSession, team *teampro.TeamDetails) *
 	}
 	return &pluginapi.Record{
 		Kind:   pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION,
-		Key:    "player_session." + teamID + "." + ps.ID,
+		Key:    pluginapi.PlayerSessionKey(teamID, ps.ID),
 		UserId: teamID,
 		Source: pluginapi.Source_SOURCE_TEAMPRO,
 		Body:   &pluginapi.Record_PlayerSession{PlayerSession: out},

@@ -201,7 +201,7 @@ func (s *Source) Poll(ctx context.Context, scope Scope) (poller.Progress, error)
 }
 
 func (s *Source) consider(ctx context.Context, account string, ts teampro.TeamTrainingSession) (string, error) {
-	key := "team_session." + ts.TeamID + "." + ts.ID
+	key := pluginapi.TeamSessionKey(ts.TeamID, ts.ID)
 	state, err := s.seen.Get(ctx, key)
 	if err != nil {
 		return "", err

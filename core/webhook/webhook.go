@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -21,10 +20,11 @@ import (
 	"github.com/polarbridge/polarbridge/core/accesslink"
 )
 
-// Headers Polar sends with every push.
+// Headers Polar sends with every push (the event header also marks the
+// poller's events).
 const (
 	HeaderSignature = "Polar-Webhook-Signature"
-	HeaderEvent     = "Polar-Webhook-Event"
+	HeaderEvent     = accesslink.HeaderEvent
 )
 
 // Publisher is the part of JetStream the receiver needs.
@@ -111,7 +111,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	msg.Header.Set(HeaderEvent, string(p.Event))
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
-	if _, err := h.pub.PublishMsg(ctx, msg, jetstream.WithMsgID(MsgID(p, body))); err != nil {
+	if _, err := h.pub.PublishMsg(ctx, msg, jetstream.WithMsgID(p.MsgID(body))); err != nil {
 		h.log.Error("webhook: could not store the event; Polar will retry", "event", p.Event, "user", p.UserID, "err", err)
 		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
 		return
@@ -140,22 +140,6 @@ func Sign(body []byte, secret string) string {
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write(body)
 	return hex.EncodeToString(mac.Sum(nil))
-}
-
-// MsgID identifies an event across Polar's repeated deliveries (and the
-// poller): type + user + entity id or date. Events without either fall
-// back to a hash of the body.
-func MsgID(p *accesslink.WebhookPayload, body []byte) string {
-	switch {
-	case p.EntityID != "":
-		return fmt.Sprintf("%s.%d.%s", p.Event, p.UserID, p.EntityID)
-	case p.Date != "":
-		return fmt.Sprintf("%s.%d.%s", p.Event, p.UserID, p.Date)
-	case p.From != "" || p.To != "":
-		return fmt.Sprintf("%s.%d.%s.%s", p.Event, p.UserID, p.From, p.To)
-	}
-	sum := sha256.Sum256(body)
-	return fmt.Sprintf("%s.%d.%x", p.Event, p.UserID, sum[:8])
 }
 
 func isPing(header string, body []byte) bool {

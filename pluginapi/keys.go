@@ -1,0 +1,26 @@
+package pluginapi
+
+// Record keys name a record across its versions: an exporter that sees a
+// key again replaces what it wrote for it. They are built here, and only
+// here, so the sources, the poller's seen-state and every exporter agree.
+
+// ExerciseKey is "exercise.<user>.<exercise id>" (AccessLink's hashed id).
+func ExerciseKey(userID, exerciseID string) string { return "exercise." + userID + "." + exerciseID }
+
+// SleepKey is "sleep.<user>.<date>", the local date the night ended on.
+func SleepKey(userID, date string) string { return "sleep." + userID + "." + date }
+
+// NightlyRechargeKey is "nightly_recharge.<user>.<date>".
+func NightlyRechargeKey(userID, date string) string {
+	return "nightly_recharge." + userID + "." + date
+}
+
+// TeamSessionKey is "team_session.<team id>.<session id>" (Team Pro).
+func TeamSessionKey(teamID, sessionID string) string {
+	return "team_session." + teamID + "." + sessionID
+}
+
+// PlayerSessionKey is "player_session.<team id>.<player session id>".
+func PlayerSessionKey(teamID, playerSessionID string) string {
+	return "player_session." + teamID + "." + playerSessionID
+}
