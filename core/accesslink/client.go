@@ -1,6 +1,8 @@
 package accesslink
 
 import (
+	"github.com/polarbridge/polarbridge/core/polarhttp"
+
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -118,7 +120,7 @@ func New(opts ...Option) (*Client, error) {
 		hc:         &http.Client{Timeout: defaultTimeout},
 		log:        slog.New(slog.DiscardHandler),
 		now:        time.Now,
-		sleep:      sleepContext,
+		sleep:      polarhttp.Sleep,
 		maxRetries: defaultMaxRetries,
 		maxWait:    defaultMaxWait,
 		pacer:      newPacer(),
@@ -136,17 +138,6 @@ func New(opts ...Option) (*Client, error) {
 	}
 	c.base = strings.TrimSuffix(u.String(), "/")
 	return c, nil
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // RateLimits returns the latest rate-limit state.
@@ -206,7 +197,7 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 				return nil, &RateLimitError{Method: cl.method, Endpoint: cl.path, Wait: wait}
 			}
 			c.log.WarnContext(ctx, "accesslink: rate limited (429), waiting for the reset", "method", cl.method, "endpoint", cl.path, "wait", wait, "rate_limits", c.pacer.snapshot())
-		case retryableStatus(resp.status) && !cl.noRetry && attempt < c.maxRetries:
+		case polarhttp.RetryableStatus(resp.status) && !cl.noRetry && attempt < c.maxRetries:
 			wait = backoff(attempt)
 			if ra, ok := retryAfter(c.now(), resp.header); ok {
 				wait = min(max(wait, ra), c.maxWait)

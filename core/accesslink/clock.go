@@ -287,3 +287,5 @@ func resolveOnDate[V any](samples map[string]V, date string, loc *time.Location)
 	sortTimed(out, walk)
 	return out, nil
 }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }

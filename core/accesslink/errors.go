@@ -3,6 +3,8 @@ package accesslink
 import (
 	"errors"
 	"fmt"
+
+	"github.com/polarbridge/polarbridge/core/polarhttp"
 )
 
 // Sentinel errors. Every error this package returns wraps one of them, so
@@ -10,8 +12,8 @@ import (
 var (
 	// ErrBadFIT: the FIT file cannot be decoded.
 	ErrBadFIT = errors.New("bad FIT file")
-	// ErrInvalidDuration: not an ISO 8601 duration this package accepts.
-	ErrInvalidDuration = errors.New("invalid ISO 8601 duration")
+	// ErrInvalidDuration: not an ISO 8601 duration Polar sends.
+	ErrInvalidDuration = polarhttp.ErrInvalidDuration
 	// ErrMalformedSample: a sample series cannot be parsed.
 	ErrMalformedSample = errors.New("malformed sample")
 	// ErrInvalidTime: a timestamp, clock time or UTC offset is invalid

@@ -1,13 +1,12 @@
 package accesslink
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/polarbridge/polarbridge/core/polarhttp"
 )
 
 // Sentinel errors of the HTTP client. Their text tells the operator what
@@ -38,32 +37,10 @@ var (
 	ErrNoClientCredentials = errors.New("no AccessLink client credentials configured")
 )
 
-// maxSnippet bounds the response body quoted in an HTTPError.
-const maxSnippet = 256
-
-// HTTPError is a response AccessLink answered with an unexpected status.
-// It wraps a sentinel (ErrUnauthorized, ErrForbidden, ...) when the status
-// has one, so errors.Is works. It never holds credentials.
-type HTTPError struct {
-	Method   string
-	Endpoint string // URL path, without query
-	Status   int
-	Body     string // start of the response body, secrets redacted
-	Err      error  // sentinel for the status; nil if none
-}
-
-func (e *HTTPError) Error() string {
-	msg := fmt.Sprintf("accesslink: %s %s: status %d %s", e.Method, e.Endpoint, e.Status, http.StatusText(e.Status))
-	if e.Body != "" {
-		msg += fmt.Sprintf(" (body %q)", e.Body)
-	}
-	if e.Err != nil {
-		msg += ": " + e.Err.Error()
-	}
-	return msg
-}
-
-func (e *HTTPError) Unwrap() error { return e.Err }
+// HTTPError is a response AccessLink answered with an unexpected status;
+// it wraps a sentinel (ErrUnauthorized, ErrForbidden, ...) when the status
+// has one.
+type HTTPError = polarhttp.HTTPError
 
 // RateLimitError says when a request may be made again. It matches
 // ErrRateLimited.
@@ -85,7 +62,7 @@ func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
 // missing configuration. Rate limits, 5xx, timeouts, transport errors and
 // cancellation are temporary.
 func Permanent(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if err == nil || polarhttp.Temporary(err) {
 		return false
 	}
 	if errors.Is(err, ErrRateLimited) || errors.Is(err, ErrUnavailable) {
@@ -97,22 +74,15 @@ func Permanent(err error) bool {
 			return true
 		}
 	}
-	if he, ok := errors.AsType[*HTTPError](err); ok {
-		return he.Status >= 400 && he.Status < 500 && !retryableStatus(he.Status)
-	}
-	return false
-}
-
-// retryableStatus: worth retrying after a backoff (429 has its own wait).
-func retryableStatus(status int) bool {
-	return status == http.StatusTooManyRequests || status == http.StatusRequestTimeout || status >= 500
+	permanent, _ := polarhttp.PermanentStatus(err)
+	return permanent
 }
 
 // statusError builds the error for an unexpected status. basic tells
 // whether the request used client credentials, which decides whose
 // credentials a 401 is about.
 func statusError(method, endpoint string, status int, body []byte, basic bool, secrets ...string) *HTTPError {
-	e := &HTTPError{Method: method, Endpoint: endpoint, Status: status, Body: snippet(body, secrets)}
+	e := polarhttp.NewHTTPError("accesslink", method, endpoint, status, body, secrets...)
 	switch {
 	case status == http.StatusUnauthorized && basic:
 		e.Err = ErrClientUnauthorized
@@ -126,34 +96,8 @@ func statusError(method, endpoint string, status int, body []byte, basic bool, s
 		e.Err = ErrConflict
 	case status == http.StatusTooManyRequests:
 		e.Err = ErrRateLimited
-	case retryableStatus(status):
+	case polarhttp.RetryableStatus(status):
 		e.Err = ErrUnavailable
 	}
 	return e
-}
-
-// snippet returns the start of body as printable text with every secret
-// removed; an API echoing a request back must not leak credentials.
-func snippet(body []byte, secrets []string) string {
-	s := string(body)
-	for _, sec := range secrets {
-		if sec != "" {
-			s = strings.ReplaceAll(s, sec, "[redacted]")
-		}
-	}
-	s = strings.Map(func(r rune) rune {
-		if r < ' ' || r == utf8.RuneError {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.TrimSpace(s)
-	if len(s) > maxSnippet {
-		cut := maxSnippet
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "..."
-	}
-	return s
 }

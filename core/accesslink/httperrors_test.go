@@ -69,17 +69,6 @@ func TestPermanentOtherErrors(t *testing.T) {
 	}
 }
 
-func TestSnippet(t *testing.T) {
-	assert.Equal(t, "", snippet(nil, nil))
-	assert.Equal(t, `token [redacted] and [redacted]`, snippet([]byte("token tok123\nand s3cret"), []string{"tok123", "s3cret", ""}))
-	long := strings.Repeat("é", 300)
-	got := snippet([]byte(long), nil)
-	assert.True(t, strings.HasSuffix(got, "..."))
-	assert.LessOrEqual(t, len(got), maxSnippet+3)
-	assert.True(t, strings.HasPrefix(long, strings.TrimSuffix(got, "...")), "cut on a rune boundary")
-	assert.Equal(t, "a b", snippet([]byte("a\x00b"), nil))
-}
-
 func TestRateLimitError(t *testing.T) {
 	err := error(&RateLimitError{Method: "GET", Endpoint: "/v3/notifications", Wait: 90 * 1e9})
 	assert.ErrorIs(t, err, ErrRateLimited)

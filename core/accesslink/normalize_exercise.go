@@ -1,6 +1,8 @@
 package accesslink
 
 import (
+	"github.com/polarbridge/polarbridge/core/polarhttp"
+
 	"cmp"
 	"fmt"
 	"slices"
@@ -76,7 +78,7 @@ func ExerciseRecord(userID string, ex *Exercise, samples []Sample, zones []Zone,
 	}
 	var duration time.Duration
 	if ex.Duration != "" {
-		if duration, err = ParseISODuration(ex.Duration); err != nil {
+		if duration, err = polarhttp.ParseISODuration(ex.Duration); err != nil {
 			return nil, fmt.Errorf("exercise %s: %w", id, err)
 		}
 	}
@@ -181,7 +183,7 @@ func heartRateZones(zones []Zone) ([]*pluginapi.HeartRateZone, error) {
 		var in time.Duration
 		if z.InZone != "" {
 			var err error
-			if in, err = ParseISODuration(z.InZone); err != nil {
+			if in, err = polarhttp.ParseISODuration(z.InZone); err != nil {
 				return nil, fmt.Errorf("heart-rate zone %d: %w", z.Index, err)
 			}
 		}

@@ -1,6 +1,8 @@
 package teampro
 
 import (
+	"github.com/polarbridge/polarbridge/core/polarhttp"
+
 	"context"
 	"errors"
 	"fmt"
@@ -100,7 +102,7 @@ func New(ts oauth2.TokenSource, opts ...Option) (*Client, error) {
 		hc:            &http.Client{Timeout: defaultTimeout},
 		log:           slog.New(slog.DiscardHandler),
 		now:           time.Now,
-		sleep:         sleepContext,
+		sleep:         polarhttp.Sleep,
 		maxRetries:    defaultMaxRetries,
 		max429Retries: defaultMax429Retries,
 		perPage:       maxPerPage,

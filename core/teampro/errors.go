@@ -1,13 +1,11 @@
 package teampro
 
 import (
-	"context"
+	"github.com/polarbridge/polarbridge/core/polarhttp"
+
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
-	"time"
-	"unicode/utf8"
 )
 
 // Sentinel errors; match them with errors.Is.
@@ -34,35 +32,14 @@ var (
 	ErrTokenNotSaved = errors.New("refreshed Team Pro token not saved")
 )
 
-const maxSnippet = 256
-
-// HTTPError is an unexpected response status. It wraps the sentinel for
-// the status, if any, and never holds credentials.
-type HTTPError struct {
-	Method   string
-	Endpoint string // URL path, without query
-	Status   int
-	Body     string // start of the body, secrets redacted
-	Err      error
-}
-
-func (e *HTTPError) Error() string {
-	msg := fmt.Sprintf("teampro: %s %s: status %d %s", e.Method, e.Endpoint, e.Status, http.StatusText(e.Status))
-	if e.Body != "" {
-		msg += fmt.Sprintf(" (body %q)", e.Body)
-	}
-	if e.Err != nil {
-		msg += ": " + e.Err.Error()
-	}
-	return msg
-}
-
-func (e *HTTPError) Unwrap() error { return e.Err }
+// HTTPError is an unexpected response status; it wraps the sentinel for
+// the status, if any.
+type HTTPError = polarhttp.HTTPError
 
 // Permanent reports whether retrying the same call cannot succeed without
 // someone acting first (re-authorizing, fixing the input).
 func Permanent(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+	if err == nil || polarhttp.Temporary(err) ||
 		errors.Is(err, ErrRateLimited) || errors.Is(err, ErrUnavailable) || errors.Is(err, ErrTokenNotSaved) {
 		return false
 	}
@@ -71,14 +48,12 @@ func Permanent(err error) bool {
 			return true
 		}
 	}
-	if he, ok := errors.AsType[*HTTPError](err); ok {
-		return he.Status >= 400 && he.Status < 500 && he.Status != http.StatusRequestTimeout
-	}
-	return false
+	permanent, _ := polarhttp.PermanentStatus(err)
+	return permanent
 }
 
 func statusError(method, endpoint string, status int, body []byte, secrets ...string) *HTTPError {
-	e := &HTTPError{Method: method, Endpoint: endpoint, Status: status, Body: snippet(body, secrets)}
+	e := polarhttp.NewHTTPError("teampro", method, endpoint, status, body, secrets...)
 	switch {
 	case status == http.StatusUnauthorized:
 		e.Err = ErrUnauthorized
@@ -90,31 +65,6 @@ func statusError(method, endpoint string, status int, body []byte, secrets ...st
 		e.Err = ErrUnavailable
 	}
 	return e
-}
-
-// snippet returns the start of body, printable, with secrets removed.
-func snippet(body []byte, secrets []string) string {
-	s := string(body)
-	for _, sec := range secrets {
-		if sec != "" {
-			s = strings.ReplaceAll(s, sec, "[redacted]")
-		}
-	}
-	s = strings.Map(func(r rune) rune {
-		if r < ' ' || r == utf8.RuneError {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.TrimSpace(s)
-	if len(s) > maxSnippet {
-		cut := maxSnippet
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "..."
-	}
-	return s
 }
 
 // Warning is a data problem that did not stop parsing: a malformed sample
@@ -130,19 +80,4 @@ func (w Warning) String() string {
 		return fmt.Sprintf("%s row %d: %s", w.Where, w.Row, w.Message)
 	}
 	return w.Where + ": " + w.Message
-}
-
-// sleepContext waits d or until ctx ends.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

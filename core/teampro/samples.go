@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/polarbridge/polarbridge/core/accesslink"
+	"github.com/polarbridge/polarbridge/core/polarhttp"
 )
 
 // Series is one sample field over time, columnar: value i was recorded
@@ -329,12 +329,12 @@ var errNotDuration = fmt.Errorf("not an ISO 8601 duration: %w", ErrInvalidTime)
 
 // parseOffset handles "PT[nH][nM][n[.f]S]" inline, the form of every
 // sample row, and leaves anything else (days, a fraction on minutes) to
-// accesslink.ParseISODuration.
+// polarhttp.ParseISODuration.
 func parseOffset(s string) (time.Duration, error) {
 	if d, ok := fastOffset(s); ok {
 		return d, nil
 	}
-	d, err := accesslink.ParseISODuration(s)
+	d, err := polarhttp.ParseISODuration(s)
 	if err != nil {
 		return 0, errNotDuration
 	}

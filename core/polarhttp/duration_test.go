@@ -1,4 +1,4 @@
-package accesslink
+package polarhttp
 
 import (
 	"errors"

@@ -1,0 +1,111 @@
+package polarhttp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ErrInvalidDuration: not an ISO 8601 duration ParseISODuration accepts.
+var ErrInvalidDuration = errors.New("invalid ISO 8601 duration")
+
+// MaxSnippet bounds the response body quoted in an HTTPError.
+const MaxSnippet = 256
+
+// HTTPError is a response a Polar API answered with an unexpected status.
+// It wraps its client's sentinel for the status (Err), when there is one,
+// so errors.Is works. It never holds credentials.
+type HTTPError struct {
+	API      string // "accesslink", "teampro": the start of the message
+	Method   string
+	Endpoint string // URL path, without query
+	Status   int
+	Body     string // start of the response body, secrets redacted
+	Err      error  // sentinel for the status; nil if none
+}
+
+// NewHTTPError builds the error for an unexpected status, quoting the
+// start of body with every secret removed; the caller sets Err.
+func NewHTTPError(api, method, endpoint string, status int, body []byte, secrets ...string) *HTTPError {
+	return &HTTPError{API: api, Method: method, Endpoint: endpoint, Status: status, Body: Snippet(body, secrets)}
+}
+
+func (e *HTTPError) Error() string {
+	msg := fmt.Sprintf("%s: %s %s: status %d %s", e.API, e.Method, e.Endpoint, e.Status, http.StatusText(e.Status))
+	if e.Body != "" {
+		msg += fmt.Sprintf(" (body %q)", e.Body)
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *HTTPError) Unwrap() error { return e.Err }
+
+// PermanentStatus reports whether err is an HTTPError whose status a retry
+// cannot change (a 4xx other than 408 and 429); ok is false when err holds
+// no HTTPError.
+func PermanentStatus(err error) (permanent, ok bool) {
+	he, ok := errors.AsType[*HTTPError](err)
+	if !ok {
+		return false, false
+	}
+	return he.Status >= 400 && he.Status < 500 && !RetryableStatus(he.Status), true
+}
+
+// RetryableStatus: worth retrying after a backoff (429 with its own wait).
+func RetryableStatus(status int) bool {
+	return status == http.StatusTooManyRequests || status == http.StatusRequestTimeout || status >= 500
+}
+
+// Temporary reports whether err is one that passes by itself:
+// cancellation and deadlines are the caller's, not the call's, fault.
+func Temporary(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// Snippet returns the start of body as printable text with every secret
+// removed: an API echoing a request back must not leak credentials.
+func Snippet(body []byte, secrets []string) string {
+	s := string(body)
+	for _, sec := range secrets {
+		if sec != "" {
+			s = strings.ReplaceAll(s, sec, "[redacted]")
+		}
+	}
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' || r == utf8.RuneError {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.TrimSpace(s)
+	if len(s) > MaxSnippet {
+		cut := MaxSnippet
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "..."
+	}
+	return s
+}
+
+// Sleep waits d or until ctx ends, whichever is first.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
