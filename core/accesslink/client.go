@@ -1,6 +1,7 @@
 package accesslink
 
 import (
+	"github.com/polarbridge/polarbridge/core/backoff"
 	"github.com/polarbridge/polarbridge/core/polarhttp"
 
 	"bytes"
@@ -120,7 +121,7 @@ func New(opts ...Option) (*Client, error) {
 		hc:         &http.Client{Timeout: defaultTimeout},
 		log:        slog.New(slog.DiscardHandler),
 		now:        time.Now,
-		sleep:      polarhttp.Sleep,
+		sleep:      backoff.Sleep,
 		maxRetries: defaultMaxRetries,
 		maxWait:    defaultMaxWait,
 		pacer:      newPacer(),
@@ -185,7 +186,7 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 			if ctx.Err() != nil || cl.noRetry || attempt >= c.maxRetries || Permanent(err) {
 				return nil, fmt.Errorf("accesslink: %s %s: %w", cl.method, cl.path, err)
 			}
-			wait = backoff(attempt)
+			wait = backoff.Exponential(backoffBase, backoffMax, attempt+1)
 			c.log.WarnContext(ctx, "accesslink: request failed, retrying", "method", cl.method, "endpoint", cl.path, "attempt", attempt+1, "wait", wait, "err", err)
 		case resp.status >= 200 && resp.status < 300:
 			return resp, nil
@@ -198,7 +199,7 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 			}
 			c.log.WarnContext(ctx, "accesslink: rate limited (429), waiting for the reset", "method", cl.method, "endpoint", cl.path, "wait", wait, "rate_limits", c.pacer.snapshot())
 		case polarhttp.RetryableStatus(resp.status) && !cl.noRetry && attempt < c.maxRetries:
-			wait = backoff(attempt)
+			wait = backoff.Exponential(backoffBase, backoffMax, attempt+1)
 			if ra, ok := retryAfter(c.now(), resp.header); ok {
 				wait = min(max(wait, ra), c.maxWait)
 			}
@@ -210,15 +211,6 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 			return nil, fmt.Errorf("accesslink: %s %s: waiting to retry: %w", cl.method, cl.path, err)
 		}
 	}
-}
-
-// backoff is the wait before retry attempt+1: 1s, 2s, 4s, ... up to a
-// minute.
-func backoff(attempt int) time.Duration {
-	if attempt >= 6 {
-		return backoffMax
-	}
-	return min(backoffBase<<attempt, backoffMax)
 }
 
 func (c *Client) wait(ctx context.Context, d time.Duration) error {

@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/polarbridge/polarbridge/core/consume"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -72,19 +73,9 @@ type NATS struct {
 	RecordsMaxAge time.Duration `koanf:"records_max_age"`
 }
 
-// Delivery configures how records reach exporters.
-type Delivery struct {
-	BatchSize      int           `koanf:"batch_size"`
-	MaxAttempts    int           `koanf:"max_attempts"`
-	BackoffInitial time.Duration `koanf:"backoff_initial"`
-	BackoffMax     time.Duration `koanf:"backoff_max"`
-	// AckWait is how long a batch may be in an exporter's hands before
-	// it is redelivered; the daemon extends it while an export runs.
-	AckWait time.Duration `koanf:"ack_wait"`
-	// ExportTimeout bounds one Export call, so a hung plugin cannot
-	// hold its records forever (they are retried).
-	ExportTimeout time.Duration `koanf:"export_timeout"`
-}
+// Delivery configures how records reach exporters and how events and
+// records are retried: the retry policy itself.
+type Delivery = consume.Policy
 
 // Metrics configures the health and Prometheus listener.
 type Metrics struct {

@@ -61,11 +61,9 @@ func (d *Daemon) accessLinkServices(ctx context.Context) ([]func(context.Context
 	tpSet.onTeamProWarning = func() { d.Metrics.DataWarnings.WithLabelValues("teampro").Inc() }
 	d.TeamPro = newTeamPro(d.cfg, d.Bus, acc, seen, d.log, tpSet)
 	w := ingest.New(d.Bus, client, acc, table, ingest.Options{
-		Seen:           seen,
-		Handlers:       map[string]func(context.Context, []byte) error{teamsync.Event: teamProHandler(d.TeamPro)},
-		MaxAttempts:    d.cfg.Delivery.MaxAttempts,
-		BackoffInitial: d.cfg.Delivery.BackoffInitial,
-		BackoffMax:     d.cfg.Delivery.BackoffMax,
+		Seen:     seen,
+		Handlers: map[string]func(context.Context, []byte) error{teamsync.Event: teamProHandler(d.TeamPro)},
+		Policy:   d.cfg.Delivery,
 		OnEvent: func(event, outcome string) {
 			d.Metrics.Events.WithLabelValues(outcome).Inc()
 		},

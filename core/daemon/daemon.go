@@ -124,14 +124,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version st
 			return nil, err
 		}
 		d.Plugins = append(d.Plugins, in)
-		disp, err := delivery.New(ctx, d.Bus, in, delivery.Policy{
-			BatchSize:      cfg.Delivery.BatchSize,
-			MaxAttempts:    cfg.Delivery.MaxAttempts,
-			BackoffInitial: cfg.Delivery.BackoffInitial,
-			BackoffMax:     cfg.Delivery.BackoffMax,
-			AckWait:        cfg.Delivery.AckWait,
-			ExportTimeout:  cfg.Delivery.ExportTimeout,
-		}, d.Metrics, log.With("exporter", name))
+		disp, err := delivery.New(ctx, d.Bus, in, cfg.Delivery, d.Metrics, log.With("exporter", name))
 		if err != nil {
 			return nil, err
 		}

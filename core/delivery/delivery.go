@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/polarbridge/polarbridge/core/bus"
+	"github.com/polarbridge/polarbridge/core/consume"
 	"github.com/polarbridge/polarbridge/core/dlq"
 	"github.com/polarbridge/polarbridge/core/metrics"
 	"github.com/polarbridge/polarbridge/core/records"
@@ -30,24 +31,8 @@ type Exporter interface {
 	Export(ctx context.Context, req *pluginapi.ExportRequest) (*pluginapi.ExportResponse, error)
 }
 
-// Policy is the retry policy.
-type Policy struct {
-	BatchSize      int
-	MaxAttempts    int
-	BackoffInitial time.Duration
-	BackoffMax     time.Duration
-	AckWait        time.Duration
-	ExportTimeout  time.Duration
-}
-
-// Backoff is the delay before attempt n+1 after n failed attempts.
-func (p Policy) Backoff(n int) time.Duration {
-	d := p.BackoffInitial
-	for i := 1; i < n && d < p.BackoffMax; i++ {
-		d *= 2
-	}
-	return min(d, p.BackoffMax)
-}
+// Policy is the retry policy (the configuration's `delivery` block).
+type Policy = consume.Policy
 
 // Dispatcher delivers records to one exporter.
 type Dispatcher struct {
@@ -55,7 +40,7 @@ type Dispatcher struct {
 	policy  Policy
 	b       *bus.Bus
 	reader  *records.Reader
-	dlq     *dlq.Queue
+	dead    consume.DeadLetters
 	metrics *metrics.Metrics
 	log     *slog.Logger
 	cons    jetstream.Consumer
@@ -88,7 +73,8 @@ func New(ctx context.Context, b *bus.Bus, exp Exporter, policy Policy, m *metric
 	}
 	return &Dispatcher{
 		exp: exp, policy: policy, b: b, cons: cons, metrics: m, log: log,
-		reader: records.NewReader(b), dlq: dlq.New(b),
+		reader: records.NewReader(b),
+		dead:   consume.DeadLetters{Queue: dlq.New(b), Name: exp.Name(), Retry: policy.BackoffMax, Log: log},
 	}, nil
 }
 
@@ -96,21 +82,12 @@ func New(ctx context.Context, b *bus.Bus, exp Exporter, policy Policy, m *metric
 // finished (its export runs on a context that is not cancelled), so
 // shutdown does not turn delivered records into redeliveries.
 func (d *Dispatcher) Run(ctx context.Context) error {
-	for ctx.Err() == nil {
-		msgs, err := bus.FetchBatch(d.cons, d.policy.BatchSize, time.Second)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			d.log.Warn("fetch records", "err", err)
-			sleep(ctx, time.Second)
-			continue
-		}
+	consume.Run(ctx, d.cons, d.policy.BatchSize, d.log, func(ctx context.Context, msgs []jetstream.Msg) {
 		if len(msgs) > 0 {
-			d.deliver(context.WithoutCancel(ctx), msgs)
+			d.deliver(ctx, msgs)
 		}
 		d.updateLag(ctx)
-	}
+	})
 	return nil
 }
 
@@ -145,7 +122,11 @@ func (d *Dispatcher) deliver(ctx context.Context, msgs []jetstream.Msg) {
 		req.Records = append(req.Records, p.rec)
 	}
 
-	stop := d.keepAlive(batch)
+	inFlight := make([]jetstream.Msg, len(batch))
+	for i, p := range batch {
+		inFlight[i] = p.msg
+	}
+	stop := consume.KeepAlive(inFlight, d.policy.AckWait/3)
 	start := time.Now()
 	exportCtx, cancel := context.WithTimeout(ctx, d.policy.ExportTimeout)
 	resp, err := d.exp.Export(exportCtx, req)
@@ -181,10 +162,7 @@ func (d *Dispatcher) deliver(ctx context.Context, msgs []jetstream.Msg) {
 
 // prepare decodes a message and decides whether it still needs delivery.
 func (d *Dispatcher) prepare(ctx context.Context, m jetstream.Msg) (pending, bool) {
-	p := pending{msg: m, attempts: 1}
-	if md, err := m.Metadata(); err == nil {
-		p.attempts = int(md.NumDelivered)
-	}
+	p := pending{msg: m, attempts: consume.Attempts(m)}
 	rec, err := d.reader.Decode(ctx, m.Headers(), m.Data())
 	if errors.Is(err, records.ErrBadRecord) {
 		d.deadLetter(ctx, p, err.Error())
@@ -297,17 +275,8 @@ func (d *Dispatcher) noteDeferral(ctx context.Context, p pending, n int) {
 }
 
 func (d *Dispatcher) deadLetter(ctx context.Context, p pending, reason string) {
-	err := d.dlq.Put(ctx, d.exp.Name(), p.msg.Subject(), p.msg.Headers(), p.msg.Data(), reason, p.attempts)
-	if err != nil {
-		// Keep the record rather than lose it: it comes back later.
-		d.log.Error("could not dead-letter; will retry", "key", keyOf(p), "err", err)
-		_ = p.msg.NakWithDelay(d.policy.BackoffMax)
-		return
-	}
-	d.metrics.DeadLetters.WithLabelValues(d.exp.Name()).Inc()
-	d.log.Error("record moved to the dead-letter queue", "key", keyOf(p), "attempts", p.attempts, "reason", reason)
-	if err := p.msg.Ack(); err != nil {
-		d.log.Warn("ack dead-lettered record", "key", keyOf(p), "err", err)
+	if d.dead.Put(ctx, p.msg, reason, p.attempts, "key", keyOf(p)) {
+		d.metrics.DeadLetters.WithLabelValues(d.exp.Name()).Inc()
 	}
 }
 
@@ -316,32 +285,4 @@ func keyOf(p pending) string {
 		return p.rec.GetKey()
 	}
 	return p.msg.Headers().Get(records.HeaderKey)
-}
-
-// keepAlive tells JetStream the batch is still being worked on, so a long
-// export (Strava polling an upload) is not redelivered meanwhile.
-func (d *Dispatcher) keepAlive(batch []pending) (stop func()) {
-	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(max(d.policy.AckWait/3, 100*time.Millisecond))
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				for _, p := range batch {
-					_ = p.msg.InProgress()
-				}
-			}
-		}
-	}()
-	return func() { close(done) }
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	select {
-	case <-ctx.Done():
-	case <-time.After(d):
-	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/polarbridge/polarbridge/core/accesslink"
 	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/bus"
+	"github.com/polarbridge/polarbridge/core/consume"
 	"github.com/polarbridge/polarbridge/core/dlq"
 	"github.com/polarbridge/polarbridge/core/records"
 	"github.com/polarbridge/polarbridge/core/sports"
@@ -46,10 +47,9 @@ type Marker interface {
 // Options configure a Worker.
 type Options struct {
 	// Seen, if set, is told about every item taken in.
-	Seen           Marker
-	MaxAttempts    int
-	BackoffInitial time.Duration
-	BackoffMax     time.Duration
+	Seen Marker
+	// Policy is the retry policy (its attempts and backoff).
+	Policy consume.Policy
 	// Handlers process further event types (e.g. Team Pro's) by their
 	// body. Wrap errors that cannot succeed on retry with Permanent.
 	Handlers map[string]func(ctx context.Context, body []byte) error
@@ -58,13 +58,17 @@ type Options struct {
 	OnEvent func(event, outcome string)
 }
 
+// ackWait is how long an event may be worked on without a sign of life;
+// the worker extends it while Polar is slow.
+const ackWait = 5 * time.Minute
+
 // Worker processes events.
 type Worker struct {
 	b        *bus.Bus
 	polar    Polar
 	accounts *accounts.Store
 	pub      *records.Publisher
-	dlq      *dlq.Queue
+	dead     consume.DeadLetters
 	sports   *sports.Table
 	opts     Options
 	log      *slog.Logger
@@ -75,7 +79,8 @@ type Worker struct {
 func New(b *bus.Bus, polar Polar, acc *accounts.Store, table *sports.Table, opts Options, log *slog.Logger) *Worker {
 	return &Worker{
 		b: b, polar: polar, accounts: acc, sports: table, opts: opts, log: log,
-		pub: records.NewPublisher(b), dlq: dlq.New(b),
+		pub:  records.NewPublisher(b),
+		dead: consume.DeadLetters{Queue: dlq.New(b), Name: Name, Retry: opts.Policy.BackoffMax, Log: log},
 	}
 }
 
@@ -87,7 +92,7 @@ func (w *Worker) Prepare(ctx context.Context) error {
 		Description:   "Polar events to fetch and normalize",
 		FilterSubject: w.b.EventsSubjectPrefix() + ".>",
 		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       5 * time.Minute,
+		AckWait:       ackWait,
 		MaxDeliver:    -1,
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 	})
@@ -105,21 +110,13 @@ func (w *Worker) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	for ctx.Err() == nil {
-		// One at a time: fetching ahead would let waiting events pass
-		// their ack deadline while Polar's rate limit holds this one.
-		msgs, err := bus.FetchBatch(w.cons, 1, time.Second)
-		if err != nil {
-			if ctx.Err() == nil {
-				w.log.Warn("fetch events", "err", err)
-				sleep(ctx, time.Second)
-			}
-			continue
-		}
+	// One at a time: fetching ahead would let waiting events pass their
+	// ack deadline while Polar's rate limit holds this one.
+	consume.Run(ctx, w.cons, 1, w.log, func(ctx context.Context, msgs []jetstream.Msg) {
 		for _, m := range msgs {
-			w.handle(context.WithoutCancel(ctx), m)
+			w.handle(ctx, m)
 		}
-	}
+	})
 	return nil
 }
 
@@ -137,11 +134,8 @@ func (e permanentError) Error() string { return e.err.Error() }
 func (e permanentError) Unwrap() error { return e.err }
 
 func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
-	attempts := 1
-	if md, err := m.Metadata(); err == nil {
-		attempts = int(md.NumDelivered)
-	}
-	stop := keepAlive(m)
+	attempts := consume.Attempts(m)
+	stop := consume.KeepAlive([]jetstream.Msg{m}, ackWait/3)
 	event, err := w.process(ctx, m.Data())
 	stop()
 	var perm permanentError
@@ -154,10 +148,10 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 		w.outcome(event, "ok")
 	case errors.As(err, &perm) || accesslink.Permanent(err):
 		w.deadLetter(ctx, m, event, err.Error(), attempts)
-	case attempts >= w.opts.MaxAttempts:
+	case attempts >= w.opts.Policy.MaxAttempts:
 		w.deadLetter(ctx, m, event, fmt.Sprintf("gave up after %d attempts: %v", attempts, err), attempts)
 	default:
-		delay := backoff(w.opts, attempts)
+		delay := w.opts.Policy.Backoff(attempts)
 		var rl *accesslink.RateLimitError
 		if errors.As(err, &rl) && rl.Wait > delay {
 			delay = rl.Wait
@@ -175,14 +169,9 @@ func (w *Worker) outcome(event, outcome string) {
 }
 
 func (w *Worker) deadLetter(ctx context.Context, m jetstream.Msg, event, reason string, attempts int) {
-	if err := w.dlq.Put(ctx, Name, m.Subject(), m.Headers(), m.Data(), reason, attempts); err != nil {
-		w.log.Error("could not dead-letter the event; will retry", "event", event, "err", err)
-		_ = m.NakWithDelay(w.opts.BackoffMax)
-		return
+	if w.dead.Put(ctx, m, reason, attempts, "event", event) {
+		w.outcome(event, "dead_letter")
 	}
-	w.log.Error("event moved to the dead-letter queue", "event", event, "reason", reason)
-	_ = m.Ack()
-	w.outcome(event, "dead_letter")
 }
 
 // process handles one event body and returns a short description of it.
@@ -359,37 +348,4 @@ func (w *Worker) publish(ctx context.Context, rec *pluginapi.Record) error {
 		w.log.Debug("record unchanged", "key", rec.GetKey())
 	}
 	return nil
-}
-
-func backoff(o Options, attempts int) time.Duration {
-	d := o.BackoffInitial
-	for i := 1; i < attempts && d < o.BackoffMax; i++ {
-		d *= 2
-	}
-	return min(d, o.BackoffMax)
-}
-
-// keepAlive extends the ack deadline while Polar is slow (rate limits).
-func keepAlive(m jetstream.Msg) (stop func()) {
-	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(time.Minute)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				_ = m.InProgress()
-			}
-		}
-	}()
-	return func() { close(done) }
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	select {
-	case <-ctx.Done():
-	case <-time.After(d):
-	}
 }

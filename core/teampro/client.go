@@ -1,7 +1,7 @@
 package teampro
 
 import (
-	"github.com/polarbridge/polarbridge/core/polarhttp"
+	"github.com/polarbridge/polarbridge/core/backoff"
 
 	"context"
 	"errors"
@@ -102,7 +102,7 @@ func New(ts oauth2.TokenSource, opts ...Option) (*Client, error) {
 		hc:            &http.Client{Timeout: defaultTimeout},
 		log:           slog.New(slog.DiscardHandler),
 		now:           time.Now,
-		sleep:         polarhttp.Sleep,
+		sleep:         backoff.Sleep,
 		maxRetries:    defaultMaxRetries,
 		max429Retries: defaultMax429Retries,
 		perPage:       maxPerPage,
@@ -156,7 +156,7 @@ func (c *Client) get(ctx context.Context, path string, q url.Values) ([]byte, er
 			if ctx.Err() != nil || serverFails >= c.maxRetries {
 				return nil, fmt.Errorf("teampro: GET %s: %w", path, err)
 			}
-			wait = backoff(serverFails)
+			wait = backoff.Exponential(backoffBase, backoffMax, serverFails+1)
 			serverFails++
 			c.log.WarnContext(ctx, "teampro: request failed, retrying", "endpoint", path, "wait", wait, "err", err)
 		case status >= 200 && status < 300:
@@ -177,14 +177,14 @@ func (c *Client) get(ctx context.Context, path string, q url.Values) ([]byte, er
 				return nil, statusError(http.MethodGet, path, status, body, tok.AccessToken, tok.RefreshToken)
 			}
 			c.drain()
-			wait = backoff(tooMany)
+			wait = backoff.Exponential(backoffBase, backoffMax, tooMany+1)
 			if ra, ok := retryAfter(c.now(), header); ok {
 				wait = max(wait, ra)
 			}
 			tooMany++
 			c.log.WarnContext(ctx, "teampro: rate limited (429), waiting", "endpoint", path, "wait", wait)
 		case (status == http.StatusRequestTimeout || status >= 500) && serverFails < c.maxRetries:
-			wait = backoff(serverFails)
+			wait = backoff.Exponential(backoffBase, backoffMax, serverFails+1)
 			serverFails++
 			c.log.WarnContext(ctx, "teampro: server error, retrying", "endpoint", path, "status", status, "wait", wait)
 		default:
@@ -250,14 +250,6 @@ func (c *Client) send(ctx context.Context, target, token string) (int, http.Head
 	c.log.DebugContext(ctx, "teampro: response", "endpoint", req.URL.Path, "status", resp.StatusCode,
 		"duration", c.now().Sub(start), "bytes", len(data))
 	return resp.StatusCode, resp.Header, data, nil
-}
-
-// backoff is the wait before retry n+1: 1s, 2s, 4s, ... up to a minute.
-func backoff(n int) time.Duration {
-	if n >= 6 {
-		return backoffMax
-	}
-	return min(backoffBase<<n, backoffMax)
 }
 
 func retryAfter(now time.Time, h http.Header) (time.Duration, bool) {
