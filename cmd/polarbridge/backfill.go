@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/polarbridge/polarbridge/core/seen"
 	"io"
 	"os"
 	"strconv"
@@ -40,12 +41,12 @@ func backfill(ctx context.Context, env *cliEnv, _ []string) error {
 	}
 	defer p.close()
 	b := p.bus
-	seen, err := poller.OpenSeen(ctx, b)
+	st, err := seen.Open(ctx, b)
 	if err != nil {
 		return err
 	}
 	bar := newProgress(env.stdout)
-	var prog poller.Progress
+	var prog seen.Progress
 	if source == "teampro" {
 		src, serr := teamProSource(ctx, p)
 		if serr != nil {
@@ -53,7 +54,7 @@ func backfill(ctx context.Context, env *cliEnv, _ []string) error {
 		}
 		prog, err = src.Poll(ctx, teamsync.Scope{Accounts: users, Since: since, Progress: bar.update})
 	} else {
-		pl := poller.New(b, p.client, p.acc, seen, p.log.With("component", "backfill"))
+		pl := poller.New(b, p.client, p.acc, st, p.log.With("component", "backfill"))
 		prog, err = pl.Cycle(ctx, poller.Scope{Users: users, Kinds: kinds, Since: since, Progress: bar.update})
 	}
 	bar.done()
@@ -121,7 +122,7 @@ func waitProcessed(ctx context.Context, env *cliEnv, b *bus.Bus) error {
 		if total < left {
 			total = left
 		}
-		bar.update(poller.Progress{ListsDone: total - left, ListsTotal: total})
+		bar.update(seen.Progress{ListsDone: total - left, ListsTotal: total})
 		if left == 0 {
 			bar.done()
 			fmt.Fprintln(env.stdout, "All processed.")
@@ -142,7 +143,7 @@ type progress struct {
 	w     io.Writer
 	tty   bool
 	start time.Time
-	last  poller.Progress
+	last  seen.Progress
 }
 
 func newProgress(w io.Writer) *progress {
@@ -155,7 +156,7 @@ func newProgress(w io.Writer) *progress {
 	return &progress{w: w, tty: tty, start: time.Now()}
 }
 
-func (p *progress) update(pr poller.Progress) {
+func (p *progress) update(pr seen.Progress) {
 	changedStep := pr.ListsDone != p.last.ListsDone
 	p.last = pr
 	if !p.tty {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/polarbridge/polarbridge/core/seen"
 	"text/tabwriter"
 	"time"
 
 	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/daemon"
 	"github.com/polarbridge/polarbridge/core/onboard"
-	"github.com/polarbridge/polarbridge/core/poller"
 	"github.com/polarbridge/polarbridge/core/teamsync"
 	"github.com/polarbridge/polarbridge/internal/sim/teamprosim"
 )
@@ -24,11 +24,11 @@ func requireTeamPro(env *polarEnv) error {
 
 // teamProSource opens the Team Pro source on the store the CLI attached.
 func teamProSource(ctx context.Context, p *polarEnv) (*teamsync.Source, error) {
-	seen, err := poller.OpenSeen(ctx, p.bus)
+	st, err := seen.Open(ctx, p.bus)
 	if err != nil {
 		return nil, err
 	}
-	return daemon.NewTeamPro(p.cfg, p.bus, p.acc, seen, p.log), nil
+	return daemon.NewTeamPro(p.cfg, p.bus, p.acc, st, p.log), nil
 }
 
 // teamproAdd authorizes a coach's Team Pro account (scope team_read).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/polarbridge/polarbridge/core/seen"
 	"log/slog"
 	"net"
 	"net/http"
@@ -53,15 +54,15 @@ func (d *Daemon) accessLinkServices(ctx context.Context) ([]func(context.Context
 	if err != nil {
 		return nil, fmt.Errorf("accesslink.sport_overrides: %w", err)
 	}
-	seen, err := poller.OpenSeen(ctx, d.Bus)
+	st, err := seen.Open(ctx, d.Bus)
 	if err != nil {
 		return nil, err
 	}
 	tpSet := d.set
 	tpSet.onTeamProWarning = func() { d.Metrics.DataWarnings.WithLabelValues("teampro").Inc() }
-	d.TeamPro = newTeamPro(d.cfg, d.Bus, acc, seen, d.log, tpSet)
+	d.TeamPro = newTeamPro(d.cfg, d.Bus, acc, st, d.log, tpSet)
 	w := ingest.New(d.Bus, client, acc, table, ingest.Options{
-		Seen:     seen,
+		Seen:     st,
 		Handlers: map[string]func(context.Context, []byte) error{teamsync.Event: teamProHandler(d.TeamPro)},
 		Policy:   d.cfg.Delivery,
 		OnEvent: func(event, outcome string) {
@@ -81,7 +82,7 @@ func (d *Daemon) accessLinkServices(ctx context.Context) ([]func(context.Context
 		services = append(services, srv)
 		every = d.cfg.Poll.IntervalWithWebhook
 	}
-	d.poller = poller.New(d.Bus, client, acc, seen, d.log.With("component", "poller"), poller.WithClock(d.set.now))
+	d.poller = poller.New(d.Bus, client, acc, st, d.log.With("component", "poller"), poller.WithClock(d.set.now))
 	if every > 0 {
 		services = append(services, d.pollLoop(every))
 	}
@@ -180,7 +181,7 @@ func (d *Daemon) pollLoop(every time.Duration) func(context.Context) error {
 }
 
 // PollOnce runs one poll cycle and checks the webhook's health.
-func (d *Daemon) PollOnce(ctx context.Context, scope poller.Scope) (poller.Progress, error) {
+func (d *Daemon) PollOnce(ctx context.Context, scope poller.Scope) (seen.Progress, error) {
 	prog, err := d.poller.Cycle(ctx, scope)
 	d.Metrics.PollCycles.Inc()
 	d.Metrics.PollQueued.Add(float64(prog.Queued + prog.Changed))
@@ -193,7 +194,7 @@ func (d *Daemon) PollOnce(ctx context.Context, scope poller.Scope) (poller.Progr
 // checkWebhookHealth warns once when polling finds new data although the
 // webhook has been silent for poll.webhook_silence: Polar deactivates a
 // webhook after 7 days of failed pushes, and pushes do get lost.
-func (d *Daemon) checkWebhookHealth(ctx context.Context, prog poller.Progress, warned bool) bool {
+func (d *Daemon) checkWebhookHealth(ctx context.Context, prog seen.Progress, warned bool) bool {
 	if d.cfg.Webhook.Listen == "" {
 		return false
 	}

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"errors"
+	"github.com/polarbridge/polarbridge/core/seen"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -13,7 +14,6 @@ import (
 	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/config"
 	"github.com/polarbridge/polarbridge/core/ingest"
-	"github.com/polarbridge/polarbridge/core/poller"
 	"github.com/polarbridge/polarbridge/core/teampro"
 	"github.com/polarbridge/polarbridge/core/teamsync"
 )
@@ -35,12 +35,12 @@ func TeamProOAuth(cfg *config.Config) *oauth2.Config {
 
 // NewTeamPro builds the Team Pro source from cfg (the daemon's own, or
 // one for a CLI command).
-func NewTeamPro(cfg *config.Config, b *bus.Bus, acc *accounts.Store, seen *poller.Seen, log *slog.Logger, opts ...Option) *teamsync.Source {
-	return newTeamPro(cfg, b, acc, seen, log, newSettings(opts))
+func NewTeamPro(cfg *config.Config, b *bus.Bus, acc *accounts.Store, st *seen.Store, log *slog.Logger, opts ...Option) *teamsync.Source {
+	return newTeamPro(cfg, b, acc, st, log, newSettings(opts))
 }
 
-func newTeamPro(cfg *config.Config, b *bus.Bus, acc *accounts.Store, seen *poller.Seen, log *slog.Logger, set settings) *teamsync.Source {
-	return teamsync.New(b, acc, seen, teamsync.Options{
+func newTeamPro(cfg *config.Config, b *bus.Bus, acc *accounts.Store, st *seen.Store, log *slog.Logger, set settings) *teamsync.Source {
+	return teamsync.New(b, acc, st, teamsync.Options{
 		OnWarning:     set.onTeamProWarning,
 		OAuth:         TeamProOAuth(cfg),
 		ClientOptions: append([]teampro.Option{teampro.WithBaseURL(cfg.TeamPro.APIURL)}, set.teamProClientOpts...),

@@ -1,6 +1,10 @@
-// Package ingest is the core worker of the AccessLink source: it takes
-// Polar events off the events stream, fetches the data they announce,
+// Package ingest is the event pipeline: it takes Polar events off the
+// events stream and routes each by its type, to the handler a source
+// registered for it (Team Pro's sessions) or, for AccessLink's pushes, to
+// the AccessLink worker here, which fetches the data they announce,
 // normalizes it into records and publishes them once per content version.
+// Retries and dead letters (under the name "ingest") are the same for
+// every source.
 //
 // Polar calls per event: EXERCISE costs 2 (the exercise with samples and
 // zones, and its FIT file); SLEEP costs 2 (that date's sleep and nightly
@@ -13,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -136,7 +141,7 @@ func (e permanentError) Unwrap() error { return e.err }
 func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 	attempts := consume.Attempts(m)
 	stop := consume.KeepAlive([]jetstream.Msg{m}, ackWait/3)
-	event, err := w.process(ctx, m.Data())
+	event, err := w.process(ctx, w.eventType(m), m.Data())
 	stop()
 	var perm permanentError
 	switch {
@@ -174,16 +179,25 @@ func (w *Worker) deadLetter(ctx context.Context, m jetstream.Msg, event, reason 
 	}
 }
 
+// eventType is the event a message carries: the last token of its
+// subject, which every publisher (the webhook receiver, the pollers) sets
+// to the event name.
+func (w *Worker) eventType(m jetstream.Msg) string {
+	return strings.TrimPrefix(m.Subject(), w.b.EventsSubjectPrefix()+".")
+}
+
 // process handles one event body and returns a short description of it.
-func (w *Worker) process(ctx context.Context, body []byte) (string, error) {
+// Events a source registered a handler for go to it as they are; the
+// rest are AccessLink pushes.
+func (w *Worker) process(ctx context.Context, event string, body []byte) (string, error) {
+	if h, ok := w.opts.Handlers[event]; ok {
+		return event, h(ctx, body)
+	}
 	p, err := accesslink.ParseWebhook(body)
 	if err != nil {
 		return "malformed", permanentError{err}
 	}
 	desc := fmt.Sprintf("%s user %d %s%s", p.Event, p.UserID, p.EntityID, p.Date)
-	if h, ok := w.opts.Handlers[string(p.Event)]; ok {
-		return string(p.Event), h(ctx, body)
-	}
 	switch p.Event {
 	case accesslink.EventExercise, accesslink.EventSleep:
 	default:

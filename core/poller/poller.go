@@ -27,6 +27,7 @@ import (
 	"github.com/polarbridge/polarbridge/core/accesslink"
 	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/bus"
+	"github.com/polarbridge/polarbridge/core/seen"
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
@@ -52,7 +53,7 @@ type Poller struct {
 	b        *bus.Bus
 	polar    Lister
 	accounts *accounts.Store
-	seen     *Seen
+	seen     *seen.Store
 	log      *slog.Logger
 	now      func() time.Time
 }
@@ -64,8 +65,8 @@ type Option func(*Poller)
 func WithClock(now func() time.Time) Option { return func(p *Poller) { p.now = now } }
 
 // New returns a Poller.
-func New(b *bus.Bus, polar Lister, acc *accounts.Store, seen *Seen, log *slog.Logger, opts ...Option) *Poller {
-	p := &Poller{b: b, polar: polar, accounts: acc, seen: seen, log: log, now: time.Now}
+func New(b *bus.Bus, polar Lister, acc *accounts.Store, st *seen.Store, log *slog.Logger, opts ...Option) *Poller {
+	p := &Poller{b: b, polar: polar, accounts: acc, seen: st, log: log, now: time.Now}
 	for _, o := range opts {
 		o(p)
 	}
@@ -85,13 +86,7 @@ type Scope struct {
 }
 
 // Progress is a running count within a cycle.
-type Progress struct {
-	ListsDone, ListsTotal int
-	Found                 int // items listed (within Since)
-	Known                 int // already taken in, unchanged
-	Queued                int // new: event published
-	Changed               int // changed on Polar's side: event published
-}
+type Progress = seen.Progress
 
 // Item is one listed Polar item.
 type item struct {
@@ -215,13 +210,13 @@ func (p *Poller) consider(ctx context.Context, u accounts.User, it item) (string
 	switch state {
 	case it.fingerprint:
 		return "known", nil
-	case Processed:
+	case seen.Processed:
 		// Taken in through a webhook, but the listing was never seen: it
 		// may have been edited since (Polar sends no webhook for edits).
 		// Fetch it once more; an unchanged record is not published again.
 		outcome = "recheck"
 		msgID = it.fingerprint
-	case "", pendingPrefix + it.fingerprint:
+	case "", seen.PendingPrefix + it.fingerprint:
 		outcome = "new"
 	default:
 		outcome = "changed"
@@ -237,7 +232,7 @@ func (p *Poller) consider(ctx context.Context, u accounts.User, it item) (string
 		// night's SLEEP event that also fetches its recharge). The
 		// worker turns the pending fingerprint into the item's when it
 		// takes the item in; if it could not, the next cycle asks again.
-		return "known", p.seen.Set(ctx, it.key, pendingPrefix+it.fingerprint)
+		return "known", p.seen.Set(ctx, it.key, seen.PendingPrefix+it.fingerprint)
 	}
 	p.log.Info("poller queued", "item", it.key, "why", outcome)
 	return outcome, p.seen.Set(ctx, it.key, it.fingerprint)

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/polarbridge/polarbridge/core/seen"
 	"log/slog"
 	"slices"
 	"sync"
@@ -25,7 +26,6 @@ import (
 
 	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/bus"
-	"github.com/polarbridge/polarbridge/core/poller"
 	"github.com/polarbridge/polarbridge/core/records"
 	"github.com/polarbridge/polarbridge/core/teampro"
 	"github.com/polarbridge/polarbridge/pluginapi"
@@ -62,7 +62,7 @@ type Options struct {
 type Source struct {
 	b    *bus.Bus
 	acc  *accounts.Store
-	seen *poller.Seen
+	seen *seen.Store
 	pub  *records.Publisher
 	opts Options
 	log  *slog.Logger
@@ -82,14 +82,14 @@ type accountTokens struct {
 }
 
 // New returns a Source.
-func New(b *bus.Bus, acc *accounts.Store, seen *poller.Seen, opts Options, log *slog.Logger) *Source {
+func New(b *bus.Bus, acc *accounts.Store, st *seen.Store, opts Options, log *slog.Logger) *Source {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	if opts.Lookback == 0 {
 		opts.Lookback = 30 * 24 * time.Hour
 	}
-	return &Source{b: b, acc: acc, seen: seen, pub: records.NewPublisher(b), opts: opts, log: log,
+	return &Source{b: b, acc: acc, seen: st, pub: records.NewPublisher(b), opts: opts, log: log,
 		limiter: teampro.NewLimiter(), tokens: map[string]*accountTokens{}}
 }
 
@@ -131,21 +131,21 @@ func (s *Source) Client(ctx context.Context, account string) (*teampro.Client, e
 type Scope struct {
 	Accounts []string
 	Since    time.Time
-	Progress func(poller.Progress)
+	Progress func(seen.Progress)
 }
 
 // Poll lists every team's sessions of every account and queues the new
 // and modified ones.
-func (s *Source) Poll(ctx context.Context, scope Scope) (poller.Progress, error) {
+func (s *Source) Poll(ctx context.Context, scope Scope) (seen.Progress, error) {
 	coaches, err := s.acc.Coaches(ctx)
 	if err != nil {
-		return poller.Progress{}, err
+		return seen.Progress{}, err
 	}
 	since := scope.Since
 	if since.IsZero() {
 		since = s.opts.Now().Add(-s.opts.Lookback)
 	}
-	var prog poller.Progress
+	var prog seen.Progress
 	report := func() {
 		if scope.Progress != nil {
 			scope.Progress(prog)

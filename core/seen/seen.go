@@ -1,4 +1,8 @@
-package poller
+// Package seen is what the sources' pollers remember between cycles: per
+// Polar item, whether the bridge has taken it in and the fingerprint of
+// its listing (so a change is noticed), shared by every daemon on one
+// NATS, and the counts a cycle reports.
+package seen
 
 import (
 	"context"
@@ -20,11 +24,11 @@ const SeenBucket = "polarbridge_seen"
 // not fingerprinted yet.
 const Processed = "processed"
 
-// Seen is the seen-state store, shared by every daemon on one NATS.
-type Seen struct{ kv jetstream.KeyValue }
+// Store is the seen-state store, shared by every daemon on one NATS.
+type Store struct{ kv jetstream.KeyValue }
 
-// OpenSeen opens (creating) the seen-state bucket.
-func OpenSeen(ctx context.Context, b *bus.Bus) (*Seen, error) {
+// Open opens (creating) the seen-state bucket.
+func Open(ctx context.Context, b *bus.Bus) (*Store, error) {
 	kv, err := b.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      SeenBucket,
 		Description: "Polar items already taken in, with their listing fingerprint",
@@ -33,18 +37,18 @@ func OpenSeen(ctx context.Context, b *bus.Bus) (*Seen, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open seen-state: %w", err)
 	}
-	return &Seen{kv: kv}, nil
+	return &Store{kv: kv}, nil
 }
 
-// pendingPrefix marks a fingerprint whose event is in flight: the poller
+// PendingPrefix marks a fingerprint whose event is in flight: the poller
 // listed the item while an identical event (a webhook's, or the night's
 // SLEEP event that also fetches its recharge) was still on its way.
-const pendingPrefix = "pending:"
+const PendingPrefix = "pending:"
 
 // MarkProcessed records that the worker handled item: a pending
 // fingerprint becomes the item's fingerprint; an unknown item is marked
 // Processed; a known fingerprint stays.
-func (s *Seen) MarkProcessed(ctx context.Context, item string) error {
+func (s *Store) MarkProcessed(ctx context.Context, item string) error {
 	e, err := s.kv.Get(ctx, item)
 	switch {
 	case errors.Is(err, jetstream.ErrKeyNotFound):
@@ -52,8 +56,8 @@ func (s *Seen) MarkProcessed(ctx context.Context, item string) error {
 		if errors.Is(err, jetstream.ErrKeyExists) {
 			return s.MarkProcessed(ctx, item) // the poller got there first
 		}
-	case err == nil && strings.HasPrefix(string(e.Value()), pendingPrefix):
-		_, err = s.kv.Update(ctx, item, []byte(strings.TrimPrefix(string(e.Value()), pendingPrefix)), e.Revision())
+	case err == nil && strings.HasPrefix(string(e.Value()), PendingPrefix):
+		_, err = s.kv.Update(ctx, item, []byte(strings.TrimPrefix(string(e.Value()), PendingPrefix)), e.Revision())
 	}
 	if err != nil {
 		return fmt.Errorf("mark %s processed: %w", item, err)
@@ -62,7 +66,7 @@ func (s *Seen) MarkProcessed(ctx context.Context, item string) error {
 }
 
 // Get returns the state of item ("" if unknown).
-func (s *Seen) Get(ctx context.Context, item string) (string, error) {
+func (s *Store) Get(ctx context.Context, item string) (string, error) {
 	e, err := s.kv.Get(ctx, item)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return "", nil
@@ -74,9 +78,18 @@ func (s *Seen) Get(ctx context.Context, item string) (string, error) {
 }
 
 // Set records item's listing fingerprint.
-func (s *Seen) Set(ctx context.Context, item, fingerprint string) error {
+func (s *Store) Set(ctx context.Context, item, fingerprint string) error {
 	if _, err := s.kv.Put(ctx, item, []byte(fingerprint)); err != nil {
 		return fmt.Errorf("record %s: %w", item, err)
 	}
 	return nil
+}
+
+// Progress is a running count within a poll cycle.
+type Progress struct {
+	ListsDone, ListsTotal int
+	Found                 int // items listed (within Since)
+	Known                 int // already taken in, unchanged
+	Queued                int // new: event published
+	Changed               int // changed on Polar's side: event published
 }
