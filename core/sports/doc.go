@@ -7,5 +7,7 @@
 // two tables disagree in spelling and case, and the FIT table gives
 // multisport legs (a triathlon's running part, say) a different mapping
 // from the plain sport of the same Flow name, so the joined table is
-// written out row by row in table.go rather than computed.
+// written out row by row rather than computed. The rows are the SDK's
+// (pluginapi.Sports), so exporters see the same vocabulary; this package
+// adds the library's FIT values, configured overrides and the lookup.
 package sports

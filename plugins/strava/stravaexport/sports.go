@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/polarbridge/polarbridge/core/sports"
+	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
 // SportTypes are Strava's SportType values (strava.md).
@@ -286,24 +286,15 @@ func normKey(k string) string {
 // or sport/sub-sport.
 func knownKey(k string) bool {
 	if sport, sub, ok := strings.Cut(k, "/"); ok {
-		_, ok1 := sports.ParseSport(sport)
-		_, ok2 := sports.ParseSubSport(sub)
+		_, ok1 := pluginapi.FITSport(sport)
+		_, ok2 := pluginapi.FITSubSport(sub)
 		return ok1 && ok2
 	}
-	if _, ok := sports.ParseSport(k); ok {
+	if _, ok := pluginapi.FITSport(k); ok {
 		return true
 	}
-	return isDetailedSport(k)
-}
-
-func isDetailedSport(k string) bool {
-	n := normKey(k)
-	for _, m := range sports.Default().All() {
-		if normKey(m.DetailedSport) == n {
-			return true
-		}
-	}
-	return false
+	_, ok := pluginapi.SportByDetailed(k)
+	return ok
 }
 
 // Lookup maps an exercise's detailed sport and FIT sport and sub-sport

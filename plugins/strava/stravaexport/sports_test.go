@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/polarbridge/polarbridge/core/sports"
 	"github.com/polarbridge/polarbridge/internal/sim/stravasim"
+	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
 // TestMappedValuesAreSportTypes checks every built-in value against the
@@ -27,7 +27,8 @@ func TestMappedValuesAreSportTypes(t *testing.T) {
 		}
 	}
 	for k := range ByDetailedSport {
-		assert.True(t, isDetailedSport(k), "%s is not a Polar detailed sport", k)
+		_, ok := pluginapi.SportByDetailed(k)
+		assert.True(t, ok, "%s is not a Polar detailed sport", k)
 	}
 	// A key in both tables must agree.
 	for k, v := range ByDetailedSport {
@@ -56,9 +57,9 @@ func TestLookup(t *testing.T) {
 		assert.Equal(t, tc.want, m.Lookup(tc.detailed, tc.sport, tc.sub).String(), "%+v", tc)
 	}
 	// Every Polar detailed sport maps to something valid.
-	for _, row := range sports.Default().All() {
-		tg := m.Lookup(row.DetailedSport, row.SportName(), row.SubSportName())
-		assert.Contains(t, SportTypes, tg.SportType, row.DetailedSport)
+	for _, row := range pluginapi.Sports() {
+		tg := m.Lookup(row.Detailed, row.FITSport, row.FITSubSport)
+		assert.Contains(t, SportTypes, tg.SportType, row.Detailed)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/polarbridge/polarbridge/core/sports"
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
@@ -58,8 +57,10 @@ func newTemplateData(rec *pluginapi.Record, target Target) TemplateData {
 
 // sportTitle is the Polar Flow name of a sport, e.g. "Trail running".
 func sportTitle(detailed, sport string) string {
-	if m := sports.Lookup(detailed, sport); m.FlowName != "" {
-		return m.FlowName
+	for _, name := range []string{detailed, sport} {
+		if s, ok := pluginapi.SportByDetailed(name); ok {
+			return s.FlowName
+		}
 	}
 	s := detailed
 	if s == "" {
