@@ -330,7 +330,7 @@ func dateSegment(date string) (string, error) {
 }
 
 func noContent(cl call, status int) error {
-	return &HTTPError{Method: cl.method, Endpoint: cl.path, Status: status, Err: ErrNotFound}
+	return &HTTPError{API: "accesslink", Method: cl.method, Endpoint: cl.path, Status: status, Err: ErrNotFound}
 }
 
 // ---- Users (user token) ----

@@ -3,7 +3,6 @@ package accesslink
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/polarbridge/polarbridge/core/polarhttp"
@@ -82,22 +81,13 @@ func Permanent(err error) bool {
 // whether the request used client credentials, which decides whose
 // credentials a 401 is about.
 func statusError(method, endpoint string, status int, body []byte, basic bool, secrets ...string) *HTTPError {
-	e := polarhttp.NewHTTPError("accesslink", method, endpoint, status, body, secrets...)
-	switch {
-	case status == http.StatusUnauthorized && basic:
-		e.Err = ErrClientUnauthorized
-	case status == http.StatusUnauthorized:
-		e.Err = ErrUnauthorized
-	case status == http.StatusForbidden:
-		e.Err = ErrForbidden
-	case status == http.StatusNotFound:
-		e.Err = ErrNotFound
-	case status == http.StatusConflict:
-		e.Err = ErrConflict
-	case status == http.StatusTooManyRequests:
-		e.Err = ErrRateLimited
-	case polarhttp.RetryableStatus(status):
-		e.Err = ErrUnavailable
+	sentinels := polarhttp.Sentinels{
+		Unauthorized: ErrUnauthorized, Forbidden: ErrForbidden, NotFound: ErrNotFound,
+		Conflict: ErrConflict, RateLimited: ErrRateLimited, Unavailable: ErrUnavailable,
 	}
-	return e
+	if basic {
+		// Client credentials: the 401 is about the partner, not a user.
+		sentinels.Unauthorized = ErrClientUnauthorized
+	}
+	return polarhttp.NewHTTPError("accesslink", sentinels, method, endpoint, status, body, secrets...)
 }

@@ -27,10 +27,34 @@ type HTTPError struct {
 	Err      error  // sentinel for the status; nil if none
 }
 
+// Sentinels are a client's errors for the statuses Polar's APIs share;
+// a nil one leaves that status without a sentinel.
+type Sentinels struct {
+	Unauthorized, Forbidden, NotFound, Conflict error
+	RateLimited                                 error // 429
+	Unavailable                                 error // 408 and 5xx
+}
+
 // NewHTTPError builds the error for an unexpected status, quoting the
-// start of body with every secret removed; the caller sets Err.
-func NewHTTPError(api, method, endpoint string, status int, body []byte, secrets ...string) *HTTPError {
-	return &HTTPError{API: api, Method: method, Endpoint: endpoint, Status: status, Body: Snippet(body, secrets)}
+// start of body with every secret removed and wrapping the client's
+// sentinel for the status.
+func NewHTTPError(api string, sentinels Sentinels, method, endpoint string, status int, body []byte, secrets ...string) *HTTPError {
+	e := &HTTPError{API: api, Method: method, Endpoint: endpoint, Status: status, Body: Snippet(body, secrets)}
+	switch {
+	case status == http.StatusUnauthorized:
+		e.Err = sentinels.Unauthorized
+	case status == http.StatusForbidden:
+		e.Err = sentinels.Forbidden
+	case status == http.StatusNotFound:
+		e.Err = sentinels.NotFound
+	case status == http.StatusConflict:
+		e.Err = sentinels.Conflict
+	case status == http.StatusTooManyRequests:
+		e.Err = sentinels.RateLimited
+	case RetryableStatus(status):
+		e.Err = sentinels.Unavailable
+	}
+	return e
 }
 
 func (e *HTTPError) Error() string {

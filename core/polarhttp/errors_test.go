@@ -22,9 +22,10 @@ func TestSnippet(t *testing.T) {
 
 func TestHTTPError(t *testing.T) {
 	sentinel := errors.New("re-authorize")
-	e := NewHTTPError("teampro", "GET", "/v1/teams", http.StatusUnauthorized, []byte("token abc echoed"), "abc")
-	e.Err = sentinel
+	e := NewHTTPError("teampro", Sentinels{Unauthorized: sentinel}, "GET", "/v1/teams", http.StatusUnauthorized, []byte("token abc echoed"), "abc")
 	assert.ErrorIs(t, e, sentinel)
+	assert.Nil(t, NewHTTPError("teampro", Sentinels{Unauthorized: sentinel}, "GET", "/v1/teams", http.StatusForbidden, nil).Err,
+		"a status without a sentinel wraps none")
 	assert.Equal(t, `teampro: GET /v1/teams: status 401 Unauthorized (body "token [redacted] echoed"): re-authorize`, e.Error())
 	for status, want := range map[int]bool{400: true, 401: true, 404: true, 408: false, 429: false, 500: false, 503: false} {
 		got, ok := PermanentStatus(&HTTPError{Status: status})

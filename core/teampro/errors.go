@@ -5,7 +5,6 @@ import (
 
 	"errors"
 	"fmt"
-	"net/http"
 )
 
 // Sentinel errors; match them with errors.Is.
@@ -52,19 +51,14 @@ func Permanent(err error) bool {
 	return permanent
 }
 
+// sentinels are Team Pro's errors for a status: no 403 or 409 sentinel,
+// the API documents neither.
+var sentinels = polarhttp.Sentinels{
+	Unauthorized: ErrUnauthorized, NotFound: ErrNotFound, RateLimited: ErrRateLimited, Unavailable: ErrUnavailable,
+}
+
 func statusError(method, endpoint string, status int, body []byte, secrets ...string) *HTTPError {
-	e := polarhttp.NewHTTPError("teampro", method, endpoint, status, body, secrets...)
-	switch {
-	case status == http.StatusUnauthorized:
-		e.Err = ErrUnauthorized
-	case status == http.StatusNotFound:
-		e.Err = ErrNotFound
-	case status == http.StatusTooManyRequests:
-		e.Err = ErrRateLimited
-	case status == http.StatusRequestTimeout || status >= 500:
-		e.Err = ErrUnavailable
-	}
-	return e
+	return polarhttp.NewHTTPError("teampro", sentinels, method, endpoint, status, body, secrets...)
 }
 
 // Warning is a data problem that did not stop parsing: a malformed sample
