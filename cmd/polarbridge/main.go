@@ -28,6 +28,8 @@ type command struct {
 	usage string // arguments after the name
 	help  string
 	run   func(ctx context.Context, env *cliEnv, args []string) error
+	// flags adds the command's own flags (nil: only the global ones).
+	flags func(fs *pflag.FlagSet)
 }
 
 // cliEnv is what every command gets: parsed flags, output streams.
@@ -39,30 +41,32 @@ type cliEnv struct {
 	now func() time.Time
 }
 
+// commands declares every command once: its arguments, help, what it
+// runs and its own flags.
 func commands() map[string]command {
 	return map[string]command{
-		"run":                {"", "run the daemon", runDaemon},
-		"version":            {"", "print the version", printVersion},
-		"plugins list":       {"", "start each configured plugin and print what it describes", pluginsList},
-		"plugins authorize":  {"NAME [--code CODE --scope SCOPE]", "authorize a plugin's destination (e.g. Strava) through OAuth2 and store the token", pluginsAuthorize},
-		"dlq list":           {"[--exporter NAME] [--json]", "list dead-lettered records", dlqList},
-		"dlq replay":         {"[--exporter NAME] [ID...]", "re-queue dead letters (all, or by ID) for their exporter", dlqReplay},
-		"demo":               {"[--keep] [--dir DIR]", "try it all on the AccessLink simulator: OAuth, webhook, CSV export; ends by itself", runDemo},
-		"users add":          {"[--code CODE] [--member-id ID]", "authorize a Polar user (OAuth in the browser, or --code pasted by hand) and register them", usersAdd},
-		"users list":         {"", "list the Polar users this bridge serves", usersList},
-		"users remove":       {"USER-ID", "de-register a Polar user and forget their token", usersRemove},
-		"webhook create":     {"--url URL [--events EXERCISE,SLEEP]", "create the AccessLink webhook and store its signature key", webhookCreate},
-		"webhook show":       {"", "show the webhook at Polar and when the last event arrived", webhookShow},
-		"webhook update":     {"[--url URL] [--events ...]", "change the webhook's URL or events", webhookUpdate},
-		"webhook delete":     {"", "delete the webhook", webhookDelete},
-		"webhook activate":   {"", "re-activate a webhook Polar deactivated", webhookActivate},
-		"webhook deactivate": {"", "pause the webhook", webhookDeactivate},
-		"backfill":           {"[--source accesslink|teampro] [--user ID] [--since 28d] [--kinds exercise,sleep,nightly-recharge] [--wait]", "queue everything Polar still holds that the bridge has not exported", backfill},
-		"sports":             {"[--json]", "print the effective Polar sport -> FIT sport table", sportsTable},
-		"teampro add":        {"[--name NAME] [--code CODE]", "authorize a coach's Polar Team Pro account", teamproAdd},
-		"teampro teams":      {"", "list the teams of every Team Pro account", teamproTeams},
-		"teampro simulator":  {"[--listen ADDR]", "run the Team Pro simulator", teamproSimulator},
-		"simulator":          {"[--listen ADDR] [--users N] [--every D]", "run the AccessLink simulator, to try the bridge without a Polar account", runSimulator},
+		"run":                {"", "run the daemon", runDaemon, nil},
+		"version":            {"", "print the version", printVersion, nil},
+		"plugins list":       {"", "start each configured plugin and print what it describes", pluginsList, nil},
+		"plugins authorize":  {"NAME [--code CODE --scope SCOPE]", "authorize a plugin's destination (e.g. Strava) through OAuth2 and store the token", pluginsAuthorize, pluginsAuthorizeFlags},
+		"dlq list":           {"[--exporter NAME] [--json]", "list dead-lettered records", dlqList, dlqListFlags},
+		"dlq replay":         {"[--exporter NAME] [ID...]", "re-queue dead letters (all, or by ID) for their exporter", dlqReplay, exporterFlag},
+		"demo":               {"[--keep] [--dir DIR]", "try it all on the AccessLink simulator: OAuth, webhook, CSV export; ends by itself", runDemo, demoFlags},
+		"users add":          {"[--code CODE] [--member-id ID]", "authorize a Polar user (OAuth in the browser, or --code pasted by hand) and register them", usersAdd, usersAddFlags},
+		"users list":         {"", "list the Polar users this bridge serves", usersList, nil},
+		"users remove":       {"USER-ID", "de-register a Polar user and forget their token", usersRemove, nil},
+		"webhook create":     {"--url URL [--events EXERCISE,SLEEP]", "create the AccessLink webhook and store its signature key", webhookCreate, webhookCreateFlags},
+		"webhook show":       {"", "show the webhook at Polar and when the last event arrived", webhookShow, nil},
+		"webhook update":     {"[--url URL] [--events ...]", "change the webhook's URL or events", webhookUpdate, webhookUpdateFlags},
+		"webhook delete":     {"", "delete the webhook", webhookDelete, nil},
+		"webhook activate":   {"", "re-activate a webhook Polar deactivated", webhookActivate, nil},
+		"webhook deactivate": {"", "pause the webhook", webhookDeactivate, nil},
+		"backfill":           {"[--source accesslink|teampro] [--user ID] [--since 28d] [--kinds exercise,sleep,nightly-recharge] [--wait]", "queue everything Polar still holds that the bridge has not exported", backfill, backfillFlags},
+		"sports":             {"[--json]", "print the effective Polar sport -> FIT sport table", sportsTable, jsonFlag("print JSON")},
+		"teampro add":        {"[--name NAME] [--code CODE]", "authorize a coach's Polar Team Pro account", teamproAdd, teamproAddFlags},
+		"teampro teams":      {"", "list the teams of every Team Pro account", teamproTeams, nil},
+		"teampro simulator":  {"[--listen ADDR]", "run the Team Pro simulator", teamproSimulator, listenFlag("127.0.0.1:7576", "address to serve the simulated Team Pro API on")},
+		"simulator":          {"[--listen ADDR] [--users N] [--every D]", "run the AccessLink simulator, to try the bridge without a Polar account", runSimulator, simulatorFlags},
 	}
 }
 
@@ -88,7 +92,9 @@ func cli(ctx context.Context, now func() time.Time, args []string, stdout, stder
 	fs := pflag.NewFlagSet("polarbridge "+name, pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	config.RegisterFlags(fs)
-	addCommandFlags(name, fs)
+	if cmd.flags != nil {
+		cmd.flags(fs)
+	}
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: polarbridge %s %s\n\n%s\n\nflags:\n%s", name, cmd.usage, cmd.help, fs.FlagUsages())
 	}
@@ -117,55 +123,75 @@ func findCommand(cmds map[string]command, args []string) (string, []string) {
 	return "", args
 }
 
-func addCommandFlags(name string, fs *pflag.FlagSet) {
-	switch name {
-	case "dlq list":
-		fs.String("exporter", "", "only this exporter's dead letters")
-		fs.Bool("json", false, "print JSON lines")
-	case "dlq replay":
-		fs.String("exporter", "", "only this exporter's dead letters")
-	case "demo":
-		fs.Bool("keep", false, "keep the demo's directory instead of removing it")
-		fs.String("dir", "", "directory for the demo's data and output (default: a new temporary one)")
-	case "plugins authorize":
-		fs.String("code", "", "an authorization code pasted by hand (headless)")
-		fs.String("scope", "", "with --code: the scope the redirect reported")
-		fs.String("redirect-url", "", "redirect URL registered with the destination (default accesslink.redirect_url)")
-		fs.Bool("open", true, "open the authorization URL in a browser where possible")
-		fs.Duration("timeout", 10*time.Minute, "how long to wait for the OAuth callback")
-	case "users add":
-		fs.String("code", "", "an authorization code pasted by hand (headless: open the URL elsewhere)")
-		fs.String("member-id", "", "the member id to register (default polarbridge-<user id>)")
-		fs.Bool("open", true, "open the authorization URL in a browser where possible")
-		fs.Duration("timeout", 10*time.Minute, "how long to wait for the OAuth callback")
-	case "webhook create":
-		fs.String("url", "", "public URL of this daemon's webhook receiver")
-		fs.String("events", "EXERCISE,SLEEP", "events to subscribe to")
-	case "webhook update":
-		fs.String("url", "", "new URL (empty keeps it)")
-		fs.String("events", "", "new events (empty keeps them)")
-	case "sports":
-		fs.Bool("json", false, "print JSON")
-	case "teampro add":
-		fs.String("name", "coach", "a name for the account")
-		fs.String("code", "", "an authorization code pasted by hand (headless)")
-		fs.Bool("open", true, "open the authorization URL in a browser where possible")
-		fs.Duration("timeout", 10*time.Minute, "how long to wait for the OAuth callback")
-	case "teampro simulator":
-		fs.String("listen", "127.0.0.1:7576", "address to serve the simulated Team Pro API on")
-	case "backfill":
-		fs.StringSlice("user", nil, "only these Polar user ids, or Team Pro account names with --source teampro (default: all)")
-		fs.String("since", "28d", "how far back: days (28d), a duration (72h) or a date")
-		fs.StringSlice("kinds", nil, "exercise, sleep, nightly-recharge (default: all)")
-		fs.String("source", "accesslink", "the source to backfill: accesslink or teampro")
-		fs.Bool("wait", false, "wait until the daemon has processed what was queued")
-	case "simulator":
-		fs.String("listen", "127.0.0.1:7575", "address to serve the simulated AccessLink API on")
-		fs.Int("users", 2, "simulated users")
-		fs.Duration("every", time.Minute, "add an exercise or a night (and push the webhook) this often; 0 never")
-		fs.Int("rate-limit", 0, "requests per 15 minutes (0: Polar's default for the user count)")
-		fs.Uint64("seed", 1, "seed for the generated data")
-	}
+// Flags of the commands, by what they are about.
+
+func exporterFlag(fs *pflag.FlagSet) { fs.String("exporter", "", "only this exporter's dead letters") }
+
+func jsonFlag(help string) func(*pflag.FlagSet) {
+	return func(fs *pflag.FlagSet) { fs.Bool("json", false, help) }
+}
+
+func listenFlag(def, help string) func(*pflag.FlagSet) {
+	return func(fs *pflag.FlagSet) { fs.String("listen", def, help) }
+}
+
+func dlqListFlags(fs *pflag.FlagSet) {
+	exporterFlag(fs)
+	jsonFlag("print JSON lines")(fs)
+}
+
+func demoFlags(fs *pflag.FlagSet) {
+	fs.Bool("keep", false, "keep the demo's directory instead of removing it")
+	fs.String("dir", "", "directory for the demo's data and output (default: a new temporary one)")
+}
+
+// authorizeFlags are those of every OAuth authorization command.
+func authorizeFlags(fs *pflag.FlagSet, codeHelp string) {
+	fs.String("code", "", codeHelp)
+	fs.Bool("open", true, "open the authorization URL in a browser where possible")
+	fs.Duration("timeout", 10*time.Minute, "how long to wait for the OAuth callback")
+}
+
+func pluginsAuthorizeFlags(fs *pflag.FlagSet) {
+	authorizeFlags(fs, "an authorization code pasted by hand (headless)")
+	fs.String("scope", "", "with --code: the scope the redirect reported")
+	fs.String("redirect-url", "", "redirect URL registered with the destination (default accesslink.redirect_url)")
+}
+
+func usersAddFlags(fs *pflag.FlagSet) {
+	authorizeFlags(fs, "an authorization code pasted by hand (headless: open the URL elsewhere)")
+	fs.String("member-id", "", "the member id to register (default polarbridge-<user id>)")
+}
+
+func teamproAddFlags(fs *pflag.FlagSet) {
+	authorizeFlags(fs, "an authorization code pasted by hand (headless)")
+	fs.String("name", "coach", "a name for the account")
+}
+
+func webhookCreateFlags(fs *pflag.FlagSet) {
+	fs.String("url", "", "public URL of this daemon's webhook receiver")
+	fs.String("events", "EXERCISE,SLEEP", "events to subscribe to")
+}
+
+func webhookUpdateFlags(fs *pflag.FlagSet) {
+	fs.String("url", "", "new URL (empty keeps it)")
+	fs.String("events", "", "new events (empty keeps them)")
+}
+
+func backfillFlags(fs *pflag.FlagSet) {
+	fs.StringSlice("user", nil, "only these Polar user ids, or Team Pro account names with --source teampro (default: all)")
+	fs.String("since", "28d", "how far back: days (28d), a duration (72h) or a date")
+	fs.StringSlice("kinds", nil, "exercise, sleep, nightly-recharge (default: all)")
+	fs.String("source", "accesslink", "the source to backfill: accesslink or teampro")
+	fs.Bool("wait", false, "wait until the daemon has processed what was queued")
+}
+
+func simulatorFlags(fs *pflag.FlagSet) {
+	listenFlag("127.0.0.1:7575", "address to serve the simulated AccessLink API on")(fs)
+	fs.Int("users", 2, "simulated users")
+	fs.Duration("every", time.Minute, "add an exercise or a night (and push the webhook) this often; 0 never")
+	fs.Int("rate-limit", 0, "requests per 15 minutes (0: Polar's default for the user count)")
+	fs.Uint64("seed", 1, "seed for the generated data")
 }
 
 func usage(w io.Writer, cmds map[string]command) {
