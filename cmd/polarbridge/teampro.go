@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"github.com/polarbridge/polarbridge/core/seen"
 	"text/tabwriter"
-	"time"
 
-	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/daemon"
 	"github.com/polarbridge/polarbridge/core/onboard"
 	"github.com/polarbridge/polarbridge/core/teamsync"
@@ -47,11 +45,7 @@ func teamproAdd(ctx context.Context, env *cliEnv, _ []string) error {
 	if err != nil {
 		return err
 	}
-	tok, err := oc.Exchange(ctx, code)
-	if err != nil {
-		return onboard.ExchangeError(err)
-	}
-	if err := p.acc.PutCoach(ctx, accounts.Coach{Name: name, Token: tok, AddedAt: time.Now().UTC()}); err != nil {
+	if err := onboard.AddCoach(ctx, oc, p.acc, code, name); err != nil {
 		return err
 	}
 	src, err := teamProSource(ctx, p)

@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/bus"
 	"github.com/polarbridge/polarbridge/core/config"
 	"github.com/polarbridge/polarbridge/core/daemon"
@@ -104,9 +103,7 @@ poll:
 	oc := daemon.TeamProOAuth(cfg)
 	code, err := onboard.AuthorizeUnattended(context.Background(), oc)
 	require.NoError(t, err)
-	tok, err := oc.Exchange(context.Background(), code)
-	require.NoError(t, err)
-	require.NoError(t, d.Accounts.PutCoach(context.Background(), accounts.Coach{Name: "coach", Token: tok}))
+	require.NoError(t, onboard.AddCoach(context.Background(), oc, d.Accounts, code, "coach"))
 	return &teamSetup{harness: h, sim: sim, clock: clock}
 }
 

@@ -163,6 +163,17 @@ func AddUser(ctx context.Context, oc *oauth2.Config, reg Registrar, acc *account
 	return Result{UserID: userID, Registered: created}, nil
 }
 
+// AddCoach exchanges code for a Polar Team Pro token (scope team_read) and
+// stores the coach's account under name, replacing an account of that
+// name (re-authorization).
+func AddCoach(ctx context.Context, oc *oauth2.Config, acc *accounts.Store, code, name string) error {
+	tok, err := oc.Exchange(ctx, code)
+	if err != nil {
+		return ExchangeError(err)
+	}
+	return acc.PutCoach(ctx, accounts.Coach{Name: name, Token: tok, AddedAt: time.Now().UTC()})
+}
+
 // ExchangeError describes a failed code exchange without quoting the
 // token endpoint's body (it may echo the code or credentials).
 func ExchangeError(err error) error {
