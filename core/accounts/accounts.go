@@ -67,6 +67,9 @@ func (w Webhook) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("id", w.ID), slog.String("url", w.URL))
 }
 
+// String keeps the signature key out of %v.
+func (w Webhook) String() string { return "webhook " + w.ID + " (" + w.URL + ")" }
+
 // Store reads and writes accounts.
 type Store struct {
 	kv jetstream.KeyValue
