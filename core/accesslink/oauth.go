@@ -7,6 +7,8 @@ import (
 	"strconv"
 
 	"golang.org/x/oauth2"
+
+	"github.com/polarbridge/polarbridge/core/polarhttp"
 )
 
 // ErrNoUserID: the token response lacks the x_user_id AccessLink adds.
@@ -18,22 +20,7 @@ var ErrNoUserID = errors.New("token response has no x_user_id")
 // endpoint with HTTP Basic, as Polar requires. No scope is set: Polar then
 // asks the user for every scope of the client.
 func OAuthConfig(clientID, clientSecret, redirectURL, authURL, tokenURL string) *oauth2.Config {
-	if authURL == "" {
-		authURL = DefaultAuthURL
-	}
-	if tokenURL == "" {
-		tokenURL = DefaultTokenURL
-	}
-	return &oauth2.Config{
-		ClientID:     clientID,
-		ClientSecret: clientSecret,
-		RedirectURL:  redirectURL,
-		Endpoint: oauth2.Endpoint{
-			AuthURL:   authURL,
-			TokenURL:  tokenURL,
-			AuthStyle: oauth2.AuthStyleInHeader,
-		},
-	}
+	return polarhttp.OAuthConfig(clientID, clientSecret, redirectURL, authURL, tokenURL, DefaultAuthURL, DefaultTokenURL)
 }
 
 // UserIDFromToken returns the Polar user id (x_user_id) of a token from

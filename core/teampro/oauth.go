@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/polarbridge/polarbridge/core/polarhttp"
 )
 
 // Documented Team Pro addresses and scope.
@@ -24,23 +26,7 @@ const (
 // authorization code flow: scope team_read, client credentials in the
 // Basic header as Polar requires. Empty authURL and tokenURL mean Polar's.
 func OAuthConfig(clientID, clientSecret, redirectURL, authURL, tokenURL string) *oauth2.Config {
-	if authURL == "" {
-		authURL = DefaultAuthURL
-	}
-	if tokenURL == "" {
-		tokenURL = DefaultTokenURL
-	}
-	return &oauth2.Config{
-		ClientID:     clientID,
-		ClientSecret: clientSecret,
-		RedirectURL:  redirectURL,
-		Scopes:       []string{Scope},
-		Endpoint: oauth2.Endpoint{
-			AuthURL:   authURL,
-			TokenURL:  tokenURL,
-			AuthStyle: oauth2.AuthStyleInHeader,
-		},
-	}
+	return polarhttp.OAuthConfig(clientID, clientSecret, redirectURL, authURL, tokenURL, DefaultAuthURL, DefaultTokenURL, Scope)
 }
 
 // SaveFunc persists a token (e.g. in JetStream KV). It is called with
