@@ -55,6 +55,10 @@ func (e *RateLimitError) Error() string {
 
 func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
 
+// RetryAfter is how long to wait before the next request: the event
+// pipeline defers a retry at least that long.
+func (e *RateLimitError) RetryAfter() time.Duration { return e.Wait }
+
 // Permanent reports whether retrying the same call cannot succeed without
 // someone acting first: 401 and 403 (stop polling that user until
 // re-authorized), other 4xx except 429 and 408, an undecodable payload,

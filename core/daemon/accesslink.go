@@ -12,12 +12,13 @@ import (
 	"time"
 
 	"github.com/polarbridge/polarbridge/core/accesslink"
+	"github.com/polarbridge/polarbridge/core/accesslinksync"
 	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/config"
 	"github.com/polarbridge/polarbridge/core/ingest"
 	"github.com/polarbridge/polarbridge/core/poller"
+	"github.com/polarbridge/polarbridge/core/source"
 	"github.com/polarbridge/polarbridge/core/sports"
-	"github.com/polarbridge/polarbridge/core/teamsync"
 	"github.com/polarbridge/polarbridge/core/webhook"
 )
 
@@ -38,9 +39,10 @@ func NewAccessLinkClient(cfg *config.Config, log *slog.Logger, extra ...accessli
 	return c, nil
 }
 
-// accessLinkServices starts the AccessLink source: the ingest worker and,
-// if configured, the webhook receiver.
-func (d *Daemon) accessLinkServices(ctx context.Context) ([]func(context.Context) error, error) {
+// sourceServices starts the sources (AccessLink, Team Pro), the event
+// pipeline that routes their events, their poll loops and, if
+// configured, the webhook receiver.
+func (d *Daemon) sourceServices(ctx context.Context) ([]func(context.Context) error, error) {
 	client, err := NewAccessLinkClient(d.cfg, d.log, d.set.accessLinkOpts...)
 	if err != nil {
 		return nil, err
@@ -61,14 +63,17 @@ func (d *Daemon) accessLinkServices(ctx context.Context) ([]func(context.Context
 	tpSet := d.set
 	tpSet.onTeamProWarning = func() { d.Metrics.DataWarnings.WithLabelValues("teampro").Inc() }
 	d.TeamPro = newTeamPro(d.cfg, d.Bus, acc, st, d.log, tpSet)
-	w := ingest.New(d.Bus, client, acc, table, ingest.Options{
-		Seen:     st,
-		Handlers: map[string]func(context.Context, []byte) error{teamsync.Event: teamProHandler(d.TeamPro)},
-		Policy:   d.cfg.Delivery,
+	d.poller = poller.New(d.Bus, client, acc, st, d.log.With("component", "poller"), poller.WithClock(d.set.now))
+	al := accesslinksync.New(d.Bus, client, acc, table, st, d.poller, d.log.With("component", "accesslink"))
+	w, err := ingest.New(d.Bus, []source.Source{al, d.TeamPro}, ingest.Options{
+		Policy: d.cfg.Delivery,
 		OnEvent: func(event, outcome string) {
 			d.Metrics.Events.WithLabelValues(outcome).Inc()
 		},
 	}, d.log.With("component", "ingest"))
+	if err != nil {
+		return nil, err
+	}
 	if err := w.Prepare(ctx); err != nil {
 		return nil, err
 	}
@@ -82,12 +87,17 @@ func (d *Daemon) accessLinkServices(ctx context.Context) ([]func(context.Context
 		services = append(services, srv)
 		every = d.cfg.Poll.IntervalWithWebhook
 	}
-	d.poller = poller.New(d.Bus, client, acc, st, d.log.With("component", "poller"), poller.WithClock(d.set.now))
 	if every > 0 {
-		services = append(services, d.pollLoop(every))
+		services = append(services, d.pollLoop(al.Name(), every, func(ctx context.Context) error {
+			_, err := d.PollOnce(ctx, poller.Scope{})
+			return err
+		}))
 	}
-	if d.cfg.TeamPro.PollInterval > 0 {
-		services = append(services, d.teamProLoop(d.cfg.TeamPro.PollInterval))
+	if every := d.cfg.TeamPro.PollInterval; every > 0 {
+		services = append(services, d.pollLoop(d.TeamPro.Name(), every, func(ctx context.Context) error {
+			_, err := d.TeamPro.Poll(ctx, source.Scope{})
+			return err
+		}))
 	}
 	return services, nil
 }
@@ -164,12 +174,12 @@ func (d *Daemon) webhookSecret(acc *accounts.Store) webhook.SecretFunc {
 	}
 }
 
-// pollLoop polls at the configured interval (the first cycle right away).
-func (d *Daemon) pollLoop(every time.Duration) func(context.Context) error {
+// pollLoop runs a source's poll every interval (the first right away).
+func (d *Daemon) pollLoop(name string, every time.Duration, poll func(context.Context) error) func(context.Context) error {
 	return func(ctx context.Context) error {
 		for {
-			if _, err := d.PollOnce(ctx, poller.Scope{}); err != nil && ctx.Err() == nil {
-				d.log.Warn("poll cycle", "err", err)
+			if err := poll(ctx); err != nil && ctx.Err() == nil {
+				d.log.Warn("poll", "source", name, "err", err)
 			}
 			select {
 			case <-ctx.Done():

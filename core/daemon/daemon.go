@@ -130,7 +130,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version st
 		}
 		d.dispatchers = append(d.dispatchers, disp)
 	}
-	d.services, err = d.accessLinkServices(ctx)
+	d.services, err = d.sourceServices(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -1,10 +1,7 @@
 package daemon
 
 import (
-	"context"
-	"errors"
 	"github.com/polarbridge/polarbridge/core/seen"
-	"time"
 
 	"golang.org/x/oauth2"
 	"log/slog"
@@ -13,7 +10,6 @@ import (
 
 	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/config"
-	"github.com/polarbridge/polarbridge/core/ingest"
 	"github.com/polarbridge/polarbridge/core/teampro"
 	"github.com/polarbridge/polarbridge/core/teamsync"
 )
@@ -48,31 +44,4 @@ func newTeamPro(cfg *config.Config, b *bus.Bus, acc *accounts.Store, st *seen.St
 		Lookback:      cfg.TeamPro.Lookback,
 		Now:           set.now,
 	}, log.With("component", "teampro"))
-}
-
-// teamProHandler adapts the source's event handler for the ingest worker.
-func teamProHandler(src *teamsync.Source) func(context.Context, []byte) error {
-	return func(ctx context.Context, body []byte) error {
-		err := src.Handle(ctx, body)
-		if err != nil && (teampro.Permanent(err) || errors.Is(err, teamsync.ErrBadEvent) || errors.Is(err, accounts.ErrUnknownCoach)) {
-			return ingest.Permanent(err)
-		}
-		return err
-	}
-}
-
-// teamProLoop polls Team Pro every interval (the first poll right away).
-func (d *Daemon) teamProLoop(every time.Duration) func(context.Context) error {
-	return func(ctx context.Context) error {
-		for {
-			if _, err := d.TeamPro.Poll(ctx, teamsync.Scope{}); err != nil && ctx.Err() == nil {
-				d.log.Warn("Team Pro poll", "err", err)
-			}
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-time.After(every):
-			}
-		}
-	}
 }

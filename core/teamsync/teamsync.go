@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/polarbridge/polarbridge/core/seen"
+	"github.com/polarbridge/polarbridge/core/source"
 	"log/slog"
 	"slices"
 	"sync"
@@ -127,12 +128,18 @@ func (s *Source) Client(ctx context.Context, account string) (*teampro.Client, e
 	return teampro.New(at.ts, opts...)
 }
 
-// Scope limits a poll (backfill); zero means every account, the lookback.
-type Scope struct {
-	Accounts []string
-	Since    time.Time
-	Progress func(seen.Progress)
-}
+// Scope limits a poll (backfill): the accounts are Team Pro account
+// names; zero means every account, the lookback.
+type Scope = source.Scope
+
+// Name is the source's name.
+const Name = "teampro"
+
+// Name implements source.Source.
+func (s *Source) Name() string { return Name }
+
+// Events implements source.Source.
+func (s *Source) Events() []string { return []string{Event} }
 
 // Poll lists every team's sessions of every account and queues the new
 // and modified ones.
@@ -228,9 +235,19 @@ func (s *Source) consider(ctx context.Context, account string, ts teampro.TeamTr
 	return outcome, s.seen.Set(ctx, key, ts.Modified)
 }
 
-// Handle processes a TEAMPRO_SESSION event: the team session and every
-// participant's session become records.
-func (s *Source) Handle(ctx context.Context, body []byte) error {
+// Handle implements source.Source for a TEAMPRO_SESSION event: the team
+// session and every participant's session become records. An event that
+// cannot succeed as it is (malformed, an unknown account, a status Team
+// Pro will answer again) is marked permanent.
+func (s *Source) Handle(ctx context.Context, _ string, body []byte) error {
+	err := s.handle(ctx, body)
+	if err != nil && (teampro.Permanent(err) || errors.Is(err, ErrBadEvent) || errors.Is(err, accounts.ErrUnknownCoach)) {
+		return source.Permanent(err)
+	}
+	return err
+}
+
+func (s *Source) handle(ctx context.Context, body []byte) error {
 	var ev event
 	if err := json.Unmarshal(body, &ev); err != nil || ev.SessionID == "" || ev.Account == "" {
 		return fmt.Errorf("%w: malformed %s event", ErrBadEvent, Event)

@@ -139,7 +139,7 @@ func TestHandlePublishesTheSessionAndItsPlayers(t *testing.T) {
 	require.NoError(t, err)
 	body, err := json.Marshal(e.events(t)[0])
 	require.NoError(t, err)
-	require.NoError(t, e.src.Handle(ctx, body))
+	require.NoError(t, e.src.Handle(ctx, teamsync.Event, body))
 
 	s, err := e.b.JS.Stream(ctx, bus.RecordsStream)
 	require.NoError(t, err)
@@ -147,10 +147,10 @@ func TestHandlePublishesTheSessionAndItsPlayers(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, uint64(3), info.State.Msgs, "one team session and two player sessions")
 	// Handled twice (a redelivery): nothing new is published.
-	require.NoError(t, e.src.Handle(ctx, body))
+	require.NoError(t, e.src.Handle(ctx, teamsync.Event, body))
 	info, err = s.Info(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, uint64(3), info.State.Msgs)
 
-	assert.ErrorIs(t, e.src.Handle(ctx, []byte(`{"event":"TEAMPRO_SESSION"}`)), teamsync.ErrBadEvent)
+	assert.ErrorIs(t, e.src.Handle(ctx, teamsync.Event, []byte(`{"event":"TEAMPRO_SESSION"}`)), teamsync.ErrBadEvent)
 }

@@ -1,0 +1,260 @@
+// Package accesslinksync is the AccessLink source: it handles AccessLink's
+// events (a push, or the poller's event for an item it listed) by fetching
+// the data they announce, normalizing it into records and publishing them
+// once per content version, and it polls through package poller.
+//
+// Polar calls per event: EXERCISE costs 2 (the exercise with samples and
+// zones, and its FIT file; TCX or GPX when there is no FIT); SLEEP costs 2
+// (that date's sleep and nightly recharge: Polar sends no webhook for the
+// recharge, it belongs to the night).
+package accesslinksync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/polarbridge/polarbridge/core/accesslink"
+	"github.com/polarbridge/polarbridge/core/accounts"
+	"github.com/polarbridge/polarbridge/core/bus"
+	"github.com/polarbridge/polarbridge/core/poller"
+	"github.com/polarbridge/polarbridge/core/records"
+	"github.com/polarbridge/polarbridge/core/seen"
+	"github.com/polarbridge/polarbridge/core/source"
+	"github.com/polarbridge/polarbridge/core/sports"
+	"github.com/polarbridge/polarbridge/pluginapi"
+)
+
+// Name is the source's name.
+const Name = "accesslink"
+
+// Polar is the part of the AccessLink client the source uses.
+type Polar interface {
+	GetExercise(ctx context.Context, token, id string, opt accesslink.ExerciseOptions) ([]byte, error)
+	GetFile(ctx context.Context, token, id string, format accesslink.FileFormat) ([]byte, bool, error)
+	GetSleep(ctx context.Context, token, date string) ([]byte, bool, error)
+	GetNightlyRecharge(ctx context.Context, token, date string) ([]byte, bool, error)
+}
+
+// Marker records items the source took in, so the poller does not fetch
+// them again.
+type Marker interface {
+	MarkProcessed(ctx context.Context, item string) error
+}
+
+// Source is the AccessLink source.
+type Source struct {
+	polar    Polar
+	accounts *accounts.Store
+	pub      *records.Publisher
+	sports   *sports.Table
+	seen     Marker
+	poller   *poller.Poller
+	log      *slog.Logger
+}
+
+// New returns the AccessLink source. seen, if not nil, is told about
+// every item taken in; p polls (nil: the source does not poll).
+func New(b *bus.Bus, polar Polar, acc *accounts.Store, table *sports.Table, seen Marker, p *poller.Poller, log *slog.Logger) *Source {
+	return &Source{polar: polar, accounts: acc, pub: records.NewPublisher(b), sports: table, seen: seen, poller: p, log: log}
+}
+
+// Name implements source.Source.
+func (s *Source) Name() string { return Name }
+
+// Events implements source.Source: every AccessLink webhook event; those
+// the bridge does not fetch yet are acknowledged as ignored.
+func (s *Source) Events() []string {
+	return []string{string(accesslink.EventExercise), string(accesslink.EventSleep), string(accesslink.EventContinuousHeartRate),
+		string(accesslink.EventSleepWiseCircadianBedtime), string(accesslink.EventSleepWiseAlertness)}
+}
+
+// Poll implements source.Source: the accounts are Polar user ids.
+func (s *Source) Poll(ctx context.Context, scope source.Scope) (seen.Progress, error) {
+	if s.poller == nil {
+		return seen.Progress{}, errors.New("accesslink: this source does not poll")
+	}
+	return s.poller.Cycle(ctx, poller.Scope{Users: scope.Accounts, Kinds: scope.Kinds, Since: scope.Since, Progress: scope.Progress})
+}
+
+// Handle implements source.Source for an AccessLink event body.
+func (s *Source) Handle(ctx context.Context, _ string, body []byte) error {
+	err := s.handle(ctx, body)
+	if err != nil && !source.IsPermanent(err) && accesslink.Permanent(err) {
+		return source.Permanent(err)
+	}
+	return err
+}
+
+func (s *Source) handle(ctx context.Context, body []byte) error {
+	p, err := accesslink.ParseWebhook(body)
+	if err != nil {
+		return source.Permanent(err)
+	}
+	switch p.Event {
+	case accesslink.EventExercise, accesslink.EventSleep:
+	default:
+		s.log.Debug("event kind not handled yet; ignored", "event", p.Event)
+		return source.ErrIgnored
+	}
+	user, err := s.accounts.User(ctx, p.UserIDString())
+	if errors.Is(err, accounts.ErrUnknownUser) {
+		return source.Permanent(fmt.Errorf("Polar user %d is not known to this bridge: add them with `polarbridge users add`, then `polarbridge dlq replay --exporter ingest`", p.UserID))
+	}
+	if err != nil {
+		return err
+	}
+	if user.State != accounts.StateActive {
+		return source.Permanent(fmt.Errorf("Polar user %s is %s (%s): re-authorize with `polarbridge users add`, then `polarbridge dlq replay --exporter ingest`", user.ID, user.State, user.StateReason))
+	}
+	if p.Event == accesslink.EventExercise {
+		err = s.exercise(ctx, user, p.EntityID)
+	} else {
+		err = s.night(ctx, user, p.Date)
+	}
+	s.noteUserState(ctx, user, err)
+	return err
+}
+
+// noteUserState remembers a revoked token or missing consents, so the
+// bridge stops calling Polar for that user until it is re-authorized.
+func (s *Source) noteUserState(ctx context.Context, u accounts.User, err error) {
+	state := ""
+	switch {
+	case errors.Is(err, accesslink.ErrUnauthorized):
+		state = accounts.StateUnauthorized
+	case errors.Is(err, accesslink.ErrForbidden):
+		state = accounts.StateForbidden
+	default:
+		return
+	}
+	s.log.Error("Polar refused the user's token", "user", u.ID, "state", state, "err", err)
+	if serr := s.accounts.SetUserState(ctx, u.ID, state, err.Error()); serr != nil {
+		s.log.Warn("record user state", "user", u.ID, "err", serr)
+	}
+}
+
+func (s *Source) exercise(ctx context.Context, u accounts.User, id string) error {
+	raw, err := s.polar.GetExercise(ctx, u.AccessToken, id, accesslink.ExerciseOptions{Samples: true, Zones: true})
+	if err != nil {
+		return fmt.Errorf("fetch exercise %s: %w", id, err)
+	}
+	fitBytes, hasFIT, err := s.polar.GetFile(ctx, u.AccessToken, id, accesslink.FormatFIT)
+	if err != nil {
+		return fmt.Errorf("fetch FIT of exercise %s: %w", id, err)
+	}
+	in := accesslink.ExerciseInput{Exercise: raw, FIT: fitBytes}
+	rec, err := accesslink.NormalizeExercise(u.ID, in, s.sports)
+	if errors.Is(err, accesslink.ErrBadFIT) {
+		// Keep the exercise (from its JSON samples) and the original
+		// file, so nothing is lost; exporters that need a valid FIT
+		// report it then.
+		s.log.Warn("exercise has a broken FIT file; using Polar's JSON samples", "exercise", id, "err", err)
+		in.FIT = nil
+		rec, err = accesslink.NormalizeExercise(u.ID, in, s.sports)
+	}
+	if err != nil {
+		return source.Permanent(fmt.Errorf("normalize exercise %s: %w", id, err))
+	}
+	if hasFIT {
+		f, err := s.pub.PutFile(ctx, pluginapi.FileFormat_FILE_FORMAT_FIT, fitBytes)
+		if err != nil {
+			return err
+		}
+		rec.GetExercise().Files = append(rec.GetExercise().Files, f)
+	} else if err := s.fallbackFile(ctx, u, id, rec); err != nil {
+		return err
+	}
+	if err := s.publish(ctx, rec); err != nil {
+		return err
+	}
+	return s.mark(ctx, rec.GetKey())
+}
+
+// fallbackFile attaches the TCX (else GPX) file of an exercise without a
+// FIT file, for exporters that upload files (Strava). Only such exercises
+// cost these extra calls; a manual entry has neither (204).
+func (s *Source) fallbackFile(ctx context.Context, u accounts.User, id string, rec *pluginapi.Record) error {
+	for _, f := range []struct {
+		api    accesslink.FileFormat
+		record pluginapi.FileFormat
+	}{{accesslink.FormatTCX, pluginapi.FileFormat_FILE_FORMAT_TCX}, {accesslink.FormatGPX, pluginapi.FileFormat_FILE_FORMAT_GPX}} {
+		data, found, err := s.polar.GetFile(ctx, u.AccessToken, id, f.api)
+		if err != nil {
+			return fmt.Errorf("fetch %s of exercise %s: %w", f.api, id, err)
+		}
+		if !found {
+			continue
+		}
+		ref, err := s.pub.PutFile(ctx, f.record, data)
+		if err != nil {
+			return err
+		}
+		rec.GetExercise().Files = append(rec.GetExercise().Files, ref)
+		return nil
+	}
+	return nil
+}
+
+func (s *Source) mark(ctx context.Context, key string) error {
+	if s.seen == nil {
+		return nil
+	}
+	return s.seen.MarkProcessed(ctx, key)
+}
+
+func (s *Source) night(ctx context.Context, u accounts.User, date string) error {
+	sleepRaw, hasSleep, err := s.polar.GetSleep(ctx, u.AccessToken, date)
+	if err != nil {
+		return fmt.Errorf("fetch sleep %s: %w", date, err)
+	}
+	rechargeRaw, hasRecharge, err := s.polar.GetNightlyRecharge(ctx, u.AccessToken, date)
+	if err != nil {
+		return fmt.Errorf("fetch nightly recharge %s: %w", date, err)
+	}
+	if !hasSleep && !hasRecharge {
+		s.log.Info("Polar has no sleep or nightly recharge for the date (yet)", "user", u.ID, "date", date)
+		return nil
+	}
+	if hasSleep {
+		rec, err := accesslink.NormalizeSleep(u.ID, sleepRaw)
+		if err != nil {
+			return source.Permanent(fmt.Errorf("normalize sleep %s: %w", date, err))
+		}
+		if err := s.publish(ctx, rec); err != nil {
+			return err
+		}
+		if err := s.mark(ctx, rec.GetKey()); err != nil {
+			return err
+		}
+	}
+	if hasRecharge {
+		// The night anchors the recharge's HH:MM sample times.
+		rec, err := accesslink.NormalizeNightlyRecharge(u.ID, rechargeRaw, sleepRaw, time.UTC)
+		if err != nil {
+			return source.Permanent(fmt.Errorf("normalize nightly recharge %s: %w", date, err))
+		}
+		if err := s.publish(ctx, rec); err != nil {
+			return err
+		}
+		if err := s.mark(ctx, rec.GetKey()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Source) publish(ctx context.Context, rec *pluginapi.Record) error {
+	published, err := s.pub.Publish(ctx, rec)
+	if err != nil {
+		return err
+	}
+	if published {
+		s.log.Info("record published", "key", rec.GetKey(), "version", rec.GetVersion())
+	} else {
+		s.log.Debug("record unchanged", "key", rec.GetKey())
+	}
+	return nil
+}
