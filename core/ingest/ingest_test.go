@@ -1,0 +1,147 @@
+package ingest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/polarbridge/polarbridge/core/bus"
+	"github.com/polarbridge/polarbridge/core/consume"
+	"github.com/polarbridge/polarbridge/core/dlq"
+	"github.com/polarbridge/polarbridge/core/ingest"
+	"github.com/polarbridge/polarbridge/core/seen"
+	"github.com/polarbridge/polarbridge/core/source"
+	"github.com/polarbridge/polarbridge/internal/testbus"
+)
+
+// fakeSource answers events from a script: body → the errors of its
+// successive attempts (nil once the script is used up).
+type fakeSource struct {
+	name   string
+	events []string
+	mu     sync.Mutex
+	script map[string][]error
+	calls  map[string]int
+}
+
+func (f *fakeSource) Name() string     { return f.name }
+func (f *fakeSource) Events() []string { return f.events }
+func (f *fakeSource) Poll(context.Context, source.Scope) (seen.Progress, error) {
+	return seen.Progress{}, nil
+}
+
+func (f *fakeSource) Handle(_ context.Context, event string, body []byte) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	key := event + " " + string(body)
+	f.calls[key]++
+	if s := f.script[key]; len(s) > 0 {
+		err := s[0]
+		f.script[key] = s[1:]
+		return err
+	}
+	return nil
+}
+
+func (f *fakeSource) count(key string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[key]
+}
+
+type deferred struct{ wait time.Duration }
+
+func (d deferred) Error() string             { return "rate limited" }
+func (d deferred) RetryAfter() time.Duration { return d.wait }
+
+func run(t *testing.T, sources ...source.Source) (*bus.Bus, map[string]int) {
+	t.Helper()
+	b := testbus.Open(t)
+	var mu sync.Mutex
+	outcomes := map[string]int{}
+	w, err := ingest.New(b, sources, ingest.Options{
+		Policy: consume.Policy{MaxAttempts: 3, BackoffInitial: 10 * time.Millisecond, BackoffMax: 20 * time.Millisecond},
+		OnEvent: func(_, outcome string) {
+			mu.Lock()
+			outcomes[outcome]++
+			mu.Unlock()
+		},
+	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); assert.NoError(t, w.Run(ctx)) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return b, outcomes
+}
+
+func publish(t *testing.T, b *bus.Bus, event, body string) {
+	t.Helper()
+	_, err := b.JS.Publish(context.Background(), b.EventSubject(event), []byte(body))
+	require.NoError(t, err)
+}
+
+func settle(t *testing.T, b *bus.Bus) {
+	t.Helper()
+	require.Eventually(t, func() bool { return b.Idle(context.Background(), bus.EventsStream, ingest.Name) },
+		20*time.Second, 10*time.Millisecond)
+}
+
+func TestEventsRouteToTheirSource(t *testing.T) {
+	a := &fakeSource{name: "a", events: []string{"EXERCISE"}, calls: map[string]int{}}
+	tp := &fakeSource{name: "teampro", events: []string{"TEAMPRO_SESSION"}, calls: map[string]int{}}
+	b, outcomes := run(t, a, tp)
+	publish(t, b, "EXERCISE", "1")
+	publish(t, b, "TEAMPRO_SESSION", "2")
+	publish(t, b, "SOMETHING_NEW", "3")
+	settle(t, b)
+	assert.Equal(t, 1, a.count("EXERCISE 1"))
+	assert.Equal(t, 1, tp.count("TEAMPRO_SESSION 2"))
+	assert.Zero(t, a.count("SOMETHING_NEW 3")+tp.count("SOMETHING_NEW 3"))
+	assert.Equal(t, 2, outcomes["ok"])
+	assert.Equal(t, 1, outcomes["ignored"], "an event no source handles is acknowledged, not retried")
+}
+
+func TestRetriesDeferralsAndDeadLetters(t *testing.T) {
+	src := &fakeSource{name: "a", events: []string{"E"}, calls: map[string]int{}, script: map[string][]error{
+		"E retried":   {errors.New("503"), errors.New("503")},
+		"E deferred":  {deferred{50 * time.Millisecond}, deferred{50 * time.Millisecond}},
+		"E permanent": {source.Permanent(errors.New("unknown user"))},
+		"E hopeless":  {errors.New("down"), errors.New("down"), errors.New("down")},
+		"E ignored":   {fmt.Errorf("CONTINUOUS_HEART_RATE: %w", source.ErrIgnored)},
+	}}
+	b, outcomes := run(t, src)
+	for _, body := range []string{"retried", "deferred", "permanent", "hopeless", "ignored"} {
+		publish(t, b, "E", body)
+	}
+	settle(t, b)
+	assert.Equal(t, 3, src.count("E retried"), "two failures, then done")
+	assert.Equal(t, 3, src.count("E deferred"))
+	assert.Equal(t, 1, src.count("E permanent"), "a permanent error is not retried")
+	assert.Equal(t, 3, src.count("E hopeless"), "max_attempts")
+	assert.Equal(t, 1, outcomes["ignored"])
+
+	entries, err := dlq.New(b).List(context.Background(), ingest.Name)
+	require.NoError(t, err)
+	reasons := map[string]int{}
+	for _, e := range entries {
+		reasons[e.Error] = e.Attempts
+	}
+	assert.Equal(t, map[string]int{"unknown user": 1, "gave up after 3 attempts: down": 3}, reasons)
+}
+
+func TestAnEventTypeHasOneSource(t *testing.T) {
+	b := testbus.Open(t)
+	_, err := ingest.New(b, []source.Source{
+		&fakeSource{name: "a", events: []string{"E"}}, &fakeSource{name: "b", events: []string{"E"}},
+	}, ingest.Options{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	assert.ErrorContains(t, err, "event E is claimed by the sources a and b")
+}
