@@ -111,26 +111,34 @@ func (s *Store) User(ctx context.Context, id string) (User, error) {
 
 // Users returns every user, by id.
 func (s *Store) Users(ctx context.Context) ([]User, error) {
+	return list(ctx, s, "users.", "users", s.User, ErrUnknownUser)
+}
+
+// list returns every entry under prefix, read with get and sorted by key;
+// one removed meanwhile (gone) is left out.
+func list[T any](ctx context.Context, s *Store, prefix, what string, get func(context.Context, string) (T, error), gone error) ([]T, error) {
 	lister, err := s.kv.ListKeys(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
+		return nil, fmt.Errorf("list %s: %w", what, err)
 	}
-	var out []User
+	var names []string
 	for key := range lister.Keys() {
-		id, ok := strings.CutPrefix(key, "users.")
-		if !ok {
-			continue
+		if name, ok := strings.CutPrefix(key, prefix); ok {
+			names = append(names, name)
 		}
-		u, err := s.User(ctx, id)
-		if errors.Is(err, ErrUnknownUser) {
-			continue // removed meanwhile
+	}
+	sort.Strings(names)
+	out := make([]T, 0, len(names))
+	for _, name := range names {
+		v, err := get(ctx, name)
+		if errors.Is(err, gone) {
+			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, u)
+		out = append(out, v)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
 	"strings"
 	"time"
 
@@ -53,27 +52,7 @@ func (s *Store) Coach(ctx context.Context, name string) (Coach, error) {
 
 // Coaches returns every Team Pro account, by name.
 func (s *Store) Coaches(ctx context.Context) ([]Coach, error) {
-	lister, err := s.kv.ListKeys(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list Team Pro accounts: %w", err)
-	}
-	var out []Coach
-	for key := range lister.Keys() {
-		name, ok := strings.CutPrefix(key, "teampro.")
-		if !ok {
-			continue
-		}
-		c, err := s.Coach(ctx, name)
-		if errors.Is(err, ErrUnknownCoach) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
+	return list(ctx, s, "teampro.", "Team Pro accounts", s.Coach, ErrUnknownCoach)
 }
 
 // SaveCoachToken stores a refreshed token of an account.
