@@ -19,8 +19,11 @@ import (
 	"github.com/polarbridge/polarbridge/core/bus"
 )
 
-// Bucket is the KV bucket holding accounts.
-const Bucket = "polarbridge_accesslink"
+// Buckets: AccessLink's users and webhook, and Team Pro's accounts.
+const (
+	Bucket        = "polarbridge_accesslink"
+	TeamProBucket = "polarbridge_teampro"
+)
 
 // User states.
 const (
@@ -70,12 +73,15 @@ func (w Webhook) LogValue() slog.Value {
 // String keeps the signature key out of %v.
 func (w Webhook) String() string { return "webhook " + w.ID + " (" + w.URL + ")" }
 
-// Store reads and writes accounts.
+// Store reads and writes accounts: each source's in its own bucket.
 type Store struct {
-	kv jetstream.KeyValue
+	kv      jetstream.KeyValue // AccessLink
+	teampro jetstream.KeyValue
 }
 
-// Open returns the Store on b, creating its bucket if needed.
+// Open returns the Store on b, creating its buckets if needed. Team Pro
+// accounts that earlier versions kept in the AccessLink bucket are moved
+// to their own, once.
 func Open(ctx context.Context, b *bus.Bus) (*Store, error) {
 	kv, err := b.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      Bucket,
@@ -86,7 +92,53 @@ func Open(ctx context.Context, b *bus.Bus) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open accounts: %w", err)
 	}
-	return &Store{kv: kv}, nil
+	tp, err := b.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      TeamProBucket,
+		Description: "Polar Team Pro accounts (OAuth tokens)",
+		Storage:     jetstream.FileStorage,
+		History:     1,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open Team Pro accounts: %w", err)
+	}
+	s := &Store{kv: kv, teampro: tp}
+	if err := s.moveCoaches(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// moveCoaches moves Team Pro accounts stored under "teampro.<name>" in the
+// AccessLink bucket (before the sources had buckets of their own). A
+// move cut short is finished at the next start: copying again is
+// harmless, and the old key goes only once the copy is stored.
+func (s *Store) moveCoaches(ctx context.Context) error {
+	lister, err := s.kv.ListKeys(ctx)
+	if err != nil {
+		return fmt.Errorf("list accounts: %w", err)
+	}
+	var old []string
+	for key := range lister.Keys() {
+		if strings.HasPrefix(key, legacyCoachPrefix) {
+			old = append(old, key)
+		}
+	}
+	for _, key := range old {
+		e, err := s.kv.Get(ctx, key)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("move Team Pro account %s: %w", key, err)
+		}
+		if _, err := s.teampro.Put(ctx, coachKey(strings.TrimPrefix(key, legacyCoachPrefix)), e.Value()); err != nil {
+			return fmt.Errorf("move Team Pro account %s: %w", key, err)
+		}
+		if err := s.kv.Purge(ctx, key); err != nil {
+			return fmt.Errorf("move Team Pro account %s: %w", key, err)
+		}
+	}
+	return nil
 }
 
 func userKey(id string) string { return "users." + id }
@@ -111,13 +163,13 @@ func (s *Store) User(ctx context.Context, id string) (User, error) {
 
 // Users returns every user, by id.
 func (s *Store) Users(ctx context.Context) ([]User, error) {
-	return list(ctx, s, "users.", "users", s.User, ErrUnknownUser)
+	return list(ctx, s.kv, "users.", "users", s.User, ErrUnknownUser)
 }
 
 // list returns every entry under prefix, read with get and sorted by key;
 // one removed meanwhile (gone) is left out.
-func list[T any](ctx context.Context, s *Store, prefix, what string, get func(context.Context, string) (T, error), gone error) ([]T, error) {
-	lister, err := s.kv.ListKeys(ctx)
+func list[T any](ctx context.Context, kv jetstream.KeyValue, prefix, what string, get func(context.Context, string) (T, error), gone error) ([]T, error) {
+	lister, err := kv.ListKeys(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", what, err)
 	}
@@ -200,19 +252,23 @@ func (s *Store) LastWebhookEvent(ctx context.Context) (time.Time, error) {
 	return t, err
 }
 
-func (s *Store) put(ctx context.Context, key string, v any) error {
+func (s *Store) put(ctx context.Context, key string, v any) error { return put(ctx, s.kv, key, v) }
+
+func (s *Store) get(ctx context.Context, key string, v any) error { return get(ctx, s.kv, key, v) }
+
+func put(ctx context.Context, kv jetstream.KeyValue, key string, v any) error {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", key, err)
 	}
-	if _, err := s.kv.Put(ctx, key, raw); err != nil {
+	if _, err := kv.Put(ctx, key, raw); err != nil {
 		return fmt.Errorf("store %s: %w", key, err)
 	}
 	return nil
 }
 
-func (s *Store) get(ctx context.Context, key string, v any) error {
-	e, err := s.kv.Get(ctx, key)
+func get(ctx context.Context, kv jetstream.KeyValue, key string, v any) error {
+	e, err := kv.Get(ctx, key)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
@@ -60,7 +61,7 @@ func TestCoaches(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "r2", c.Token.RefreshToken, "a refreshed token replaces the stored one")
 	assert.ErrorIs(t, s.SaveCoachToken(ctx, "nobody", &oauth2.Token{}), accounts.ErrUnknownCoach)
-	// Users and coaches share a bucket but not a listing.
+	// Users and coaches are listed apart.
 	require.NoError(t, s.PutUser(ctx, accounts.User{ID: "475"}))
 	coaches, err := s.Coaches(ctx)
 	require.NoError(t, err)
@@ -104,4 +105,35 @@ func TestSecretsStayOutOfLogs(t *testing.T) {
 	for _, secret := range []string{"user-token", "coach-token", "coach-refresh", "webhook-key"} {
 		assert.NotContains(t, out, secret)
 	}
+}
+
+// Earlier versions kept Team Pro accounts in the AccessLink bucket: Open
+// moves them to their own, once, and they read as before.
+func TestCoachesMovedOutOfTheAccessLinkBucket(t *testing.T) {
+	ctx := context.Background()
+	b := testbus.Open(t)
+	legacy, err := b.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: accounts.Bucket, History: 1})
+	require.NoError(t, err)
+	_, err = legacy.Put(ctx, "teampro.coach", []byte(`{"name":"coach","token":{"access_token":"a1","refresh_token":"r1"}}`))
+	require.NoError(t, err)
+	_, err = legacy.Put(ctx, "users.475", []byte(`{"id":"475","access_token":"t","state":"active"}`))
+	require.NoError(t, err)
+
+	s, err := accounts.Open(ctx, b)
+	require.NoError(t, err)
+	c, err := s.Coach(ctx, "coach")
+	require.NoError(t, err)
+	assert.Equal(t, "r1", c.Token.RefreshToken)
+	_, err = legacy.Get(ctx, "teampro.coach")
+	assert.ErrorIs(t, err, jetstream.ErrKeyNotFound, "moved, not copied")
+	u, err := s.User(ctx, "475")
+	require.NoError(t, err, "users stay where they are")
+	assert.Equal(t, "t", u.AccessToken)
+
+	// A second start finds nothing more to move.
+	s, err = accounts.Open(ctx, b)
+	require.NoError(t, err)
+	coaches, err := s.Coaches(ctx)
+	require.NoError(t, err)
+	assert.Len(t, coaches, 1)
 }

@@ -30,20 +30,24 @@ func (c Coach) LogValue() slog.Value { return slog.StringValue("teampro account 
 // String keeps tokens out of %v.
 func (c Coach) String() string { return "teampro account " + c.Name }
 
-func coachKey(name string) string { return "teampro." + name }
+// legacyCoachPrefix is where earlier versions kept Team Pro accounts, in
+// the AccessLink bucket.
+const legacyCoachPrefix = "teampro."
+
+func coachKey(name string) string { return "coaches." + name }
 
 // PutCoach adds or replaces a Team Pro account.
 func (s *Store) PutCoach(ctx context.Context, c Coach) error {
 	if c.Name == "" || strings.ContainsAny(c.Name, ". *>") {
 		return fmt.Errorf("bad Team Pro account name %q (letters, digits, - and _)", c.Name)
 	}
-	return s.put(ctx, coachKey(c.Name), c)
+	return put(ctx, s.teampro, coachKey(c.Name), c)
 }
 
 // Coach returns the account name, or ErrUnknownCoach.
 func (s *Store) Coach(ctx context.Context, name string) (Coach, error) {
 	var c Coach
-	err := s.get(ctx, coachKey(name), &c)
+	err := get(ctx, s.teampro, coachKey(name), &c)
 	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrInvalidKey) {
 		return c, fmt.Errorf("%w %q: add it with `polarbridge teampro add --name %s`", ErrUnknownCoach, name, name)
 	}
@@ -52,7 +56,7 @@ func (s *Store) Coach(ctx context.Context, name string) (Coach, error) {
 
 // Coaches returns every Team Pro account, by name.
 func (s *Store) Coaches(ctx context.Context) ([]Coach, error) {
-	return list(ctx, s, "teampro.", "Team Pro accounts", s.Coach, ErrUnknownCoach)
+	return list(ctx, s.teampro, "coaches.", "Team Pro accounts", s.Coach, ErrUnknownCoach)
 }
 
 // SaveCoachToken stores a refreshed token of an account.
