@@ -1,0 +1,167 @@
+package poller_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/polarbridge/polarbridge/core/accesslink"
+	"github.com/polarbridge/polarbridge/core/accounts"
+	"github.com/polarbridge/polarbridge/core/bus"
+	"github.com/polarbridge/polarbridge/core/poller"
+	"github.com/polarbridge/polarbridge/core/seen"
+	"github.com/polarbridge/polarbridge/internal/testbus"
+)
+
+// fakeLister is what AccessLink lists, as JSON entries, per kind.
+type fakeLister struct {
+	mu                          sync.Mutex
+	exercises, nights, recharge []string
+	err                         error
+}
+
+func raws(list []string) []json.RawMessage {
+	out := make([]json.RawMessage, len(list))
+	for i, s := range list {
+		out[i] = json.RawMessage(s)
+	}
+	return out
+}
+
+func (f *fakeLister) ListExercises(context.Context, string, accesslink.ExerciseOptions) ([]json.RawMessage, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return raws(f.exercises), f.err
+}
+
+func (f *fakeLister) ListSleep(context.Context, string) ([]json.RawMessage, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return raws(f.nights), f.err
+}
+
+func (f *fakeLister) ListNightlyRecharge(context.Context, string) ([]json.RawMessage, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return raws(f.recharge), f.err
+}
+
+func exercise(id string, calories int) string {
+	return fmt.Sprintf(`{"id":%q,"start-time":"2026-12-01T07:00:00","start-time-utc-offset":120,"duration":"PT30M","calories":%d}`, id, calories)
+}
+
+type env struct {
+	b    *bus.Bus
+	acc  *accounts.Store
+	seen *seen.Store
+	p    *poller.Poller
+	l    *fakeLister
+}
+
+func start(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	b := testbus.Open(t)
+	acc, err := accounts.Open(ctx, b)
+	require.NoError(t, err)
+	require.NoError(t, acc.PutUser(ctx, accounts.User{ID: "475", AccessToken: "tok", State: accounts.StateActive}))
+	st, err := seen.Open(ctx, b)
+	require.NoError(t, err)
+	l := &fakeLister{
+		exercises: []string{exercise("a1", 300)},
+		nights:    []string{`{"date":"2026-12-01"}`},
+		recharge:  []string{`{"date":"2026-12-01"}`},
+	}
+	at := time.Date(2026, 12, 1, 21, 45, 0, 0, time.UTC)
+	p := poller.New(b, l, acc, st, slog.New(slog.NewTextHandler(io.Discard, nil)), poller.WithClock(func() time.Time { return at }))
+	return &env{b: b, acc: acc, seen: st, p: p, l: l}
+}
+
+// msgIDs are the Msg-Ids of the events published so far, in order.
+func (e *env) msgIDs(t *testing.T) []string {
+	t.Helper()
+	ctx := context.Background()
+	s, err := e.b.JS.Stream(ctx, bus.EventsStream)
+	require.NoError(t, err)
+	info, err := s.Info(ctx)
+	require.NoError(t, err)
+	var out []string
+	for seq := info.State.FirstSeq; info.State.Msgs > 0 && seq <= info.State.LastSeq; seq++ {
+		raw, err := s.GetMsg(ctx, seq)
+		require.NoError(t, err)
+		out = append(out, raw.Header.Get("Nats-Msg-Id"))
+	}
+	return out
+}
+
+func TestCycleQueuesWhatIsNewOnce(t *testing.T) {
+	ctx := context.Background()
+	e := start(t)
+	prog, err := e.p.Cycle(ctx, poller.Scope{})
+	require.NoError(t, err)
+	assert.Equal(t, 3, prog.Found)
+	assert.Equal(t, 2, prog.Queued, "the exercise and the night; the recharge rides on the night's event")
+	assert.Equal(t, []string{"EXERCISE.475.a1", "SLEEP.475.2026-12-01"}, e.msgIDs(t), "the webhook's Msg-Ids")
+
+	prog, err = e.p.Cycle(ctx, poller.Scope{})
+	require.NoError(t, err)
+	assert.Zero(t, prog.Queued+prog.Changed, "nothing new")
+	assert.Len(t, e.msgIDs(t), 2)
+}
+
+func TestCycleNoticesAChange(t *testing.T) {
+	ctx := context.Background()
+	e := start(t)
+	_, err := e.p.Cycle(ctx, poller.Scope{})
+	require.NoError(t, err)
+	e.l.mu.Lock()
+	e.l.exercises = []string{exercise("a1", 999)} // edited in Flow: no webhook
+	e.l.mu.Unlock()
+	prog, err := e.p.Cycle(ctx, poller.Scope{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, prog.Changed)
+	ids := e.msgIDs(t)
+	require.Len(t, ids, 3)
+	assert.Regexp(t, `^EXERCISE\.475\.a1\.[0-9a-f]{16}$`, ids[2], "a new Msg-Id, or the duplicate window would drop it")
+}
+
+// An item the worker took in from a webhook is fetched once more on its
+// first listing (it may have been edited meanwhile), then known.
+func TestCycleRechecksWhatAWebhookBrought(t *testing.T) {
+	ctx := context.Background()
+	e := start(t)
+	require.NoError(t, e.seen.MarkProcessed(ctx, "exercise.475.a1"))
+	prog, err := e.p.Cycle(ctx, poller.Scope{Kinds: []string{poller.KindExercise}})
+	require.NoError(t, err)
+	assert.Equal(t, 1, prog.Known)
+	ids := e.msgIDs(t)
+	require.Len(t, ids, 1)
+	assert.Regexp(t, `^EXERCISE\.475\.a1\.[0-9a-f]{16}$`, ids[0])
+	prog, err = e.p.Cycle(ctx, poller.Scope{Kinds: []string{poller.KindExercise}})
+	require.NoError(t, err)
+	assert.Len(t, e.msgIDs(t), 1, "known from now on")
+	assert.Equal(t, 1, prog.Known)
+}
+
+func TestRevokedTokenMarksTheUser(t *testing.T) {
+	ctx := context.Background()
+	e := start(t)
+	e.l.err = fmt.Errorf("list: %w", accesslink.ErrUnauthorized)
+	_, err := e.p.Cycle(ctx, poller.Scope{})
+	assert.ErrorIs(t, err, accesslink.ErrUnauthorized)
+	u, err := e.acc.User(ctx, "475")
+	require.NoError(t, err)
+	assert.Equal(t, accounts.StateUnauthorized, u.State)
+	// The next cycle skips the user instead of calling Polar again.
+	prog, err := e.p.Cycle(ctx, poller.Scope{})
+	require.NoError(t, err)
+	assert.Zero(t, prog.ListsTotal)
+}
