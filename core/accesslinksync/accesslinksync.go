@@ -247,14 +247,5 @@ func (s *Source) night(ctx context.Context, u accounts.User, date string) error 
 }
 
 func (s *Source) publish(ctx context.Context, rec *pluginapi.Record) error {
-	published, err := s.pub.Publish(ctx, rec)
-	if err != nil {
-		return err
-	}
-	if published {
-		s.log.Info("record published", "key", rec.GetKey(), "version", rec.GetVersion())
-	} else {
-		s.log.Debug("record unchanged", "key", rec.GetKey())
-	}
-	return nil
+	return s.pub.PublishLogged(ctx, rec, s.log)
 }

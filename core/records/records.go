@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -85,6 +86,21 @@ func (p *Publisher) PutFile(ctx context.Context, format pluginapi.FileFormat, da
 		return nil, fmt.Errorf("store file %s: %w", name, err)
 	}
 	return &pluginapi.File{Format: format, Object: name, Size: int64(len(data)), Sha256: digest}, nil
+}
+
+// PublishLogged is Publish for the sources: it logs a new version at INFO
+// and an unchanged one at DEBUG.
+func (p *Publisher) PublishLogged(ctx context.Context, r *pluginapi.Record, log *slog.Logger) error {
+	published, err := p.Publish(ctx, r)
+	if err != nil {
+		return err
+	}
+	if published {
+		log.Info("record published", "key", r.GetKey(), "version", r.GetVersion())
+	} else {
+		log.Debug("record unchanged", "key", r.GetKey())
+	}
+	return nil
 }
 
 // Publish sets r's version and publishes it unless that version was

@@ -320,12 +320,5 @@ func (s *Source) warn(what, id string, warns []teampro.Warning) {
 }
 
 func (s *Source) publish(ctx context.Context, rec *pluginapi.Record) error {
-	published, err := s.pub.Publish(ctx, rec)
-	if err != nil {
-		return err
-	}
-	if published {
-		s.log.Info("record published", "key", rec.GetKey(), "version", rec.GetVersion())
-	}
-	return nil
+	return s.pub.PublishLogged(ctx, rec, s.log)
 }
