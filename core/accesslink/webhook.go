@@ -40,6 +40,20 @@ type WebhookPayload struct {
 	URL       string `json:"url,omitempty"`
 }
 
+// PushID is the Msg-Id of a push from Polar: MsgID, plus a hash of the
+// body for an event keyed by a date rather than an entity (SLEEP and the
+// like). Polar pushes such an event again when it re-computes the day, and
+// that push must be fetched; a byte-identical repeat (Polar sends SLEEP
+// twice) is still dropped by the duplicate window.
+func (p *WebhookPayload) PushID(body []byte) string {
+	id := p.MsgID(body)
+	if p.EntityID != "" || (p.Date == "" && p.From == "" && p.To == "") {
+		return id // already an entity, or already the body's hash
+	}
+	sum := sha256.Sum256(body)
+	return fmt.Sprintf("%s.%x", id, sum[:8])
+}
+
 // MsgID identifies the event across Polar's repeated deliveries and the
 // poller's events for the same item: type + user + entity id or date.
 // Events without either fall back to a hash of body. The webhook

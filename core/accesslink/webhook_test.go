@@ -41,3 +41,21 @@ func TestWebhookPayloadRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, in.MsgID(body), out.MsgID(body))
 }
+
+// A date-keyed push carries its body's hash: a re-computed night (a new
+// push, new timestamp) is a new message, an identical repeat is not.
+func TestWebhookPushID(t *testing.T) {
+	first := []byte(`{"event":"SLEEP","user_id":475,"date":"2026-12-02","timestamp":"2026-12-02T06:10:00Z"}`)
+	again := []byte(`{"event":"SLEEP","user_id":475,"date":"2026-12-02","timestamp":"2026-12-02T09:40:00Z"}`)
+	p1, err := ParseWebhook(first)
+	require.NoError(t, err)
+	p2, err := ParseWebhook(again)
+	require.NoError(t, err)
+	assert.Equal(t, p1.PushID(first), p1.PushID(first))
+	assert.NotEqual(t, p1.PushID(first), p2.PushID(again))
+	assert.Regexp(t, `^SLEEP\.475\.2026-12-02\.[0-9a-f]{16}$`, p1.PushID(first))
+	ex := []byte(`{"event":"EXERCISE","user_id":475,"entity_id":"a1","timestamp":"x"}`)
+	pe, err := ParseWebhook(ex)
+	require.NoError(t, err)
+	assert.Equal(t, "EXERCISE.475.a1", pe.PushID(ex), "an exercise is its entity: Polar sends no push for edits")
+}

@@ -269,6 +269,31 @@ func TestDuplicatedEventsExportedOnce(t *testing.T) {
 	_ = ex
 }
 
+// Polar re-computes sleep and nightly recharge and pushes SLEEP again for
+// the same date: that push is fetched and the night's rows updated, while
+// the identical double push costs one fetch.
+func TestRecomputedNightRefetched(t *testing.T) {
+	ps := startPolar(t, polarOpts{})
+	user := ps.users[0]
+	first, err := ps.sim.AddSleep(user, accesslinksim.Twice())
+	require.NoError(t, err)
+	ps.settle()
+	before := ps.csv("sleep.csv")
+	require.Len(t, before, 1)
+
+	require.NoError(t, ps.clock.Sleep(context.Background(), 3*time.Hour)) // re-computed later that day
+	second, err := ps.sim.AddSleep(user)
+	require.NoError(t, err)
+	require.Equal(t, first.Date, second.Date, "the same night")
+	ps.settle()
+
+	after := ps.csv("sleep.csv")
+	require.Len(t, after, 1, "one row, updated")
+	assert.NotEqual(t, before[0]["version"], after[0]["version"])
+	assert.Equal(t, second.Start.UTC().Format(time.RFC3339), after[0]["start_utc"])
+	assert.Equal(t, 2, ps.sim.Stats().Requests["GET /v3/users/sleep/{date}"], "the double push once, the re-computed night once")
+}
+
 func TestLowRateLimitLosesNothing(t *testing.T) {
 	start := time.Date(2026, 5, 4, 8, 0, 0, 0, time.UTC)
 	clock := &fakeClock{t: start}

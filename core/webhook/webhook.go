@@ -111,7 +111,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	msg.Header.Set(HeaderEvent, string(p.Event))
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 	defer cancel()
-	if _, err := h.pub.PublishMsg(ctx, msg, jetstream.WithMsgID(p.MsgID(body))); err != nil {
+	if _, err := h.pub.PublishMsg(ctx, msg, jetstream.WithMsgID(p.PushID(body))); err != nil {
 		h.log.Error("webhook: could not store the event; Polar will retry", "event", p.Event, "user", p.UserID, "err", err)
 		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
 		return

@@ -85,7 +85,15 @@ func TestRepeatedDeliveryStoredOnce(t *testing.T) {
 	}
 	msgs := eventsStored(t, b)
 	require.Len(t, msgs, 1)
-	assert.Equal(t, "SLEEP.475.2019-12-31", msgs[0].Header.Get(nats.MsgIdHdr))
+	assert.Regexp(t, `^SLEEP\.475\.2019-12-31\.[0-9a-f]{16}$`, msgs[0].Header.Get(nats.MsgIdHdr), "date-keyed: the body's hash is part of the id")
+
+	// Polar re-computes the night and pushes again (a new timestamp): a
+	// new event, which the worker fetches.
+	again := strings.Replace(sleepBody, "2018-05-15T14:22:24Z", "2018-05-15T19:02:11Z", 1)
+	require.NotEqual(t, sleepBody, again)
+	rec := post(h, again, webhook.Sign([]byte(again), secret), "SLEEP")
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.Len(t, eventsStored(t, b), 2)
 }
 
 func TestRejections(t *testing.T) {
