@@ -53,6 +53,8 @@ type Source struct {
 	seen     Marker
 	poller   *poller.Poller
 	log      *slog.Logger
+	// OnNoData, if set, counts items Polar answered with no data.
+	OnNoData func(kind string)
 }
 
 // New returns the AccessLink source. seen, if not nil, is told about
@@ -214,9 +216,14 @@ func (s *Source) night(ctx context.Context, u accounts.User, date string) error 
 	if err != nil {
 		return fmt.Errorf("fetch nightly recharge %s: %w", date, err)
 	}
-	if !hasSleep && !hasRecharge {
-		s.log.Info("Polar has no sleep or nightly recharge for the date (yet)", "user", u.ID, "date", date)
-		return nil
+	// Polar answers 404, 204 or an empty 200 for data it does not have
+	// (yet): said and counted, never silently dropped. The next poll
+	// finds it once Polar has it.
+	if !hasSleep {
+		s.noData(u, "sleep", date)
+	}
+	if !hasRecharge {
+		s.noData(u, "nightly_recharge", date)
 	}
 	if hasSleep {
 		rec, err := accesslink.NormalizeSleep(u.ID, sleepRaw)
@@ -244,6 +251,13 @@ func (s *Source) night(ctx context.Context, u accounts.User, date string) error 
 		}
 	}
 	return nil
+}
+
+func (s *Source) noData(u accounts.User, kind, date string) {
+	s.log.Info("Polar has no data for the date (yet)", "user", u.ID, "kind", kind, "date", date)
+	if s.OnNoData != nil {
+		s.OnNoData(kind)
+	}
 }
 
 func (s *Source) publish(ctx context.Context, rec *pluginapi.Record) error {

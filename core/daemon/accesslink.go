@@ -65,6 +65,7 @@ func (d *Daemon) sourceServices(ctx context.Context) ([]func(context.Context) er
 	d.TeamPro = newTeamPro(d.cfg, d.Bus, acc, st, d.log, tpSet)
 	d.poller = poller.New(d.Bus, client, acc, st, d.log.With("component", "poller"), poller.WithClock(d.set.now))
 	al := accesslinksync.New(d.Bus, client, acc, table, st, d.poller, d.log.With("component", "accesslink"))
+	al.OnNoData = func(kind string) { d.Metrics.NoData.WithLabelValues(al.Name(), kind).Inc() }
 	w, err := ingest.New(d.Bus, []source.Source{al, d.TeamPro}, ingest.Options{
 		Policy: d.cfg.Delivery,
 		OnEvent: func(event, outcome string) {

@@ -93,6 +93,8 @@ type polarOpts struct {
 	plugins string
 	// history is how many days of data the simulator starts with.
 	history int
+	// wrap, if set, stands between the bridge and the simulator (faults).
+	wrap func(http.Handler) http.Handler
 }
 
 func startPolar(t testing.TB, o polarOpts) *polarSetup {
@@ -113,7 +115,11 @@ func startPolar(t testing.TB, o polarOpts) *polarSetup {
 	}, o.sim...)
 	sim, err := accesslinksim.New(simOpts...)
 	require.NoError(t, err)
-	srv := httptest.NewServer(sim)
+	var api http.Handler = sim
+	if o.wrap != nil {
+		api = o.wrap(sim)
+	}
+	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 
 	dir := t.TempDir()
@@ -267,6 +273,26 @@ func TestDuplicatedEventsExportedOnce(t *testing.T) {
 	assert.Equal(t, 1, st.Requests["GET /v3/users/sleep/{date}"], "the second push was dropped as a duplicate")
 	assert.Equal(t, 1, st.Requests["GET /v3/exercises/{exerciseID}"])
 	_ = ex
+}
+
+// A nightly recharge Polar answers with an empty 200 is said and counted
+// as "no data", not dropped without a trace; the night is exported.
+func TestEmptyRechargeAnswerSaidAndCounted(t *testing.T) {
+	ps := startPolar(t, polarOpts{wrap: func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Path, "/v3/users/nightly-recharge/") {
+				w.WriteHeader(http.StatusOK) // and no body
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}})
+	_, err := ps.sim.AddSleep(ps.users[0])
+	require.NoError(t, err)
+	ps.settle()
+	assert.Len(t, ps.csv("sleep.csv"), 1)
+	assert.Equal(t, 1.0, counterValue(t, ps.harness, "polarbridge_polar_no_data_total", "nightly_recharge"))
+	assert.Zero(t, counterValue(t, ps.harness, "polarbridge_polar_no_data_total", "sleep"))
 }
 
 // Polar re-computes sleep and nightly recharge and pushes SLEEP again for

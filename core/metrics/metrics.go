@@ -34,6 +34,7 @@ type Metrics struct {
 	PollCycles     prometheus.Counter
 	PollQueued     prometheus.Counter
 	DataWarnings   *prometheus.CounterVec // source
+	NoData         *prometheus.CounterVec // source, kind
 }
 
 // New creates the metrics.
@@ -81,7 +82,10 @@ func New() *Metrics {
 	m.DataWarnings = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "polarbridge_data_warnings_total", Help: "Data problems (malformed sample rows, odd values) in data exported anyway.",
 	}, []string{"source"})
-	m.Registry.MustRegister(m.DataWarnings, m.WebhookSilent, m.PollCycles, m.PollQueued, m.Events, m.WebhookEvents, m.Exported, m.Failed, m.Retried, m.DeadLetters, m.ConsumerLag,
+	m.NoData = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "polarbridge_polar_no_data_total", Help: "Items an event announced that Polar answered with no data (404, 204 or an empty body): nothing to export, yet.",
+	}, []string{"source", "kind"})
+	m.Registry.MustRegister(m.NoData, m.DataWarnings, m.WebhookSilent, m.PollCycles, m.PollQueued, m.Events, m.WebhookEvents, m.Exported, m.Failed, m.Retried, m.DeadLetters, m.ConsumerLag,
 		m.PluginRestarts, m.ExportSeconds,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
