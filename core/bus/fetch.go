@@ -39,11 +39,39 @@ func FetchBatch(cons jetstream.Consumer, n int, wait time.Duration) ([]jetstream
 
 // Idle reports whether a durable consumer has delivered and settled
 // everything in its stream (false if it does not exist yet).
+//
+// The consumer's pending count is updated asynchronously: a message the
+// stream stored a moment ago may not be counted yet. So the consumer is
+// idle only once it has also delivered the last message its filters
+// match.
 func (b *Bus) Idle(ctx context.Context, stream, consumer string) bool {
 	c, err := b.JS.Consumer(ctx, stream, consumer)
 	if err != nil {
 		return false
 	}
 	info, err := c.Info(ctx)
-	return err == nil && info.NumPending == 0 && info.NumAckPending == 0
+	if err != nil || info.NumPending != 0 || info.NumAckPending != 0 {
+		return false
+	}
+	s, err := b.JS.Stream(ctx, stream)
+	if err != nil {
+		return false
+	}
+	filters := info.Config.FilterSubjects
+	if info.Config.FilterSubject != "" {
+		filters = append(filters, info.Config.FilterSubject)
+	}
+	if len(filters) == 0 {
+		filters = []string{">"}
+	}
+	for _, f := range filters {
+		last, err := s.GetLastMsgForSubject(ctx, f)
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			continue
+		}
+		if err != nil || last.Sequence > info.Delivered.Stream {
+			return false
+		}
+	}
+	return true
 }
