@@ -39,6 +39,11 @@ const inlineLimit = 768 << 10
 // or decoded as it is.
 var ErrBadRecord = errors.New("bad record")
 
+// ErrVersionConflict is returned by Publish when another publisher wrote
+// a different version of the same record at the same time. It is
+// temporary: publishing a fresh fetch resolves it.
+var ErrVersionConflict = errors.New("concurrent versions")
+
 // Version returns the content version of r: a hash of its normalized
 // content, without the version itself and without file bytes (files are
 // referenced by their own hash).
@@ -64,6 +69,9 @@ func Subject(kind pluginapi.RecordKind, user string) string {
 // Publisher puts records on the records stream.
 type Publisher struct {
 	b *bus.Bus
+	// afterPublish, if set, runs between publishing and remembering the
+	// version (tests interleave a second publisher there).
+	afterPublish func()
 }
 
 // NewPublisher returns a Publisher on b.
@@ -138,10 +146,45 @@ func (p *Publisher) Publish(ctx context.Context, r *pluginapi.Record) (bool, err
 	if err != nil {
 		return false, fmt.Errorf("publish record %s: %w", r.GetKey(), err)
 	}
-	if _, err := p.b.Versions.Put(ctx, r.GetKey(), []byte(version)); err != nil {
-		return true, fmt.Errorf("remember version of %s: %w", r.GetKey(), err)
+	if p.afterPublish != nil {
+		p.afterPublish()
+	}
+	if err := p.remember(ctx, r.GetKey(), version, prev); err != nil {
+		return true, err
 	}
 	return true, nil
+}
+
+// contended is the versions KV's value for a key two publishers wrote at
+// once. It matches no version, so whatever is fetched next is published.
+const contended = "contended"
+
+// remember records version as key's latest, compare-and-set against prev
+// (nil: no version yet). When another publisher (a second daemon) wrote
+// the key in between, which content is newer and which message is later
+// in the stream are both unknown: the key is marked contended and
+// ErrVersionConflict returned, so the caller fetches again and publishes
+// what it gets, after both.
+func (p *Publisher) remember(ctx context.Context, key, version string, prev jetstream.KeyValueEntry) error {
+	var err error
+	if prev == nil {
+		_, err = p.b.Versions.Create(ctx, key, []byte(version))
+	} else {
+		_, err = p.b.Versions.Update(ctx, key, []byte(version), prev.Revision())
+	}
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, jetstream.ErrKeyExists) && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+		return fmt.Errorf("remember version of %s: %w", key, err)
+	}
+	if cur, gerr := p.b.Versions.Get(ctx, key); gerr == nil && string(cur.Value()) == version {
+		return nil // the other publisher published the same content
+	}
+	if _, err := p.b.Versions.Put(ctx, key, []byte(contended)); err != nil {
+		return fmt.Errorf("mark version of %s contended: %w", key, err)
+	}
+	return fmt.Errorf("%w: %s was published by another daemon at the same time; it is fetched again", ErrVersionConflict, key)
 }
 
 // Redeliver publishes r again for one exporter only (dead-letter replay).

@@ -167,3 +167,56 @@ func TestRedeliveryReferences(t *testing.T) {
 	assert.True(t, keep["records/exercise.475.r/"+rec.GetVersion()])
 	assert.Len(t, keep, 2)
 }
+
+// Two daemons publish two versions of one night at once: X read the KV,
+// then Y published and remembered the newer version, then X's (older)
+// message went out. A plain put let X leave the KV on the older version
+// and the stream ending with it; the compare-and-set refuses X's write,
+// and X's retry (a fresh fetch, which yields the newer content) is
+// published after both, so exporters end on the newer version.
+func TestConcurrentPublishersNeverLeaveAnOlderVersion(t *testing.T) {
+	ctx := context.Background()
+	b := testbus.Open(t)
+	x, y := records.NewPublisher(b), records.NewPublisher(b)
+	_, err := x.Publish(ctx, testrecords.Sleep("475", "2026-05-05"))
+	require.NoError(t, err)
+
+	older := testrecords.Sleep("475", "2026-05-05")
+	older.GetSleep().SleepScore = 60
+	newer := testrecords.Sleep("475", "2026-05-05")
+	newer.GetSleep().SleepScore = 80
+	records.SetAfterPublish(x, func() {
+		records.SetAfterPublish(x, nil)
+		published, err := y.Publish(ctx, proto.Clone(newer).(*pluginapi.Record))
+		require.NoError(t, err)
+		require.True(t, published)
+	})
+	_, err = x.Publish(ctx, older)
+	require.ErrorIs(t, err, records.ErrVersionConflict)
+
+	// X's retry fetches again and gets the newer content.
+	published, err := x.Publish(ctx, newer)
+	require.NoError(t, err)
+	assert.True(t, published, "after a conflict the fresh fetch is published again")
+
+	e, err := b.Versions.Get(ctx, newer.GetKey())
+	require.NoError(t, err)
+	assert.Equal(t, newer.GetVersion(), string(e.Value()))
+	s, err := b.JS.Stream(ctx, bus.RecordsStream)
+	require.NoError(t, err)
+	info, err := s.Info(ctx)
+	require.NoError(t, err)
+	last, err := s.GetMsg(ctx, info.State.LastSeq)
+	require.NoError(t, err)
+	assert.Equal(t, newer.GetVersion(), last.Header.Get(records.HeaderVersion), "the stream ends with the newer version")
+
+	// Same content from both at once is no conflict.
+	same := testrecords.Sleep("475", "2026-05-06")
+	records.SetAfterPublish(x, func() {
+		records.SetAfterPublish(x, nil)
+		_, err := y.Publish(ctx, proto.Clone(same).(*pluginapi.Record))
+		require.NoError(t, err)
+	})
+	_, err = x.Publish(ctx, same)
+	require.NoError(t, err)
+}
