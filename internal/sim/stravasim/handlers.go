@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strconv"
@@ -43,9 +44,24 @@ func (s *Sim) count(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.requests[r.Pattern]++
+		s.calls = append(s.calls, r.Method+" "+r.URL.Path)
 		w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
+		lose, lost := 0, false
+		if q := s.lose[r.Pattern]; len(q) > 0 {
+			lose, lost, s.lose[r.Pattern] = q[0], true, q[1:]
+		}
 		s.mu.Unlock()
-		h(w, r)
+		if !lost {
+			h(w, r)
+			return
+		}
+		h(httptest.NewRecorder(), r) // done as usual; the answer never arrives
+		if lose == 0 {
+			panic(http.ErrAbortHandler) // the server closes the connection
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(lose)
+		fmt.Fprintf(w, "<html><body><h1>%d %s</h1></body></html>\n", lose, http.StatusText(lose))
 	}
 }
 

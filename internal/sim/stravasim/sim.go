@@ -7,16 +7,21 @@
 // Time comes from an injectable clock (SetClock, Advance) so that token
 // expiry, processing delays and rate-limit windows can be driven by tests.
 // The fake does not read uploaded files beyond a format check: a new
-// activity starts as sport_type Workout until it is updated.
+// activity starts as sport_type Workout until it is updated. Tests can
+// lose answers after the request was processed (LoseAnswers), add
+// activities as another application uploads them (AddActivity) and see
+// every request made (Calls, Requests).
 package stravasim
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -117,6 +122,8 @@ type Sim struct {
 	nextUpload   int64
 	nextActivity int64
 	requests     map[string]int
+	calls        []string         // "METHOD /path" of every request, in order
+	lose         map[string][]int // route pattern -> answers to lose (see LoseAnswers)
 	tooMany      int
 	rate         rateLimits
 }
@@ -177,6 +184,7 @@ func New(opts ...Option) *Sim {
 		nextUpload:   16000000001,
 		nextActivity: 18260000001,
 		requests:     map[string]int{},
+		lose:         map[string][]int{},
 		rate:         rateLimits{limit: [2]int{200, 2000}, readLimit: [2]int{100, 1000}},
 	}
 	for _, o := range opts {
@@ -315,6 +323,47 @@ func (s *Sim) Requests() map[string]int {
 		out[k] = v
 	}
 	return out
+}
+
+// Calls returns every request so far as "METHOD /path", in order, e.g.
+// "PUT /api/v3/activities/18260000001"; rejected requests included.
+func (s *Sim) Calls() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.calls)
+}
+
+// LoseAnswers makes the next len(statuses) requests to the route pattern
+// (e.g. "POST /api/v3/uploads") be processed as usual but lose their
+// answer, one status each: 0 closes the connection without an answer (a
+// reset, a timeout), another status replaces the answer with a bare
+// non-JSON one as a proxy in front of Strava sends it (e.g. 502 or 504
+// after Strava acted). Dropping a connection needs a real server
+// (httptest.NewServer): it panics with http.ErrAbortHandler.
+func (s *Sim) LoseAnswers(pattern string, statuses ...int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lose[pattern] = append(s.lose[pattern], statuses...)
+}
+
+// AddActivity creates an activity from file as another application
+// uploads it, e.g. Polar Flow's own Strava sync: a later upload of the same
+// file is a "duplicate of" it. sportType "" is Workout.
+func (s *Sim) AddActivity(file []byte, name, sportType string) Activity {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sportType == "" {
+		sportType = "Workout"
+	}
+	sum := sha256.Sum256(file)
+	s.nextUpload++ // the other application's upload, not visible to this one
+	s.nextActivity++
+	a := &Activity{
+		ID: s.nextActivity, UploadID: s.nextUpload, Name: name, SportType: sportType,
+		DataType: "fit", FileHash: hex.EncodeToString(sum[:]),
+	}
+	s.activities[a.ID] = a
+	return *a
 }
 
 // TooManyRequests is the number of 429 answers so far.

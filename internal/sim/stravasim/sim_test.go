@@ -231,3 +231,51 @@ func TestRateLimits(t *testing.T) {
 	assert.Equal(t, 401, status, "a new day (and an expired token)")
 	assert.Equal(t, 6, sim.Requests()["POST /api/v3/uploads"], "rejected requests are counted too")
 }
+
+func TestLoseAnswersAndAddActivity(t *testing.T) {
+	sim := New(WithClock(func() time.Time { return t0 }), WithProcessingDelay(0))
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	c := call{t, sim}
+	access, _ := c.authorize("activity:write")
+	post := func(externalID string, data []byte) (*http.Response, error) {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("file", externalID)
+		fw.Write(data)
+		mw.WriteField("data_type", "fit")
+		mw.WriteField("external_id", externalID)
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v3/uploads", &buf)
+		req.Header.Set("Authorization", "Bearer "+access)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		return http.DefaultClient.Do(req)
+	}
+
+	// Another application (Polar Flow) uploaded the file first.
+	other := sim.AddActivity(fitFile("a"), "Morning Run", "Run")
+	_, dup := c.upload(access, "a.fit", fitFile("a"))
+	assert.Equal(t, fmt.Sprintf("a.fit duplicate of <a href='/activities/%d' target='_blank'>Morning Run</a>", other.ID), dup["error"])
+
+	// Processed, then the connection closes without an answer.
+	sim.LoseAnswers("POST /api/v3/uploads", 0, http.StatusGatewayTimeout)
+	_, err := post("b.fit", fitFile("b"))
+	require.Error(t, err)
+	require.Len(t, sim.Activities(), 2, "the upload was processed")
+	// Processed, then a proxy's 504.
+	resp, err := post("c.fit", fitFile("c"))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusGatewayTimeout, resp.StatusCode)
+	assert.Empty(t, resp.Header.Get("X-RateLimit-Usage"), "not Strava's answer")
+	require.Len(t, sim.Activities(), 3)
+	// Then answers arrive again.
+	resp, err = post("d.fit", fitFile("d"))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusCreated, resp.StatusCode)
+
+	calls := sim.Calls()
+	assert.Equal(t, "POST /api/v3/uploads", calls[len(calls)-1])
+	assert.Equal(t, 4, sim.Requests()["POST /api/v3/uploads"])
+}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -54,6 +55,32 @@ func (e *apiError) Error() string {
 // temporary reports whether trying again later may help.
 func (e *apiError) temporary() bool {
 	return e.status >= 500 || e.status == http.StatusRequestTimeout
+}
+
+// lostError is the failure of a request that Strava may have received
+// and acted on although no usable answer came back: the connection broke
+// or timed out after the request was sent, the answer could not be read,
+// or a 5xx. A 5xx counts because it does not prove that nothing happened:
+// Strava can fail after storing the upload, and a 502 or 504 from the
+// proxy in front of it may come while or after Strava processed it. A
+// 4xx (429 included) and a failure before sending are definite: nothing
+// was created.
+type lostError struct{ err error }
+
+func (e *lostError) Error() string { return e.err.Error() }
+func (e *lostError) Unwrap() error { return e.err }
+
+// answerLost reports whether err is a lostError.
+func answerLost(err error) bool {
+	var l *lostError
+	return errors.As(err, &l)
+}
+
+// notSent reports whether a transport error happened before the request
+// left: no connection to Strava (or its proxy) could be opened.
+func notSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && (op.Op == "dial" || op.Op == "proxyconnect")
 }
 
 type faultJSON struct {
@@ -274,13 +301,17 @@ func (c *client) do(ctx context.Context, r request, out any) error {
 		}
 		resp, err := c.http.Do(req)
 		if err != nil {
-			return fmt.Errorf("%s: %w", r.op, err)
+			err = fmt.Errorf("%s: %w", r.op, err)
+			if notSent(err) {
+				return err
+			}
+			return &lostError{err}
 		}
 		raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 		resp.Body.Close()
 		c.rate.observe(resp, resp.StatusCode == http.StatusTooManyRequests)
 		if err != nil {
-			return fmt.Errorf("%s: read the answer: %w", r.op, err)
+			return &lostError{fmt.Errorf("%s: read the answer: %w", r.op, err)}
 		}
 		var f faultJSON
 		if resp.StatusCode >= 300 {
@@ -303,12 +334,15 @@ func (c *client) do(ctx context.Context, r request, out any) error {
 			continue
 		case resp.StatusCode == http.StatusUnauthorized:
 			return c.markBad(rev, c.reauthorize("Strava rejected the authorization (revoked?)"))
+		case resp.StatusCode >= 500:
+			return &lostError{&apiError{op: r.op, status: resp.StatusCode, fault: f}}
 		case resp.StatusCode < 200 || resp.StatusCode >= 300:
 			return &apiError{op: r.op, status: resp.StatusCode, fault: f}
 		}
 		if out != nil {
 			if err := json.Unmarshal(raw, out); err != nil {
-				return fmt.Errorf("%s: decode the answer: %w", r.op, err)
+				// Done, but what (which upload id) is unknown.
+				return &lostError{fmt.Errorf("%s: decode the answer: %w", r.op, err)}
 			}
 		}
 		return nil

@@ -94,19 +94,22 @@ func TestDuplicateIsSuccess(t *testing.T) {
 				other.GetExercise().Files[0].Data = fitFile("a")
 				res := e.export(other)[0]
 				require.Equal(t, ok, res.GetStatus(), statusOf(res))
+				assert.Contains(t, res.GetMessage(), "not uploaded by polarbridge")
 				rcpt, err := stravaexport.LoadReceipt(context.Background(), e.h.KV, "exercise.475.b")
 				require.NoError(t, err)
 				assert.Equal(t, acts[0].ID, rcpt.ActivityID)
+				assert.True(t, rcpt.Foreign)
 				after := e.sim.Activities()
 				require.Len(t, after, 1)
 				assert.Equal(t, "Run", after[0].SportType, "a foreign duplicate is not updated")
 
-				// Our own upload whose answer was lost (receipt without an
-				// upload id): the duplicate is ours, so it is updated.
+				// Our own upload whose answer was lost (the receipt as a
+				// crash during the POST leaves it): the duplicate is ours,
+				// so it is updated.
 				raw, _, err := e.h.KV.Get(context.Background(), "receipt.exercise.475.a")
 				require.NoError(t, err)
 				_, err = e.h.KV.Put(context.Background(), "receipt.exercise.475.a",
-					[]byte(`{"external_id":"polar-475-a.fit","attempts":1}`))
+					[]byte(`{"external_id":"polar-475-a.fit","lost_answer":true}`))
 				require.NoError(t, err)
 				v2 := exercise("a", "v2", "ROAD_RUNNING", "RUNNING", "STREET")
 				res = e.export(v2)[0]

@@ -14,9 +14,14 @@ import (
 // "receipt.<record key>" in the host KV.
 type receipt struct {
 	ExternalID string `json:"external_id,omitempty"`
-	// Attempts counts upload POSTs started; stored before each POST so
-	// that a duplicate after a lost answer is recognised as our own.
-	Attempts   int   `json:"attempts,omitempty"`
+	// LostAnswer: an upload POST of ours may have created an upload whose
+	// id we never got (a broken connection, a timeout, a 5xx, or a crash
+	// during the POST), so a later "duplicate of" may be our own activity.
+	// Set before each POST, taken back when its answer arrives or proves
+	// that nothing was created (a 429, another 4xx, never sent). Not an
+	// attempt count: an attempt Strava refused created nothing, and a
+	// duplicate after only such attempts is someone else's activity.
+	LostAnswer bool  `json:"lost_answer,omitempty"`
 	UploadID   int64 `json:"upload_id,omitempty"`
 	ActivityID int64 `json:"activity_id,omitempty"`
 	// Foreign is set when Strava said the upload duplicates an activity
@@ -38,6 +43,8 @@ type Receipt struct {
 	UploadID, ActivityID int64
 	Done                 string
 	Skipped              string
+	// Foreign: the activity is a duplicate not uploaded by polarbridge.
+	Foreign bool
 }
 
 // LoadReceipt reads a record's receipt from kv.
@@ -50,7 +57,7 @@ func LoadReceipt(ctx context.Context, kv pluginapi.KV, recordKey string) (Receip
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return Receipt{}, err
 	}
-	return Receipt{UploadID: r.UploadID, ActivityID: r.ActivityID, Done: r.Done, Skipped: r.Skipped}, nil
+	return Receipt{UploadID: r.UploadID, ActivityID: r.ActivityID, Done: r.Done, Skipped: r.Skipped, Foreign: r.Foreign}, nil
 }
 
 // store keeps a receipt and its KV revision between steps.
@@ -163,18 +170,32 @@ func (e *Exporter) export(ctx context.Context, rec *pluginapi.Record, st *store)
 		if w := e.c.rate.wait(false, 3); w > 0 {
 			return nil, "", &rateLimitedError{wait: w}
 		}
-		own := st.r.Attempts > 0 // an earlier POST of ours may have gone through
-		st.r.Attempts++
+		// Stored before the POST: if its answer is lost, even by a crash,
+		// the next attempt knows an upload of ours may exist.
+		earlier := st.r.LostAnswer
+		st.r.LostAnswer = true
 		st.r.ExternalID = p.externalID
 		if err := st.save(ctx); err != nil {
 			return nil, "", err
 		}
 		up, err := e.c.upload(ctx, "upload "+rec.GetKey(), p)
+		if err != nil && !answerLost(err) {
+			// Refused or never sent: this POST created nothing.
+			st.r.LostAnswer = earlier
+			if serr := st.save(ctx); serr != nil {
+				// Left set: a later duplicate is then taken as ours.
+				log.Warn("could not record that Strava refused the upload", "error", serr)
+			}
+		}
 		if err != nil {
 			return nil, "", err
 		}
+		// The answer arrived: what this POST makes is known by its
+		// upload id, so only earlier lost answers still count. Saved
+		// with the upload id or the outcome below.
+		st.r.LostAnswer = earlier
 		log.Info("uploaded to Strava", "upload_id", up.ID, "external_id", p.externalID, "bytes", len(p.data))
-		if done, err := e.settle(ctx, st, up, own); done || err != nil {
+		if done, err := e.settle(ctx, st, up); done || err != nil {
 			if err != nil {
 				return nil, "", err
 			}
@@ -199,8 +220,7 @@ func (e *Exporter) export(ctx context.Context, rec *pluginapi.Record, st *store)
 		return finish("the Strava activity was deleted on Strava; it is not uploaded again")
 	}
 	if st.r.Foreign && !e.s.cfg.UpdateDuplicates {
-		log.Info("Strava already has this exercise (a duplicate of an activity not uploaded by polarbridge): left as it is", "activity_id", st.r.ActivityID)
-		return finish("")
+		return finish(fmt.Sprintf("Strava already has this exercise as activity %d, not uploaded by polarbridge (e.g. by Polar Flow's own sync): linked and left as it is (update_duplicates is false)", st.r.ActivityID))
 	}
 	upd := updatableActivity{Name: name, Description: desc, SportType: target.SportType}
 	if target.Trainer {
@@ -234,12 +254,14 @@ func uploadable(ex *pluginapi.Exercise) *pluginapi.File {
 
 // settle records what an Upload says when processing ended (activity,
 // duplicate, deletion, error). done is false while it is still processing.
-func (e *Exporter) settle(ctx context.Context, st *store, up uploadJSON, own bool) (done bool, err error) {
+func (e *Exporter) settle(ctx context.Context, st *store, up uploadJSON) (done bool, err error) {
 	switch {
 	case up.ActivityID != 0:
 		st.r.ActivityID, st.r.UploadID = up.ActivityID, up.ID
 	case up.Error != "":
 		if id, ok := duplicateOf(up.Error); ok {
+			// Ours only if an earlier POST of ours may have created it.
+			own := st.r.LostAnswer
 			st.r.ActivityID, st.r.UploadID, st.r.Foreign = id, up.ID, !own
 			e.log.Info("Strava reports a duplicate: recorded as exported", "key", strings.TrimPrefix(st.key, "receipt."), "activity_id", id, "own", own)
 			break
@@ -260,7 +282,6 @@ func (e *Exporter) settle(ctx context.Context, st *store, up uploadJSON, own boo
 
 // poll waits for the stored upload to be processed.
 func (e *Exporter) poll(ctx context.Context, key string, st *store) error {
-	own := st.r.Attempts > 1
 	for range e.s.maxPolls {
 		if err := e.sleep(ctx, e.s.pollInterval); err != nil {
 			return err
@@ -269,7 +290,7 @@ func (e *Exporter) poll(ctx context.Context, key string, st *store) error {
 		if err != nil {
 			return err
 		}
-		if done, err := e.settle(ctx, st, up, own); done || err != nil {
+		if done, err := e.settle(ctx, st, up); done || err != nil {
 			return err
 		}
 	}
