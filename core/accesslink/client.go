@@ -33,7 +33,6 @@ const (
 	// 24-hour limit) is returned as a RateLimitError for the caller to
 	// schedule rather than blocking a goroutine for hours.
 	defaultMaxWait = 20 * time.Minute
-	defaultTimeout = 2 * time.Minute
 	backoffBase    = time.Second
 	backoffMax     = time.Minute
 	// maxBody bounds a response in memory; the largest real ones (a month
@@ -77,8 +76,9 @@ type Option func(*Client)
 // simulator's.
 func WithBaseURL(u string) Option { return func(c *Client) { c.baseRaw = u } }
 
-// WithHTTPClient sets the HTTP client (default: one with a 2-minute
-// timeout). Its timeout bounds each attempt, not the retries.
+// WithHTTPClient sets the HTTP client (default polarhttp.NewClient: 30 s
+// for an answer, 2 minutes a call). Its timeouts bound each attempt, not
+// the retries.
 func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc } }
 
 // WithClientCredentials sets the partner's client id and secret, needed by
@@ -118,7 +118,7 @@ func WithMaxWait(d time.Duration) Option { return func(c *Client) { c.maxWait = 
 func New(opts ...Option) (*Client, error) {
 	c := &Client{
 		baseRaw:    DefaultBaseURL,
-		hc:         &http.Client{Timeout: defaultTimeout},
+		hc:         polarhttp.NewClient(),
 		log:        slog.New(slog.DiscardHandler),
 		now:        time.Now,
 		sleep:      backoff.Sleep,

@@ -32,6 +32,38 @@ type Options struct {
 	// OnEvent, if set, is told the outcome of every event (for metrics):
 	// "ok", "ignored", "retry" or "dead_letter".
 	OnEvent func(event, outcome string)
+	// Concurrency is how many events are handled at once, each of a
+	// different account (default 4).
+	Concurrency int
+	// Queued bounds the events taken off the stream and waiting for
+	// their account's turn (default 64). An account with a quarter of
+	// that waiting gets its next events back later instead, so one stuck
+	// account cannot fill the queue.
+	Queued int
+	// Requeue is how long an event of a full lane waits before it is
+	// offered again (default 15 s).
+	Requeue time.Duration
+}
+
+func (o Options) requeue() time.Duration {
+	if o.Requeue > 0 {
+		return o.Requeue
+	}
+	return 15 * time.Second
+}
+
+func (o Options) concurrency() int {
+	if o.Concurrency > 0 {
+		return o.Concurrency
+	}
+	return 4
+}
+
+func (o Options) queued() int {
+	if o.Queued > 0 {
+		return o.Queued
+	}
+	return 64
 }
 
 // ackWait is how long an event may be worked on without a sign of life;
@@ -92,13 +124,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	// One at a time: fetching ahead would let waiting events pass their
-	// ack deadline while Polar's rate limit holds this one.
-	consume.Run(ctx, w.cons, 1, w.log, func(ctx context.Context, msgs []jetstream.Msg) {
-		for _, m := range msgs {
-			w.handle(ctx, m)
-		}
-	})
+	newLanes(w, w.opts.concurrency(), w.opts.queued()).run(ctx)
 	return nil
 }
 
@@ -112,9 +138,7 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 		w.outcome(event, "ignored")
 		return
 	}
-	stop := consume.KeepAlive([]jetstream.Msg{m}, ackWait/3)
 	err := src.Handle(ctx, event, m.Data())
-	stop()
 	switch {
 	case errors.Is(err, source.ErrIgnored):
 		_ = m.Ack()

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -30,6 +33,15 @@ type fakeSource struct {
 	mu     sync.Mutex
 	script map[string][]error
 	calls  map[string]int
+	order  []string
+	// hold, if set, is waited on by the events of account "slow".
+	hold chan struct{}
+}
+
+// Account is the body's text before a "/", so tests choose the lanes.
+func (f *fakeSource) Account(_ string, body []byte) string {
+	account, _, _ := strings.Cut(string(body), "/")
+	return account
 }
 
 func (f *fakeSource) Name() string     { return f.name }
@@ -39,7 +51,11 @@ func (f *fakeSource) Poll(context.Context, source.Scope) (seen.Progress, error) 
 }
 
 func (f *fakeSource) Handle(_ context.Context, event string, body []byte) error {
+	if f.hold != nil && f.Account(event, body) == "slow" {
+		<-f.hold
+	}
 	f.mu.Lock()
+	f.order = append(f.order, string(body))
 	defer f.mu.Unlock()
 	key := event + " " + string(body)
 	f.calls[key]++
@@ -49,6 +65,12 @@ func (f *fakeSource) Handle(_ context.Context, event string, body []byte) error 
 		return err
 	}
 	return nil
+}
+
+func (f *fakeSource) handled() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.order)
 }
 
 func (f *fakeSource) count(key string) int {
@@ -62,25 +84,35 @@ type deferred struct{ wait time.Duration }
 func (d deferred) Error() string             { return "rate limited" }
 func (d deferred) RetryAfter() time.Duration { return d.wait }
 
-func run(t *testing.T, sources ...source.Source) (*bus.Bus, map[string]int) {
+func run(t *testing.T, sources ...source.Source) (*bus.Bus, func() map[string]int) {
+	t.Helper()
+	return runWith(t, ingest.Options{}, sources...)
+}
+
+// runWith runs a worker for the sources; the function it returns tells
+// the outcomes so far.
+func runWith(t *testing.T, opts ingest.Options, sources ...source.Source) (*bus.Bus, func() map[string]int) {
 	t.Helper()
 	b := testbus.Open(t)
 	var mu sync.Mutex
 	outcomes := map[string]int{}
-	w, err := ingest.New(b, sources, ingest.Options{
-		Policy: consume.Policy{MaxAttempts: 3, BackoffInitial: 10 * time.Millisecond, BackoffMax: 20 * time.Millisecond},
-		OnEvent: func(_, outcome string) {
-			mu.Lock()
-			outcomes[outcome]++
-			mu.Unlock()
-		},
-	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	opts.Policy = consume.Policy{MaxAttempts: 3, BackoffInitial: 10 * time.Millisecond, BackoffMax: 20 * time.Millisecond}
+	opts.OnEvent = func(_, outcome string) {
+		mu.Lock()
+		outcomes[outcome]++
+		mu.Unlock()
+	}
+	w, err := ingest.New(b, sources, opts, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); assert.NoError(t, w.Run(ctx)) }()
 	t.Cleanup(func() { cancel(); <-done })
-	return b, outcomes
+	return b, func() map[string]int {
+		mu.Lock()
+		defer mu.Unlock()
+		return maps.Clone(outcomes)
+	}
 }
 
 func publish(t *testing.T, b *bus.Bus, event, body string) {
@@ -106,8 +138,8 @@ func TestEventsRouteToTheirSource(t *testing.T) {
 	assert.Equal(t, 1, a.count("EXERCISE 1"))
 	assert.Equal(t, 1, tp.count("TEAMPRO_SESSION 2"))
 	assert.Zero(t, a.count("SOMETHING_NEW 3")+tp.count("SOMETHING_NEW 3"))
-	assert.Equal(t, 2, outcomes["ok"])
-	assert.Equal(t, 1, outcomes["ignored"], "an event no source handles is acknowledged, not retried")
+	assert.Equal(t, 2, outcomes()["ok"])
+	assert.Equal(t, 1, outcomes()["ignored"], "an event no source handles is acknowledged, not retried")
 }
 
 func TestRetriesDeferralsAndDeadLetters(t *testing.T) {
@@ -127,7 +159,7 @@ func TestRetriesDeferralsAndDeadLetters(t *testing.T) {
 	assert.Equal(t, 3, src.count("E deferred"))
 	assert.Equal(t, 1, src.count("E permanent"), "a permanent error is not retried")
 	assert.Equal(t, 3, src.count("E hopeless"), "max_attempts")
-	assert.Equal(t, 1, outcomes["ignored"])
+	assert.Equal(t, 1, outcomes()["ignored"])
 
 	entries, err := dlq.New(b).List(context.Background(), ingest.Name)
 	require.NoError(t, err)
@@ -144,4 +176,59 @@ func TestAnEventTypeHasOneSource(t *testing.T) {
 		&fakeSource{name: "a", events: []string{"E"}}, &fakeSource{name: "b", events: []string{"E"}},
 	}, ingest.Options{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	assert.ErrorContains(t, err, "event E is claimed by the sources a and b")
+}
+
+// One account whose Polar calls hang holds up only its own events: the
+// others' are handled meanwhile, and the slow account's come in order
+// once it moves again.
+func TestSlowAccountHoldsUpOnlyItself(t *testing.T) {
+	src := &fakeSource{name: "a", events: []string{"E"}, calls: map[string]int{}, hold: make(chan struct{})}
+	b, _ := runWith(t, ingest.Options{Concurrency: 2, Queued: 12, Requeue: 100 * time.Millisecond}, src)
+	var once sync.Once
+	release := func() { once.Do(func() { close(src.hold) }) }
+	t.Cleanup(release) // before the worker stops, even when the test fails
+	for i := range 10 { // more than the slow account's share of the queue (3)
+		publish(t, b, "E", fmt.Sprintf("slow/%d", i))
+	}
+	for i := range 3 {
+		publish(t, b, "E", fmt.Sprintf("fast/%d", i))
+	}
+	require.Eventually(t, func() bool { return len(src.handled()) == 3 }, 10*time.Second, 5*time.Millisecond,
+		"the other account's events are handled while the slow one hangs")
+	assert.Equal(t, []string{"fast/0", "fast/1", "fast/2"}, src.handled())
+
+	release()
+	settle(t, b)
+	var slow []string
+	for _, body := range src.handled() {
+		if strings.HasPrefix(body, "slow/") {
+			slow = append(slow, body)
+		}
+	}
+	assert.ElementsMatch(t, []string{"slow/0", "slow/1", "slow/2", "slow/3", "slow/4", "slow/5", "slow/6", "slow/7", "slow/8", "slow/9"}, slow,
+		"each once, nothing lost")
+	assert.Equal(t, []string{"slow/0", "slow/1"}, slow[:2], "a lane keeps its account's order")
+}
+
+// Within an account events are handled in the order they came, while
+// several accounts are served at once.
+func TestOneAccountsEventsInOrder(t *testing.T) {
+	src := &fakeSource{name: "a", events: []string{"E"}, calls: map[string]int{}}
+	b, _ := runWith(t, ingest.Options{Concurrency: 3}, src)
+	var want []string
+	for i := range 20 {
+		for _, acc := range []string{"x", "y", "z"} {
+			publish(t, b, "E", fmt.Sprintf("%s/%02d", acc, i))
+		}
+		want = append(want, fmt.Sprintf("x/%02d", i))
+	}
+	settle(t, b)
+	var got []string
+	for _, body := range src.handled() {
+		if strings.HasPrefix(body, "x/") {
+			got = append(got, body)
+		}
+	}
+	assert.Equal(t, want, got)
+	assert.Len(t, src.handled(), 60)
 }

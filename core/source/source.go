@@ -24,6 +24,11 @@ type Source interface {
 	// An error wrapped with Permanent is dead-lettered at once; one that
 	// wraps ErrIgnored is acknowledged and counted; any other is retried.
 	Handle(ctx context.Context, event string, body []byte) error
+	// Account names the account an event belongs to (a Polar user, a
+	// Team Pro coach account), "" if the body does not say. The pipeline
+	// handles one account's events in order and another's alongside, so
+	// one slow account cannot hold up the rest.
+	Account(event string, body []byte) string
 	// Poll lists what Polar holds and queues an event for everything new
 	// or changed since the last poll.
 	Poll(ctx context.Context, scope Scope) (seen.Progress, error)

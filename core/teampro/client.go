@@ -1,8 +1,6 @@
 package teampro
 
 import (
-	"github.com/polarbridge/polarbridge/core/backoff"
-
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +14,9 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/time/rate"
+
+	"github.com/polarbridge/polarbridge/core/backoff"
+	"github.com/polarbridge/polarbridge/core/polarhttp"
 )
 
 // The documented rate limit: 1 request per second with a burst bucket of
@@ -32,7 +33,6 @@ const (
 const (
 	defaultMaxRetries    = 4 // 5xx and transport errors
 	defaultMax429Retries = 8
-	defaultTimeout       = 2 * time.Minute
 	backoffBase          = time.Second
 	backoffMax           = time.Minute
 	maxBody              = 256 << 20
@@ -65,7 +65,8 @@ type Option func(*Client)
 // WithBaseURL sets the API address (default DefaultBaseURL).
 func WithBaseURL(u string) Option { return func(c *Client) { c.base = u } }
 
-// WithHTTPClient sets the HTTP client (default: 2-minute timeout).
+// WithHTTPClient sets the HTTP client (default polarhttp.NewClient: 30 s
+// for an answer, 2 minutes a call).
 func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc } }
 
 // WithLogger sets the logger (default: discard).
@@ -99,7 +100,7 @@ func New(ts oauth2.TokenSource, opts ...Option) (*Client, error) {
 	c := &Client{
 		base:          DefaultBaseURL,
 		ts:            ts,
-		hc:            &http.Client{Timeout: defaultTimeout},
+		hc:            polarhttp.NewClient(),
 		log:           slog.New(slog.DiscardHandler),
 		now:           time.Now,
 		sleep:         backoff.Sleep,
