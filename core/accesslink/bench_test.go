@@ -14,7 +14,7 @@ func BenchmarkNormalizeExerciseFIT1h(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := NormalizeExercise("7", in, nil); err != nil {
+		if _, _, err := NormalizeExercise("7", in, nil, testNow); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -29,7 +29,7 @@ func BenchmarkParseSample1h(b *testing.B) {
 	b.SetBytes(int64(len(s.Data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := ParseSample(s); err != nil {
+		if _, _, err := ParseSample(s, testChecker()); err != nil {
 			b.Fatal(err)
 		}
 	}

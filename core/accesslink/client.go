@@ -144,6 +144,10 @@ func New(opts ...Option) (*Client, error) {
 // RateLimits returns the latest rate-limit state.
 func (c *Client) RateLimits() RateLimits { return c.pacer.snapshot() }
 
+// Now reads the client's clock (WithClock): the instant a fetched record
+// is judged by when its source has no calendar clock of its own.
+func (c *Client) Now() time.Time { return c.now() }
+
 // call is one API operation.
 type call struct {
 	method  string

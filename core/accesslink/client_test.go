@@ -361,9 +361,10 @@ func TestExercises(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, wantFIT, fitData)
 
-	rec, err := NormalizeExercise(userID, ExerciseInput{Exercise: raw, FIT: fitData}, nil)
+	rec, warns, err := NormalizeExercise(userID, ExerciseInput{Exercise: raw, FIT: fitData}, nil, e.clock.Now())
 	require.NoError(t, err)
 	assert.Equal(t, pluginapi.RecordKind_RECORD_KIND_EXERCISE, rec.GetKind())
+	assert.Empty(t, warns, "the simulator's data is plausible")
 
 	tcx, found, err := c.GetFile(ctx, token, withFIT.ID, FormatTCX)
 	require.NoError(t, err)
@@ -423,8 +424,9 @@ func TestSleepAndNightlyRecharge(t *testing.T) {
 			sleepJSON, found, err := c.GetSleep(ctx, token, withRecharge.Date)
 			require.NoError(t, err)
 			require.True(t, found)
-			rec, err := NormalizeSleep(userID, sleepJSON)
+			rec, warns, err := NormalizeSleep(userID, sleepJSON, e.clock.Now())
 			require.NoError(t, err)
+			assert.Empty(t, warns, "the simulator's data is plausible")
 			assert.Equal(t, pluginapi.RecordKind_RECORD_KIND_SLEEP, rec.GetKind())
 
 			recharges, err := c.ListNightlyRecharge(ctx, token)
@@ -435,8 +437,9 @@ func TestSleepAndNightlyRecharge(t *testing.T) {
 			rechargeJSON, found, err := c.GetNightlyRecharge(ctx, token, withRecharge.Date)
 			require.NoError(t, err)
 			require.True(t, found)
-			rec, err = NormalizeNightlyRecharge(userID, rechargeJSON, sleepJSON, nil)
+			rec, warns, err = NormalizeNightlyRecharge(userID, rechargeJSON, sleepJSON, nil, e.clock.Now())
 			require.NoError(t, err)
+			assert.Empty(t, warns, "the simulator's data is plausible")
 			assert.Equal(t, pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE, rec.GetKind())
 
 			data, found, err := c.GetSleep(ctx, token, "2001-01-01")

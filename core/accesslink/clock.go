@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // the DST rule below must not depend on the host's zoneinfo
+
+	"github.com/polarbridge/polarbridge/core/plausible"
 )
 
 // Night is the time span a night's clock-keyed samples belong to, taken
@@ -28,8 +30,8 @@ func (s *Sleep) Night() (Night, error) {
 	if err != nil {
 		return Night{}, err
 	}
-	if end.Before(start) {
-		return Night{}, fmt.Errorf("sleep ends (%s) before it starts (%s): %w", s.SleepEndTime, s.SleepStartTime, ErrInvalidTime)
+	if err := plausible.CheckSpan("sleep", start, end); err != nil {
+		return Night{}, fmt.Errorf("%w: %w", err, ErrInvalidTime)
 	}
 	if end.Sub(start) > maxNight {
 		return Night{}, fmt.Errorf("sleep from %s to %s is longer than %v: %w", s.SleepStartTime, s.SleepEndTime, maxNight, ErrInvalidTime)

@@ -55,7 +55,7 @@ func TestDecodeExerciseBothShapes(t *testing.T) {
 			require.NotNil(t, ex.StartTimeUTCOffset)
 			assert.Equal(t, 180, *ex.StartTimeUTCOffset)
 			assert.Equal(t, tt.duration, ex.Duration)
-			assert.Equal(t, 530, ex.Calories)
+			assert.Equal(t, 530.0, ex.Calories)
 			assert.Equal(t, tt.distance, ex.Distance)
 			assert.Equal(t, HeartRate{Average: 129, Maximum: 147}, ex.HeartRate)
 			assert.Equal(t, 143.22, ex.TrainingLoad)
@@ -64,10 +64,10 @@ func TestDecodeExerciseBothShapes(t *testing.T) {
 			assert.Equal(t, int64(999), ex.ClubID)
 			assert.Equal(t, "Polar Club", ex.ClubName)
 			assert.Equal(t, tt.detailed, ex.DetailedSportInfo)
-			assert.Equal(t, 60, ex.FatPercentage)
-			assert.Equal(t, 38, ex.CarbPercentage)
-			assert.Equal(t, 2, ex.ProteinPercentage)
-			assert.Equal(t, 51, ex.RunningIndex)
+			assert.Equal(t, 60.0, ex.FatPercentage)
+			assert.Equal(t, 38.0, ex.CarbPercentage)
+			assert.Equal(t, 2.0, ex.ProteinPercentage)
+			assert.Equal(t, 51.0, ex.RunningIndex)
 			require.Len(t, ex.TrainingLoadPro, len(tt.wantTLPDates))
 			assert.Equal(t, TrainingLoadPro{
 				Date: "2023-01-01", CardioLoad: 1, MuscleLoad: 1, PerceivedLoad: 1,
@@ -80,7 +80,7 @@ func TestDecodeExerciseBothShapes(t *testing.T) {
 			}
 			require.Len(t, ex.Samples, tt.wantSamples)
 			if tt.wantSamples > 0 {
-				assert.Equal(t, 5, ex.Samples[0].RecordingRate)
+				assert.Equal(t, int64(5), ex.Samples[0].RecordingRate)
 				assert.Equal(t, FlexString("1"), ex.Samples[0].SampleType)
 				assert.Contains(t, ex.Samples[0].Data, "0,100,102,97")
 			}
@@ -140,7 +140,7 @@ func wantDocSleep() Sleep {
 		SleepScore: 80, TotalInterruptionDuration: 1000, SleepCharge: 3, SleepGoal: 28800,
 		SleepRating: 3, ShortInterruptionDuration: 500, LongInterruptionDuration: 300,
 		SleepCycles: 6, GroupDurationScore: 100, GroupSolidityScore: 75, GroupRegenerationScore: 54.2,
-		Hypnogram:        map[string]int{"00:39": 2, "00:50": 3, "01:23": 6},
+		Hypnogram:        map[string]float64{"00:39": 2, "00:50": 3, "01:23": 6},
 		HeartRateSamples: map[string]float64{"00:41": 76, "00:46": 77, "00:51": 76},
 	}
 }

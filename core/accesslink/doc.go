@@ -7,5 +7,7 @@
 // own examples); Normalize* functions turn exercises (with optional
 // samples, heart-rate zones and the FIT file), sleep and nightly recharge
 // into *pluginapi.Record values. Record versions and file references are
-// filled in by the caller.
+// filled in by the caller. Every value is range-checked on the way
+// (package plausible): implausible ones are dropped and returned as
+// warnings, records with an impossible id or time are errors.
 package accesslink

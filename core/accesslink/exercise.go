@@ -7,6 +7,10 @@ import "encoding/json"
 // (integer id, hyphenated keys) or GET /v3/exercises[/{hashed-id}]
 // (string id, mostly snake_case keys, optional inline samples and zones).
 // Both spellings decode into the same fields.
+//
+// Measured values are float64 whatever type Polar documents (calories is
+// "int32"): decoding never overflows, and normalization range-checks each
+// value (package plausible) before narrowing it to the record's field.
 type Exercise struct {
 	ID            FlexString `json:"id"`
 	UploadTime    string     `json:"upload-time"` // kept verbatim: the docs' own example is not RFC 3339
@@ -19,7 +23,7 @@ type Exercise struct {
 	// StartTimeUTCOffset is in minutes; nil when absent.
 	StartTimeUTCOffset *int              `json:"start-time-utc-offset"`
 	Duration           string            `json:"duration"` // ISO 8601, e.g. "PT2H44M45S"
-	Calories           int               `json:"calories"`
+	Calories           float64           `json:"calories"` // kcal
 	Distance           float64           `json:"distance"` // metres
 	HeartRate          HeartRate         `json:"heart-rate"`
 	TrainingLoad       float64           `json:"training-load"`
@@ -28,10 +32,10 @@ type Exercise struct {
 	ClubID             int64             `json:"club-id"`
 	ClubName           string            `json:"club-name"`
 	DetailedSportInfo  string            `json:"detailed-sport-info"`
-	FatPercentage      int               `json:"fat-percentage"`
-	CarbPercentage     int               `json:"carbohydrate-percentage"`
-	ProteinPercentage  int               `json:"protein-percentage"`
-	RunningIndex       int               `json:"running-index"`
+	FatPercentage      float64           `json:"fat-percentage"`
+	CarbPercentage     float64           `json:"carbohydrate-percentage"`
+	ProteinPercentage  float64           `json:"protein-percentage"`
+	RunningIndex       float64           `json:"running-index"`
 	TrainingLoadPro    []TrainingLoadPro `json:"training-load-pro"`
 	// Returned by the hashed-id endpoints with ?zones=true / ?samples=true.
 	HeartRateZones []Zone   `json:"heart-rate-zones"`
@@ -50,8 +54,8 @@ func (e *Exercise) UnmarshalJSON(data []byte) error {
 
 // HeartRate holds an exercise's heart-rate statistics in bpm.
 type HeartRate struct {
-	Average int `json:"average"`
-	Maximum int `json:"maximum"`
+	Average float64 `json:"average"`
+	Maximum float64 `json:"maximum"`
 }
 
 // TrainingLoadPro is a Training Load Pro entry of an exercise.
@@ -77,10 +81,10 @@ func (t *TrainingLoadPro) UnmarshalJSON(data []byte) error {
 
 // Zone is a heart-rate zone of an exercise.
 type Zone struct {
-	Index      int    `json:"index"`
-	LowerLimit int    `json:"lower-limit"` // bpm
-	UpperLimit int    `json:"upper-limit"` // bpm
-	InZone     string `json:"in-zone"`     // ISO 8601 duration
+	Index      int64   `json:"index"`
+	LowerLimit float64 `json:"lower-limit"` // bpm
+	UpperLimit float64 `json:"upper-limit"` // bpm
+	InZone     string  `json:"in-zone"`     // ISO 8601 duration
 }
 
 func (z *Zone) UnmarshalJSON(data []byte) error {
@@ -102,7 +106,7 @@ type Zones struct {
 type Sample struct {
 	// RecordingRate is the sample interval in seconds; 0 (null in JSON)
 	// for RR intervals.
-	RecordingRate int        `json:"recording-rate"`
+	RecordingRate int64      `json:"recording-rate"`
 	SampleType    FlexString `json:"sample-type"`
 	// Data holds comma-separated values; RR data may contain NULL.
 	Data string `json:"data"`

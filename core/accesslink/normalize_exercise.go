@@ -1,6 +1,7 @@
 package accesslink
 
 import (
+	"github.com/polarbridge/polarbridge/core/plausible"
 	"github.com/polarbridge/polarbridge/core/polarhttp"
 
 	"cmp"
@@ -28,33 +29,34 @@ type ExerciseInput struct {
 }
 
 // NormalizeExercise decodes in and builds the exercise record; see
-// ExerciseRecord. table is the sport table to use (nil: the default).
-func NormalizeExercise(userID string, in ExerciseInput, table *sports.Table) (*pluginapi.Record, error) {
+// ExerciseRecord. table is the sport table to use (nil: the default); now
+// is the clock's now.
+func NormalizeExercise(userID string, in ExerciseInput, table *sports.Table, now time.Time) (*pluginapi.Record, []plausible.Warning, error) {
 	ex, err := DecodeExercise(in.Exercise)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var samples []Sample
 	for _, body := range in.Samples {
 		s, err := DecodeSamples(body)
 		if err != nil {
-			return nil, fmt.Errorf("exercise %s: %w", ex.ID, err)
+			return nil, nil, fmt.Errorf("exercise %s: %w", ex.ID, err)
 		}
 		samples = append(samples, s...)
 	}
 	var zones []Zone
 	if len(in.Zones) > 0 {
 		if zones, err = DecodeZones(in.Zones); err != nil {
-			return nil, fmt.Errorf("exercise %s: %w", ex.ID, err)
+			return nil, nil, fmt.Errorf("exercise %s: %w", ex.ID, err)
 		}
 	}
 	var act *FITActivity
 	if len(in.FIT) > 0 {
 		if act, err = DecodeFIT(in.FIT); err != nil {
-			return nil, fmt.Errorf("exercise %s: %w", ex.ID, err)
+			return nil, nil, fmt.Errorf("exercise %s: %w", ex.ID, err)
 		}
 	}
-	return ExerciseRecord(userID, ex, samples, zones, act, table)
+	return ExerciseRecord(userID, ex, samples, zones, act, table, now)
 }
 
 // ExerciseRecord builds the record for an exercise: kind EXERCISE, key
@@ -67,58 +69,75 @@ func NormalizeExercise(userID string, in ExerciseInput, table *sports.Table) (*p
 // intervals, typically). The FIT session's sport, when present, is what
 // Polar actually wrote and wins over the sport table, unless the table
 // row was overridden in configuration.
-func ExerciseRecord(userID string, ex *Exercise, samples []Sample, zones []Zone, act *FITActivity, table *sports.Table) (*pluginapi.Record, error) {
+//
+// Values outside their plausible range (package plausible) are dropped,
+// samples leaving gaps, and returned as warnings. An id that cannot be
+// part of a key, or a start before plausible.Earliest or more than
+// plausible.MaxAhead after now, is an error wrapping
+// plausible.ErrImpossible.
+func ExerciseRecord(userID string, ex *Exercise, samples []Sample, zones []Zone, act *FITActivity, table *sports.Table, now time.Time) (*pluginapi.Record, []plausible.Warning, error) {
 	id := strings.TrimSpace(string(ex.ID))
 	if userID == "" || id == "" {
-		return nil, fmt.Errorf("exercise record needs user id and exercise id (got %q, %q): %w", userID, id, ErrInvalidPayload)
+		return nil, nil, fmt.Errorf("exercise record needs user id and exercise id (got %q, %q): %w", userID, id, ErrInvalidPayload)
+	}
+	if err := plausible.CheckID("exercise id", id); err != nil {
+		return nil, nil, fmt.Errorf("exercise: %w: %w", err, ErrInvalidPayload)
 	}
 	start, err := ParseLocalStart(ex.StartTime, ex.StartTimeUTCOffset)
 	if err != nil {
-		return nil, fmt.Errorf("exercise %s: %w", id, err)
+		return nil, nil, fmt.Errorf("exercise %s: %w", id, err)
+	}
+	if err := plausible.CheckTime("start", start, now); err != nil {
+		return nil, nil, fmt.Errorf("exercise %s: %w: %w", id, err, ErrInvalidTime)
 	}
 	var duration time.Duration
 	if ex.Duration != "" {
 		if duration, err = polarhttp.ParseISODuration(ex.Duration); err != nil {
-			return nil, fmt.Errorf("exercise %s: %w", id, err)
+			return nil, nil, fmt.Errorf("exercise %s: %w", id, err)
 		}
 	}
+	key := pluginapi.ExerciseKey(userID, id)
+	c := plausible.NewChecker(pluginapi.RecordKind_RECORD_KIND_EXERCISE, key)
 	out := &pluginapi.Exercise{
 		Id:                     id,
 		Start:                  recordTime(start),
-		DurationSeconds:        duration.Seconds(),
-		DistanceMeters:         ex.Distance,
-		Calories:               int32(ex.Calories),
-		HeartRateAvg:           int32(ex.HeartRate.Average),
-		HeartRateMax:           int32(ex.HeartRate.Maximum),
-		TrainingLoad:           ex.TrainingLoad,
+		DurationSeconds:        c.Float("duration_seconds", duration.Seconds(), plausible.Duration),
+		DistanceMeters:         c.Float("distance_meters", ex.Distance, plausible.Distance),
+		Calories:               c.Int32("calories", ex.Calories, plausible.Calories),
+		HeartRateAvg:           c.Int32("heart_rate_avg", ex.HeartRate.Average, plausible.HeartRate),
+		HeartRateMax:           c.Int32("heart_rate_max", ex.HeartRate.Maximum, plausible.HeartRate),
+		TrainingLoad:           c.Float("training_load", ex.TrainingLoad, plausible.Load),
 		Sport:                  ex.Sport,
 		DetailedSport:          ex.DetailedSportInfo,
 		Device:                 ex.Device,
 		DeviceId:               ex.DeviceID,
 		HasRoute:               ex.HasRoute,
-		RunningIndex:           int32(ex.RunningIndex),
-		FatPercentage:          int32(ex.FatPercentage),
-		CarbohydratePercentage: int32(ex.CarbPercentage),
-		ProteinPercentage:      int32(ex.ProteinPercentage),
+		RunningIndex:           c.Int32("running_index", ex.RunningIndex, plausible.RunningIndex),
+		FatPercentage:          c.Int32("fat_percentage", ex.FatPercentage, plausible.Percent),
+		CarbohydratePercentage: c.Int32("carbohydrate_percentage", ex.CarbPercentage, plausible.Percent),
+		ProteinPercentage:      c.Int32("protein_percentage", ex.ProteinPercentage, plausible.Percent),
 	}
 	setSport(out, ex, act, table)
 
 	allSamples := append(slices.Clip(samples), ex.Samples...)
-	jsonSeries, err := SeriesFromSamples(allSamples, start)
+	jsonSeries, err := SeriesFromSamples(allSamples, start, c)
 	if err != nil {
-		return nil, fmt.Errorf("exercise %s: %w", id, err)
+		return nil, nil, fmt.Errorf("exercise %s: %w", id, err)
 	}
 	out.Samples = jsonSeries
 	if act != nil && len(act.Series) > 0 {
 		out.Samples = mergeSeries(act.Series, jsonSeries)
 	}
+	out.Samples = slices.DeleteFunc(out.Samples, func(s *pluginapi.Series) bool {
+		return !c.Series(plausible.SampleField(s.GetType()), s)
+	})
 	if act != nil {
 		for _, l := range act.Laps {
 			lap := &pluginapi.Lap{
-				DurationSeconds: l.DurationSeconds,
-				DistanceMeters:  l.DistanceMeters,
-				HeartRateAvg:    int32(l.HeartRateAvg),
-				HeartRateMax:    int32(l.HeartRateMax),
+				DurationSeconds: c.Float("laps.duration_seconds", l.DurationSeconds, plausible.Duration),
+				DistanceMeters:  c.Float("laps.distance_meters", l.DistanceMeters, plausible.Distance),
+				HeartRateAvg:    c.Int32("laps.heart_rate_avg", float64(l.HeartRateAvg), plausible.HeartRate),
+				HeartRateMax:    c.Int32("laps.heart_rate_max", float64(l.HeartRateMax), plausible.HeartRate),
 			}
 			if !l.Start.IsZero() {
 				lap.Start = recordTime(l.Start.In(start.Location()))
@@ -127,17 +146,17 @@ func ExerciseRecord(userID string, ex *Exercise, samples []Sample, zones []Zone,
 		}
 	}
 
-	if out.HeartRateZones, err = heartRateZones(append(slices.Clip(zones), ex.HeartRateZones...)); err != nil {
-		return nil, fmt.Errorf("exercise %s: %w", id, err)
+	if out.HeartRateZones, err = heartRateZones(append(slices.Clip(zones), ex.HeartRateZones...), c); err != nil {
+		return nil, nil, fmt.Errorf("exercise %s: %w", id, err)
 	}
 
 	return &pluginapi.Record{
 		Kind:   pluginapi.RecordKind_RECORD_KIND_EXERCISE,
-		Key:    pluginapi.ExerciseKey(userID, id),
+		Key:    key,
 		UserId: userID,
 		Source: pluginapi.Source_SOURCE_ACCESSLINK,
 		Body:   &pluginapi.Record_Exercise{Exercise: out},
-	}, nil
+	}, c.Warnings(), nil
 }
 
 func setSport(out *pluginapi.Exercise, ex *Exercise, act *FITActivity, table *sports.Table) {
@@ -171,12 +190,13 @@ func mergeSeries(primary, secondary []*pluginapi.Series) []*pluginapi.Series {
 }
 
 // heartRateZones converts zones sorted by index; a zone index seen twice
-// keeps its first occurrence.
-func heartRateZones(zones []Zone) ([]*pluginapi.HeartRateZone, error) {
+// keeps its first occurrence, and a zone with an implausible index is
+// dropped (its index is its identity).
+func heartRateZones(zones []Zone, c *plausible.Checker) ([]*pluginapi.HeartRateZone, error) {
 	var out []*pluginapi.HeartRateZone
-	seen := map[int]bool{}
+	seen := map[int64]bool{}
 	for _, z := range zones {
-		if seen[z.Index] {
+		if seen[z.Index] || !c.Keep("heart_rate_zones.index", float64(z.Index), plausible.ZoneIndex) {
 			continue
 		}
 		seen[z.Index] = true
@@ -188,10 +208,10 @@ func heartRateZones(zones []Zone) ([]*pluginapi.HeartRateZone, error) {
 			}
 		}
 		out = append(out, &pluginapi.HeartRateZone{
-			Index:    int32(z.Index),
-			LowerBpm: int32(z.LowerLimit),
-			UpperBpm: int32(z.UpperLimit),
-			Seconds:  in.Seconds(),
+			Index:    int32(z.Index), // within plausible.ZoneIndex
+			LowerBpm: c.Int32("heart_rate_zones.lower_bpm", z.LowerLimit, plausible.HeartRate),
+			UpperBpm: c.Int32("heart_rate_zones.upper_bpm", z.UpperLimit, plausible.HeartRate),
+			Seconds:  c.Float("heart_rate_zones.seconds", in.Seconds(), plausible.Duration),
 		})
 	}
 	slices.SortFunc(out, func(a, b *pluginapi.HeartRateZone) int { return cmp.Compare(a.Index, b.Index) })

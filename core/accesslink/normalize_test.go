@@ -24,12 +24,13 @@ func assertTime(t *testing.T, want string, wantOffsetMin int32, got *pluginapi.T
 }
 
 func TestNormalizeExerciseDocsExample(t *testing.T) {
-	rec, err := NormalizeExercise("475", ExerciseInput{
+	rec, warns, err := NormalizeExercise("475", ExerciseInput{
 		Exercise: readTestdata(t, "exercise_transaction.json"),
 		Samples:  [][]byte{readTestdata(t, "sample.json")},
 		Zones:    readTestdata(t, "zones.json"),
-	}, nil)
+	}, nil, testNow)
 	require.NoError(t, err)
+	assert.Empty(t, warns, "the docs' example is plausible")
 	assert.Equal(t, pluginapi.RecordKind_RECORD_KIND_EXERCISE, rec.GetKind())
 	assert.Equal(t, "exercise.475.1937529874", rec.GetKey())
 	assert.Equal(t, "475", rec.GetUserId())
@@ -77,7 +78,7 @@ func TestNormalizeExerciseDocsExample(t *testing.T) {
 }
 
 func TestNormalizeExerciseHashedShape(t *testing.T) {
-	rec, err := NormalizeExercise("475", ExerciseInput{Exercise: readTestdata(t, "exercise_hashed.json")}, nil)
+	rec, _, err := NormalizeExercise("475", ExerciseInput{Exercise: readTestdata(t, "exercise_hashed.json")}, nil, testNow)
 	require.NoError(t, err)
 	assert.Equal(t, "exercise.475.2AC312F", rec.GetKey())
 	ex := rec.GetExercise()
@@ -107,7 +108,7 @@ func TestNormalizeExerciseWithFIT(t *testing.T) {
 		},
 		FIT: fitData,
 	}
-	rec, err := NormalizeExercise("7", in, nil)
+	rec, _, err := NormalizeExercise("7", in, nil, testNow)
 	require.NoError(t, err)
 	assert.Equal(t, original, fitData, "FIT bytes must stay untouched")
 
@@ -141,7 +142,7 @@ func TestNormalizeExerciseWithFIT(t *testing.T) {
 	// A configured override beats the FIT session.
 	table, err := sports.NewTable(map[string]string{"RUNNING": "RUNNING/TRAIL"})
 	require.NoError(t, err)
-	rec, err = NormalizeExercise("7", in, table)
+	rec, _, err = NormalizeExercise("7", in, table, testNow)
 	require.NoError(t, err)
 	assert.Equal(t, "RUNNING", rec.GetExercise().GetFitSport())
 	assert.Equal(t, "TRAIL", rec.GetExercise().GetFitSubSport())
@@ -169,7 +170,7 @@ func TestNormalizeExerciseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := NormalizeExercise(tt.userID, tt.in, nil)
+			_, _, err := NormalizeExercise(tt.userID, tt.in, nil, testNow)
 			require.ErrorIs(t, err, tt.wantErr)
 			assert.Contains(t, err.Error(), tt.wantMsg)
 		})
@@ -177,8 +178,9 @@ func TestNormalizeExerciseErrors(t *testing.T) {
 }
 
 func TestNormalizeSleepDocsExample(t *testing.T) {
-	rec, err := NormalizeSleep("475", readTestdata(t, "sleep.json"))
+	rec, warns, err := NormalizeSleep("475", readTestdata(t, "sleep.json"), testNow)
 	require.NoError(t, err)
+	assert.Empty(t, warns, "the docs' example is plausible")
 	assert.Equal(t, pluginapi.RecordKind_RECORD_KIND_SLEEP, rec.GetKind())
 	assert.Equal(t, "sleep.475.2020-01-01", rec.GetKey())
 	assert.Equal(t, pluginapi.Source_SOURCE_ACCESSLINK, rec.GetSource())
@@ -209,7 +211,7 @@ func TestNormalizeSleepDocsExample(t *testing.T) {
 	assert.Equal(t, []int64{0, 300000, 600000}, hr.GetOffsetMs())
 	assert.Equal(t, []float64{76, 77, 76}, hr.GetValues())
 
-	_, err = NormalizeSleep("475", []byte(`{"sleep_start_time": "2020-01-01T00:39:07+03:00"}`))
+	_, _, err = NormalizeSleep("475", []byte(`{"sleep_start_time": "2020-01-01T00:39:07+03:00"}`), testNow)
 	assert.ErrorIs(t, err, ErrInvalidPayload)
 }
 
@@ -219,10 +221,10 @@ func TestNormalizeIsDeterministic(t *testing.T) {
 	  "sleep_end_time": "2024-03-31T07:20:00+03:00",
 	  "hypnogram": {"23:10": 1, "23:40": 2, "00:10": 3, "02:55": 4, "04:00": 2, "04:30": 1, "06:00": 0},
 	  "heart_rate_samples": {"23:15": 60, "23:45": 58, "00:15": 55, "02:55": 50, "04:00": 52, "07:00": 61}}`)
-	first, err := NormalizeSleep("1", sleepJSON)
+	first, _, err := NormalizeSleep("1", sleepJSON, testNow)
 	require.NoError(t, err)
 	for range 20 {
-		again, err := NormalizeSleep("1", sleepJSON)
+		again, _, err := NormalizeSleep("1", sleepJSON, testNow)
 		require.NoError(t, err)
 		require.True(t, proto.Equal(first, again))
 	}
@@ -248,8 +250,9 @@ func TestNormalizeNightlyRecharge(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec, err := NormalizeNightlyRecharge("475", recharge, tt.sleep, tt.fallback)
+			rec, warns, err := NormalizeNightlyRecharge("475", recharge, tt.sleep, tt.fallback, testNow)
 			require.NoError(t, err)
+			assert.Empty(t, warns, "the docs' example is plausible")
 			assert.Equal(t, pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE, rec.GetKind())
 			assert.Equal(t, "nightly_recharge.475.2020-01-01", rec.GetKey())
 			nr := rec.GetNightlyRecharge()
@@ -278,7 +281,7 @@ func TestNormalizeNightlyRecharge(t *testing.T) {
 func TestNightlyRechargeFallbackEvening(t *testing.T) {
 	// Without a sleep, clock times from noon on are the evening before.
 	r := &NightlyRecharge{Date: "2024-01-10", HRVSamples: map[string]float64{"23:50": 1, "00:10": 2, "06:00": 3}}
-	rec, err := NightlyRechargeRecord("1", r, nil, nil)
+	rec, _, err := NightlyRechargeRecord("1", r, nil, nil, testNow)
 	require.NoError(t, err)
 	hrv := rec.GetNightlyRecharge().GetHrv()
 	assert.Equal(t, "2024-01-09T23:50:00Z", hrv.GetStart().AsTime().Format(time.RFC3339))
@@ -292,16 +295,16 @@ func TestNightlyRechargeRejects(t *testing.T) {
 	require.NoError(t, err)
 	r := wantDocRecharge()
 	r.Date = "2020-01-02"
-	_, err = NightlyRechargeRecord("475", &r, &night, nil)
+	_, _, err = NightlyRechargeRecord("475", &r, &night, nil, testNow)
 	assert.ErrorIs(t, err, ErrInvalidPayload)
 
 	r = wantDocRecharge()
 	r.HRVSamples["bad"] = 1
-	_, err = NightlyRechargeRecord("475", &r, &night, nil)
+	_, _, err = NightlyRechargeRecord("475", &r, &night, nil, testNow)
 	assert.ErrorIs(t, err, ErrInvalidTime)
 
 	r = wantDocRecharge()
 	r.Date = "01.01.2020"
-	_, err = NightlyRechargeRecord("475", &r, nil, nil)
+	_, _, err = NightlyRechargeRecord("475", &r, nil, nil, testNow)
 	assert.ErrorIs(t, err, ErrInvalidTime)
 }

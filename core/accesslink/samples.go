@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/polarbridge/polarbridge/core/plausible"
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
@@ -62,9 +63,8 @@ const (
 )
 
 var (
-	errNotFinite   = errors.New("not a finite number")
-	errNotPositive = errors.New("RR interval must be positive")
-	errBadNumber   = errors.New("not a decimal number")
+	errNotFinite = errors.New("not a finite number")
+	errBadNumber = errors.New("not a decimal number")
 )
 
 // SampleValues is a parsed sample series: value i was taken OffsetsMS[i]
@@ -89,7 +89,12 @@ type SampleValues struct {
 // any series can while a sensor is offline, so both are accepted. Any
 // other entry that is not a finite decimal number is an error
 // (*SampleError, matching ErrMalformedSample).
-func ParseSample(s Sample) (v SampleValues, known bool, err error) {
+//
+// An RR interval outside plausible.RRInterval is read as missing too and
+// counted in c: added up, one absurd interval would shift every later
+// beat. Other types are range-checked once the series is built (see
+// ExerciseRecord), as FIT series are.
+func ParseSample(s Sample, c *plausible.Checker) (v SampleValues, known bool, err error) {
 	polarType := strings.TrimSpace(string(s.SampleType))
 	kind, ok := sampleKinds[polarType]
 	if !ok {
@@ -119,14 +124,14 @@ func ParseSample(s Sample) (v SampleValues, known bool, err error) {
 			continue
 		}
 		x, perr := parseSampleValue(text)
-		if perr == nil && rr && x <= 0 {
-			perr = errNotPositive
-		}
 		if perr != nil {
 			return SampleValues{}, true, &SampleError{SampleType: polarType, Index: idx, Value: entry, Err: perr}
 		}
 		var off int64
 		if rr {
+			if !c.Keep(rrField, x, plausible.RRInterval) {
+				continue
+			}
 			rrSum += x
 			if rrSum > maxOffsetMS {
 				return SampleValues{}, true, &SampleError{SampleType: polarType, Index: idx, Value: entry,
@@ -174,14 +179,18 @@ func (v SampleValues) Series(start time.Time) *pluginapi.Series {
 	}
 }
 
+// rrField names RR intervals in warnings.
+var rrField = plausible.SampleField(pluginapi.SampleType_SAMPLE_TYPE_RR_INTERVAL)
+
 // SeriesFromSamples parses all samples of an exercise that started at
 // start. Output is sorted by type, one series per type: if Polar sends a
 // type twice the first wins, and running cadence (8) is used only when
-// there is no cadence (2). Empty series are dropped.
-func SeriesFromSamples(samples []Sample, start time.Time) ([]*pluginapi.Series, error) {
+// there is no cadence (2). Empty series are dropped. Implausible RR
+// intervals are counted in c (see ParseSample).
+func SeriesFromSamples(samples []Sample, start time.Time, c *plausible.Checker) ([]*pluginapi.Series, error) {
 	byType := map[pluginapi.SampleType]SampleValues{}
 	for _, s := range samples {
-		v, known, err := ParseSample(s)
+		v, known, err := ParseSample(s, c)
 		if err != nil {
 			return nil, fmt.Errorf("parse samples for %s: %w", sampleTypeName(s.SampleType), err)
 		}

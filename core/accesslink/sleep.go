@@ -2,7 +2,8 @@ package accesslink
 
 // Sleep is one night from GET /v3/users/sleep/{date}. Durations are in
 // seconds. Hypnogram and HeartRateSamples are keyed by local clock time
-// "HH:MM"; see ResolveClockTimes for how they become instants.
+// "HH:MM"; see ResolveClockTimes for how they become instants. Numbers
+// are float64 whatever their documented type, as in Exercise.
 type Sleep struct {
 	PolarUser                 string  `json:"polar_user"`
 	Date                      string  `json:"date"`             // result date, YYYY-MM-DD
@@ -10,24 +11,24 @@ type Sleep struct {
 	SleepEndTime              string  `json:"sleep_end_time"`   // RFC 3339 with offset
 	DeviceID                  string  `json:"device_id"`
 	Continuity                float64 `json:"continuity"`
-	ContinuityClass           int     `json:"continuity_class"`
-	LightSleep                int     `json:"light_sleep"`
-	DeepSleep                 int     `json:"deep_sleep"`
-	REMSleep                  int     `json:"rem_sleep"`
-	UnrecognizedSleepStage    int     `json:"unrecognized_sleep_stage"`
-	SleepScore                int     `json:"sleep_score"`
-	TotalInterruptionDuration int     `json:"total_interruption_duration"`
-	SleepCharge               int     `json:"sleep_charge"`
-	SleepGoal                 int     `json:"sleep_goal"`
-	SleepRating               int     `json:"sleep_rating"`
-	ShortInterruptionDuration int     `json:"short_interruption_duration"`
-	LongInterruptionDuration  int     `json:"long_interruption_duration"`
-	SleepCycles               int     `json:"sleep_cycles"`
+	ContinuityClass           float64 `json:"continuity_class"`
+	LightSleep                float64 `json:"light_sleep"`
+	DeepSleep                 float64 `json:"deep_sleep"`
+	REMSleep                  float64 `json:"rem_sleep"`
+	UnrecognizedSleepStage    float64 `json:"unrecognized_sleep_stage"`
+	SleepScore                float64 `json:"sleep_score"`
+	TotalInterruptionDuration float64 `json:"total_interruption_duration"`
+	SleepCharge               float64 `json:"sleep_charge"`
+	SleepGoal                 float64 `json:"sleep_goal"`
+	SleepRating               float64 `json:"sleep_rating"`
+	ShortInterruptionDuration float64 `json:"short_interruption_duration"`
+	LongInterruptionDuration  float64 `json:"long_interruption_duration"`
+	SleepCycles               float64 `json:"sleep_cycles"`
 	GroupDurationScore        float64 `json:"group_duration_score"`
 	GroupSolidityScore        float64 `json:"group_solidity_score"`
 	GroupRegenerationScore    float64 `json:"group_regeneration_score"`
 	// Hypnogram maps a clock time to the sleep stage from then on.
-	Hypnogram map[string]int `json:"hypnogram"`
+	Hypnogram map[string]float64 `json:"hypnogram"`
 	// HeartRateSamples maps a clock time to a 5-minute average in bpm.
 	HeartRateSamples map[string]float64 `json:"heart_rate_samples"`
 }
@@ -54,13 +55,13 @@ type AvailableSleeps struct {
 type NightlyRecharge struct {
 	PolarUser               string  `json:"polar_user"`
 	Date                    string  `json:"date"`
-	HeartRateAvg            int     `json:"heart_rate_avg"`
-	BeatToBeatAvg           int     `json:"beat_to_beat_avg"`
-	HeartRateVariabilityAvg int     `json:"heart_rate_variability_avg"`
+	HeartRateAvg            float64 `json:"heart_rate_avg"`
+	BeatToBeatAvg           float64 `json:"beat_to_beat_avg"`
+	HeartRateVariabilityAvg float64 `json:"heart_rate_variability_avg"`
 	BreathingRateAvg        float64 `json:"breathing_rate_avg"`
-	NightlyRechargeStatus   int     `json:"nightly_recharge_status"`
+	NightlyRechargeStatus   float64 `json:"nightly_recharge_status"`
 	ANSCharge               float64 `json:"ans_charge"`
-	ANSChargeStatus         int     `json:"ans_charge_status"`
+	ANSChargeStatus         float64 `json:"ans_charge_status"`
 	// HRVSamples maps a clock time to a 5-minute RMSSD average in ms.
 	HRVSamples map[string]float64 `json:"hrv_samples"`
 	// BreathingSamples maps a clock time to breaths per minute.

@@ -19,6 +19,7 @@ import (
 	"github.com/polarbridge/polarbridge/core/accesslink"
 	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/bus"
+	"github.com/polarbridge/polarbridge/core/plausible"
 	"github.com/polarbridge/polarbridge/core/poller"
 	"github.com/polarbridge/polarbridge/core/records"
 	"github.com/polarbridge/polarbridge/core/seen"
@@ -55,7 +56,18 @@ type Source struct {
 	log      *slog.Logger
 	// OnNoData, if set, counts items Polar answered with no data.
 	OnNoData func(kind string)
+	// OnImplausible, if set, counts each field of a record whose values
+	// were dropped as implausible (w.Count values).
+	OnImplausible func(w plausible.Warning)
+	// Now is the calendar clock a record's time is judged by: one more
+	// than a day ahead of it is rejected. nil: the Polar client's clock
+	// if it has one (the AccessLink client's WithClock, which the daemon
+	// and its tests set to the calendar clock), else time.Now.
+	Now func() time.Time
 }
+
+// clock is a Polar client that tells the time.
+type clock interface{ Now() time.Time }
 
 // New returns the AccessLink source. seen, if not nil, is told about
 // every item taken in; p polls (nil: the source does not poll).
@@ -148,18 +160,20 @@ func (s *Source) exercise(ctx context.Context, u accounts.User, id string) error
 		return fmt.Errorf("fetch FIT of exercise %s: %w", id, err)
 	}
 	in := accesslink.ExerciseInput{Exercise: raw, FIT: fitBytes}
-	rec, err := accesslink.NormalizeExercise(u.ID, in, s.sports)
+	now := s.now()
+	rec, warns, err := accesslink.NormalizeExercise(u.ID, in, s.sports, now)
 	if errors.Is(err, accesslink.ErrBadFIT) {
 		// Keep the exercise (from its JSON samples) and the original
 		// file, so nothing is lost; exporters that need a valid FIT
 		// report it then.
 		s.log.Warn("exercise has a broken FIT file; using Polar's JSON samples", "exercise", id, "err", err)
 		in.FIT = nil
-		rec, err = accesslink.NormalizeExercise(u.ID, in, s.sports)
+		rec, warns, err = accesslink.NormalizeExercise(u.ID, in, s.sports, now)
 	}
 	if err != nil {
 		return source.Permanent(fmt.Errorf("normalize exercise %s: %w", id, err))
 	}
+	s.implausible(warns)
 	if hasFIT {
 		f, err := s.pub.PutFile(ctx, pluginapi.FileFormat_FILE_FORMAT_FIT, fitBytes)
 		if err != nil {
@@ -226,10 +240,11 @@ func (s *Source) night(ctx context.Context, u accounts.User, date string) error 
 		s.noData(u, "nightly_recharge", date)
 	}
 	if hasSleep {
-		rec, err := accesslink.NormalizeSleep(u.ID, sleepRaw)
+		rec, warns, err := accesslink.NormalizeSleep(u.ID, sleepRaw, s.now())
 		if err != nil {
 			return source.Permanent(fmt.Errorf("normalize sleep %s: %w", date, err))
 		}
+		s.implausible(warns)
 		if err := s.publish(ctx, rec); err != nil {
 			return err
 		}
@@ -239,10 +254,11 @@ func (s *Source) night(ctx context.Context, u accounts.User, date string) error 
 	}
 	if hasRecharge {
 		// The night anchors the recharge's HH:MM sample times.
-		rec, err := accesslink.NormalizeNightlyRecharge(u.ID, rechargeRaw, sleepRaw, time.UTC)
+		rec, warns, err := accesslink.NormalizeNightlyRecharge(u.ID, rechargeRaw, sleepRaw, time.UTC, s.now())
 		if err != nil {
 			return source.Permanent(fmt.Errorf("normalize nightly recharge %s: %w", date, err))
 		}
+		s.implausible(warns)
 		if err := s.publish(ctx, rec); err != nil {
 			return err
 		}
@@ -257,6 +273,27 @@ func (s *Source) noData(u accounts.User, kind, date string) {
 	s.log.Info("Polar has no data for the date (yet)", "user", u.ID, "kind", kind, "date", date)
 	if s.OnNoData != nil {
 		s.OnNoData(kind)
+	}
+}
+
+func (s *Source) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	if c, ok := s.polar.(clock); ok {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// implausible logs and counts values dropped from a record: one line per
+// field, however many samples.
+func (s *Source) implausible(warns []plausible.Warning) {
+	for _, w := range warns {
+		w.Log(s.log)
+		if s.OnImplausible != nil {
+			s.OnImplausible(w)
+		}
 	}
 }
 

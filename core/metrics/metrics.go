@@ -35,6 +35,7 @@ type Metrics struct {
 	PollQueued     prometheus.Counter
 	DataWarnings   *prometheus.CounterVec // source
 	NoData         *prometheus.CounterVec // source, kind
+	Implausible    *prometheus.CounterVec // source, kind, field: values dropped (docs/data-quality.md)
 }
 
 // New creates the metrics.
@@ -85,7 +86,10 @@ func New() *Metrics {
 	m.NoData = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "polarbridge_polar_no_data_total", Help: "Items an event announced that Polar answered with no data (404, 204 or an empty body): nothing to export, yet.",
 	}, []string{"source", "kind"})
-	m.Registry.MustRegister(m.NoData, m.DataWarnings, m.WebhookSilent, m.PollCycles, m.PollQueued, m.Events, m.WebhookEvents, m.Exported, m.Failed, m.Retried, m.DeadLetters, m.ConsumerLag,
+	m.Implausible = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "polarbridge_implausible_values_total", Help: "Values dropped from exported records as outside their plausible range (docs/data-quality.md), by record kind and field.",
+	}, []string{"source", "kind", "field"})
+	m.Registry.MustRegister(m.Implausible, m.NoData, m.DataWarnings, m.WebhookSilent, m.PollCycles, m.PollQueued, m.Events, m.WebhookEvents, m.Exported, m.Failed, m.Retried, m.DeadLetters, m.ConsumerLag,
 		m.PluginRestarts, m.ExportSeconds,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

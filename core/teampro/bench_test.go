@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
@@ -42,11 +43,12 @@ func BenchmarkNormalizeTeamSession20Players90Min10Hz(b *testing.B) {
 		size += int64(len(body))
 	}
 	off := 120
+	now := time.Now()
 	b.SetBytes(size)
 	b.ReportAllocs()
 	for b.Loop() {
 		for i, body := range bodies {
-			ps, _, err := teampro.NormalizePlayerSession(teampro.PlayerSessionInput{Details: body, UTCOffsetMinutes: &off, PlayerID: players[i]})
+			ps, _, err := teampro.NormalizePlayerSession(teampro.PlayerSessionInput{Details: body, UTCOffsetMinutes: &off, PlayerID: players[i], Now: now})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -34,7 +34,7 @@ func TestClientEndpointsDecode(t *testing.T) {
 	team, err := e.client.Team(ctx, teams[0].ID)
 	require.NoError(t, err)
 	require.Len(t, team.Players, 20)
-	numbers := map[int]bool{}
+	numbers := map[int64]bool{}
 	for _, p := range team.Players {
 		assert.NotEmpty(t, p.PlayerID)
 		assert.NotEmpty(t, p.Role)
@@ -77,10 +77,12 @@ func TestClientEndpointsDecode(t *testing.T) {
 
 	ps, warnings, err := teampro.NormalizePlayerSession(teampro.PlayerSessionInput{
 		Details: raw, UTCOffsetMinutes: &off, PlayerID: part.PlayerID, TeamSession: details, Summary: summary, Team: team,
+		Now: e.clock.Now(),
 	})
 	require.NoError(t, err)
+	assert.Empty(t, ps.Implausible, "the simulator's data is plausible")
 	assert.Equal(t, details.ID, ps.TeamSessionID)
-	assert.Equal(t, part.PlayerNumber, ps.PlayerNumber)
+	assert.Equal(t, int(part.PlayerNumber), ps.PlayerNumber)
 	hr := ps.SeriesByField("hr")
 	require.NotNil(t, hr)
 	assert.Len(t, hr.Values, 10*60) // 1 Hz

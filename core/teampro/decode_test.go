@@ -70,9 +70,10 @@ func TestNormalizeDocsExamples(t *testing.T) {
 	team, err := teampro.DecodeTeamDetails(readFixture(t, "team.json"))
 	require.NoError(t, err)
 	off := 120
-	ts, warnings, err := teampro.NormalizeTeamSession(d, team, &off)
+	ts, warnings, err := teampro.NormalizeTeamSession(d, team, &off, testNow)
 	require.NoError(t, err)
 	assert.Empty(t, warnings)
+	assert.Empty(t, ts.Implausible)
 	assert.True(t, ts.RecordStart.Equal(time.Date(2017, 4, 14, 7, 17, 22, 0, time.UTC)), ts.RecordStart)
 	_, zoneOff := ts.RecordStart.Zone()
 	assert.Equal(t, 7200, zoneOff)
@@ -80,7 +81,7 @@ func TestNormalizeDocsExamples(t *testing.T) {
 	assert.True(t, ts.Markers[0].Start.Equal(time.Date(2024, 11, 28, 13, 18, 2, 89e6, time.UTC)))
 	assert.Equal(t, "John", ts.Participants[0].FirstName)
 
-	ts2, warnings, err := teampro.NormalizeTeamSession(d, nil, nil)
+	ts2, warnings, err := teampro.NormalizeTeamSession(d, nil, nil, testNow)
 	require.NoError(t, err)
 	assert.False(t, ts2.OffsetKnown)
 	require.Len(t, warnings, 1)
@@ -90,7 +91,7 @@ func TestNormalizeDocsExamples(t *testing.T) {
 	require.NoError(t, err)
 	ps, warnings, err := teampro.NormalizePlayerSession(teampro.PlayerSessionInput{
 		Details: readFixture(t, "player_session.json"), UTCOffsetMinutes: &off,
-		PlayerID: "ZmozZxkr", TeamSession: d, Summary: sum, Team: team,
+		PlayerID: "ZmozZxkr", TeamSession: d, Summary: sum, Team: team, Now: testNow,
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "AWESOME", ps.Feeling)
@@ -109,10 +110,16 @@ func TestNormalizeDocsExamples(t *testing.T) {
 	hr := ps.SeriesByField("hr")
 	assert.Equal(t, []int64{0}, hr.OffsetsMS)
 	assert.Equal(t, []float64{94}, hr.Values)
+	// The docs' rows are shifted: -0.02 is an acceleration read as power,
+	// and negative watts are dropped.
 	power := ps.SeriesByField("power")
-	assert.Equal(t, []int64{100, 200}, power.OffsetsMS)
-	assert.Equal(t, []float64{0.04, -0.02}, power.Values)
-	assert.Equal(t, time.Date(2017, 4, 14, 7, 20, 6, 200e6, time.UTC), power.At(ps.Start, 1).UTC())
+	assert.Equal(t, []int64{100}, power.OffsetsMS)
+	assert.Equal(t, []float64{0.04}, power.Values)
+	assert.Equal(t, time.Date(2017, 4, 14, 7, 20, 6, 100e6, time.UTC), power.At(ps.Start, 0).UTC())
+	require.Len(t, ps.Implausible, 1)
+	assert.Equal(t, "samples.power", ps.Implausible[0].Field)
+	assert.Equal(t, -0.02, ps.Implausible[0].Value)
+	assert.Equal(t, "player_session.wMYz6L4w.wp9DQ9ln", ps.Implausible[0].Record)
 
 	var where []string
 	for _, w := range warnings {
@@ -135,18 +142,18 @@ func TestNormalizeEnum(t *testing.T) {
 
 func TestNormalizeWarnsOnOddValues(t *testing.T) {
 	d := &teampro.TeamTrainingSessionDetails{TeamTrainingSession: teampro.TeamTrainingSession{
-		ID: "x", Type: "Scrimmage", RecordStartTime: "2017-04-14T09:17:22", EndTime: "yesterday",
+		ID: "x", TeamID: "t", Type: "Scrimmage", RecordStartTime: "2017-04-14T09:17:22", EndTime: "yesterday",
 	}}
 	off := -300
-	ts, warnings, err := teampro.NormalizeTeamSession(d, nil, &off)
+	ts, warnings, err := teampro.NormalizeTeamSession(d, nil, &off, testNow)
 	require.NoError(t, err)
 	assert.Equal(t, "SCRIMMAGE", ts.Type)
 	assert.True(t, ts.End.IsZero())
 	assert.Len(t, warnings, 2)
 
 	d.RecordStartTime = ""
-	_, _, err = teampro.NormalizeTeamSession(d, nil, &off)
+	_, _, err = teampro.NormalizeTeamSession(d, nil, &off, testNow)
 	assert.ErrorIs(t, err, teampro.ErrInvalidTime)
-	_, _, err = teampro.NormalizePlayerSession(teampro.PlayerSessionInput{Details: []byte(`{"data":{"id":"a","start_time":"2017-04-14T09:17:22"}}`)})
+	_, _, err = teampro.NormalizePlayerSession(teampro.PlayerSessionInput{Details: []byte(`{"data":{"id":"a","start_time":"2017-04-14T09:17:22"}}`), Now: testNow})
 	assert.ErrorIs(t, err, teampro.ErrInvalidArgument, "no player id")
 }

@@ -9,7 +9,10 @@ import (
 // Types mirror the documented JSON. Times are kept as Polar sends them:
 // created/modified are RFC 3339 UTC ("2017-04-13T21:06:58Z"), session
 // times are local without a zone ("2017-04-14T09:17:22"); normalize.go
-// turns them into instants.
+// turns them into instants. Measured values are float64 and numbers and
+// indexes int64 whatever their documented type, so decoding never
+// overflows; normalization range-checks them (package plausible) before
+// they are narrowed to a record's int32 fields.
 
 // Page is the documented paginationResponse.
 type Page struct {
@@ -31,7 +34,7 @@ type Team struct {
 // Player is a team member in the team details.
 type Player struct {
 	PlayerID     string `json:"player_id"`
-	PlayerNumber int    `json:"player_number"`
+	PlayerNumber int64  `json:"player_number"`
 	Role         string `json:"role"`
 	FirstName    string `json:"first_name"`
 	LastName     string `json:"last_name"`
@@ -72,7 +75,7 @@ type TeamTrainingSessionDetails struct {
 // Participant links a player to their session within a team session.
 type Participant struct {
 	PlayerID        string `json:"player_id"`
-	PlayerNumber    int    `json:"player_number"`
+	PlayerNumber    int64  `json:"player_number"`
 	Role            string `json:"role"`
 	PlayerSessionID string `json:"player_session_id"`
 }
@@ -184,7 +187,7 @@ type SessionSummary struct {
 
 // HeartRateZone is a heart-rate zone; InZone is an ISO 8601 duration.
 type HeartRateZone struct {
-	Index       int     `json:"index"`
+	Index       int64   `json:"index"`
 	LowerLimit  float64 `json:"lower_limit"`
 	HigherLimit float64 `json:"higher_limit"`
 	InZone      string  `json:"in_zone"`
@@ -192,7 +195,7 @@ type HeartRateZone struct {
 
 // SpeedZone is a speed zone in km/h.
 type SpeedZone struct {
-	Index        int     `json:"index"`
+	Index        int64   `json:"index"`
 	LowerLimit   float64 `json:"lower_limit"`
 	HigherLimit  float64 `json:"higher_limit"`
 	InZoneMeters float64 `json:"in_zone_meters"`
@@ -206,7 +209,7 @@ type AccelerationZone struct {
 
 // PowerZone is a power zone; InZone is an ISO 8601 duration.
 type PowerZone struct {
-	Index            int     `json:"index"`
+	Index            int64   `json:"index"`
 	LowerLimit       float64 `json:"lower_limit"`
 	HigherLimit      float64 `json:"higher_limit"`
 	InZone           string  `json:"in_zone"`

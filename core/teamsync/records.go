@@ -68,6 +68,8 @@ const kmhPerMS = 3.6
 
 // PlayerSessionRecord maps a normalized player session to its record,
 // key "player_session.<team id>.<player session id>".
+// NormalizePlayerSession range-checked every value, so the int32
+// conversions below cannot wrap.
 func PlayerSessionRecord(ps *teampro.PlayerSession, team *teampro.TeamDetails) *pluginapi.Record {
 	teamID := ps.TeamID
 	if teamID == "" && team != nil {

@@ -27,6 +27,7 @@ import (
 
 	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/bus"
+	"github.com/polarbridge/polarbridge/core/plausible"
 	"github.com/polarbridge/polarbridge/core/records"
 	"github.com/polarbridge/polarbridge/core/teampro"
 	"github.com/polarbridge/polarbridge/pluginapi"
@@ -55,8 +56,12 @@ type Options struct {
 	Lookback time.Duration
 	Now      func() time.Time
 	// OnWarning, if set, counts data problems (malformed sample rows,
-	// odd values) in sessions that were exported anyway.
+	// odd values, implausible values) in sessions that were exported
+	// anyway.
 	OnWarning func()
+	// OnImplausible, if set, counts each field of a record whose values
+	// were dropped as implausible (w.Count values).
+	OnImplausible func(w plausible.Warning)
 }
 
 // Source polls Team Pro and turns its sessions into records.
@@ -270,14 +275,18 @@ func (s *Source) handle(ctx context.Context, body []byte) error {
 	} else if ok {
 		offPtr = &off
 	}
-	ts, warns, err := teampro.NormalizeTeamSession(details, team, offPtr)
+	ts, warns, err := teampro.NormalizeTeamSession(details, team, offPtr, s.opts.Now())
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrBadEvent, err)
 	}
 	s.warn("team session", ev.SessionID, warns)
+	s.implausible(ts.Implausible)
 	if err := s.publish(ctx, TeamSessionRecord(ts, team)); err != nil {
 		return err
 	}
+	// Player sessions that cannot be right are not exported; the others
+	// are, and then the event is dead-lettered naming the rejected ones.
+	var impossible []error
 	for _, p := range details.Participants {
 		if p.PlayerSessionID == "" {
 			continue
@@ -292,17 +301,26 @@ func (s *Source) handle(ctx context.Context, body []byte) error {
 		}
 		ps, warns, err := teampro.NormalizePlayerSession(teampro.PlayerSessionInput{
 			Details: raw, UTCOffsetMinutes: offPtr, PlayerID: p.PlayerID,
-			TeamSession: details, Summary: summary, Team: team,
+			TeamSession: details, Summary: summary, Team: team, Now: s.opts.Now(),
 		})
+		if errors.Is(err, plausible.ErrImpossible) {
+			s.log.Error("player session not exported: impossible", "player_session", p.PlayerSessionID, "err", err)
+			impossible = append(impossible, err)
+			continue
+		}
 		if err != nil {
 			// One broken player session must not cost the others.
 			s.log.Error("player session skipped: cannot be read", "player_session", p.PlayerSessionID, "err", err)
 			continue
 		}
 		s.warn("player session", p.PlayerSessionID, warns)
+		s.implausible(ps.Implausible)
 		if err := s.publish(ctx, PlayerSessionRecord(ps, team)); err != nil {
 			return err
 		}
+	}
+	if len(impossible) > 0 {
+		return fmt.Errorf("%w: team session %s: %w", ErrBadEvent, ev.SessionID, errors.Join(impossible...))
 	}
 	return nil
 }
@@ -315,6 +333,20 @@ func (s *Source) warn(what, id string, warns []teampro.Warning) {
 		s.log.Warn(what+" exported with a data problem", "id", id, "problem", w.String())
 		if s.opts.OnWarning != nil {
 			s.opts.OnWarning()
+		}
+	}
+}
+
+// implausible logs and counts values dropped from a record: one line per
+// field, however many samples.
+func (s *Source) implausible(warns []plausible.Warning) {
+	for _, w := range warns {
+		w.Log(s.log)
+		if s.opts.OnWarning != nil {
+			s.opts.OnWarning()
+		}
+		if s.opts.OnImplausible != nil {
+			s.opts.OnImplausible(w)
 		}
 	}
 }

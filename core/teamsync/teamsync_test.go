@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,7 +18,9 @@ import (
 	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/bus"
 	"github.com/polarbridge/polarbridge/core/onboard"
+	"github.com/polarbridge/polarbridge/core/plausible"
 	"github.com/polarbridge/polarbridge/core/seen"
+	"github.com/polarbridge/polarbridge/core/source"
 	"github.com/polarbridge/polarbridge/core/teampro"
 	"github.com/polarbridge/polarbridge/core/teamsync"
 	"github.com/polarbridge/polarbridge/internal/sim/teamprosim"
@@ -41,12 +45,20 @@ type env struct {
 	sim *teamprosim.Simulator
 	src *teamsync.Source
 	clk *clock
+
+	mu          sync.Mutex
+	implausible []plausible.Warning
+	warnings    int
 }
 
 // start is the Team Pro source on a real embedded JetStream and the Team
 // Pro simulator, with a coach added through the OAuth flow: no daemon, no
 // plugins.
-func start(t *testing.T) *env {
+func start(t *testing.T) *env { return startWrapped(t, nil) }
+
+// startWrapped is start with wrap, if set, between the source and the
+// simulator (faults).
+func startWrapped(t *testing.T, wrap func(http.Handler) http.Handler) *env {
 	t.Helper()
 	ctx := context.Background()
 	clk := &clock{t: time.Date(2026, 12, 1, 21, 45, 0, 0, time.UTC)}
@@ -57,8 +69,13 @@ func start(t *testing.T) *env {
 		teamprosim.WithTeams(1), teamprosim.WithPlayers(2), teamprosim.WithSessions(2),
 		teamprosim.WithIndividualSessions(0), teamprosim.WithSessionDuration(5*time.Minute), teamprosim.WithSampleRate(1))
 	require.NoError(t, err)
-	srv := httptest.NewServer(sim)
+	var api http.Handler = sim
+	if wrap != nil {
+		api = wrap(sim)
+	}
+	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
+	e := &env{sim: sim, clk: clk}
 
 	b := testbus.Open(t)
 	acc, err := accounts.Open(ctx, b)
@@ -74,8 +91,19 @@ func start(t *testing.T) *env {
 		ClientOptions: []teampro.Option{teampro.WithBaseURL(srv.URL), teampro.WithClock(clk.Now), teampro.WithSleep(clk.Sleep)},
 		TokenOptions:  []teampro.TokenSourceOption{teampro.WithTokenClock(clk.Now)},
 		Now:           clk.Now,
+		OnWarning: func() {
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			e.warnings++
+		},
+		OnImplausible: func(w plausible.Warning) {
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			e.implausible = append(e.implausible, w)
+		},
 	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	return &env{b: b, sim: sim, src: src, clk: clk}
+	e.b, e.src = b, src
+	return e
 }
 
 // events returns the bodies on the events subject, in order.
@@ -153,4 +181,110 @@ func TestHandlePublishesTheSessionAndItsPlayers(t *testing.T) {
 	assert.Equal(t, uint64(3), info.State.Msgs)
 
 	assert.ErrorIs(t, e.src.Handle(ctx, teamsync.Event, []byte(`{"event":"TEAMPRO_SESSION"}`)), teamsync.ErrBadEvent)
+}
+
+// rewriteData changes fields of a Team Pro {"data": {...}} answer.
+func rewriteData(t *testing.T, h http.Handler, r *http.Request, w http.ResponseWriter, set map[string]any) {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	var body map[string]map[string]any
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
+	for k, v := range set {
+		body["data"][k] = v
+	}
+	w.Header().Set("Content-Type", "application/json")
+	require.NoError(t, json.NewEncoder(w).Encode(body))
+}
+
+// A fault run: one player's session starts in 1900, the other's summary
+// has a heart rate of 10^9. The team session and the second player are
+// exported, the bad value dropped and counted; the event is dead-lettered
+// naming the first player's session.
+func TestHandleImplausiblePlayerSessions(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	var first string
+	e := startWrapped(t, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			path := strings.TrimPrefix(r.URL.Path, "/v1/training_sessions/")
+			if path == r.URL.Path {
+				h.ServeHTTP(w, r)
+				return
+			}
+			id, summary := strings.CutSuffix(path, "/session_summary")
+			mu.Lock()
+			if first == "" {
+				first = id
+			}
+			bad := id == first
+			mu.Unlock()
+			switch {
+			case bad && !summary:
+				rewriteData(t, h, r, w, map[string]any{"start_time": "1900-01-01T10:00:00"})
+			case !bad && summary:
+				rewriteData(t, h, r, w, map[string]any{"heart_rate_max": 1e9, "kilo_calories": 3e9})
+			default:
+				h.ServeHTTP(w, r)
+			}
+		})
+	})
+	_, err := e.src.Poll(ctx, teamsync.Scope{})
+	require.NoError(t, err)
+	body, err := json.Marshal(e.events(t)[0])
+	require.NoError(t, err)
+	err = e.src.Handle(ctx, teamsync.Event, body)
+	require.Error(t, err)
+	assert.True(t, source.IsPermanent(err), "dead-lettered: %v", err)
+	assert.ErrorIs(t, err, plausible.ErrImpossible)
+	assert.Contains(t, err.Error(), first)
+	assert.Contains(t, err.Error(), "before 2000-01-01")
+
+	s, err := e.b.JS.Stream(ctx, bus.RecordsStream)
+	require.NoError(t, err)
+	info, err := s.Info(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(2), info.State.Msgs, "the team session and the plausible player session")
+
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var got []string
+	for _, w := range e.implausible {
+		assert.Equal(t, "player_session", w.Kind)
+		assert.Equal(t, 1, w.Count)
+		got = append(got, w.Field)
+	}
+	assert.ElementsMatch(t, []string{"summary.heart_rate_max", "summary.calories"}, got)
+	assert.GreaterOrEqual(t, e.warnings, 2, "counted with the other data problems too")
+}
+
+// After the range check nothing narrows to a wrapped int32.
+func TestPlayerSessionRecordNeverWraps(t *testing.T) {
+	off := 0
+	ps, _, err := teampro.NormalizePlayerSession(teampro.PlayerSessionInput{
+		Details: []byte(`{"data": {"id": "p1", "start_time": "2026-11-30T10:00:00", "duration_ms": 60000,
+			"heart_rate_avg": 1e9, "heart_rate_max": -1e12, "sprint_counter": 3e9, "running_index": 1e10, "calories": 3e9}}`),
+		UTCOffsetMinutes: &off, PlayerID: "pl", Team: &teampro.TeamDetails{Team: teampro.Team{ID: "t1"}},
+		Summary: &teampro.SessionSummary{TrimmedStartTime: "2026-11-30T10:00:00", HeartRateMinPercent: 5e9, SprintCounter: -7,
+			HeartRateZones: []teampro.HeartRateZone{{Index: 1, LowerLimit: 3e9, HigherLimit: 130}}},
+		Now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC),
+	})
+	require.NoError(t, err)
+	team := &teampro.TeamDetails{Team: teampro.Team{ID: "t1"}}
+	rec := teamsync.PlayerSessionRecord(ps, team)
+	assert.Equal(t, "player_session.t1.p1", rec.GetKey())
+	p := rec.GetPlayerSession()
+	assert.Zero(t, p.GetHeartRateMinPercent())
+	assert.Zero(t, p.GetSprintCount())
+	require.Len(t, p.GetHeartRateZones(), 1)
+	assert.Zero(t, p.GetHeartRateZones()[0].GetLowerBpm())
+	assert.Equal(t, int32(130), p.GetHeartRateZones()[0].GetUpperBpm())
+
+	ps.Summary = nil // the details' own values
+	p = teamsync.PlayerSessionRecord(ps, team).GetPlayerSession()
+	assert.Zero(t, p.GetHeartRateAvg())
+	assert.Zero(t, p.GetHeartRateMax())
+	assert.Zero(t, p.GetSprintCount())
+	assert.Zero(t, p.GetRunningIndex())
+	assert.Zero(t, p.GetCalories())
+	assert.Equal(t, 60.0, p.GetDurationSeconds())
 }
