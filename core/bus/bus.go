@@ -7,9 +7,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -46,6 +48,9 @@ type Options struct {
 	EventsSubject   string
 	DuplicateWindow time.Duration
 	RecordsMaxAge   time.Duration
+	// Log receives the embedded server's warnings and errors (nil:
+	// discarded).
+	Log *slog.Logger
 }
 
 // Bus is an open connection to JetStream with the daemon's streams set up.
@@ -61,6 +66,12 @@ type Bus struct {
 
 	opts   Options
 	server *server.Server
+	// jsConfig is the embedded JetStream's configuration, to restart it
+	// with after it stopped (a full disk).
+	jsConfig *server.JetStreamConfig
+	// outOfSpace is set when a write failed for lack of space, until
+	// JetStream is restarted.
+	outOfSpace atomic.Bool
 }
 
 // Open connects (starting the embedded server if no URL is set) and
@@ -77,6 +88,12 @@ func Open(ctx context.Context, opts Options) (*Bus, error) {
 		if err != nil {
 			return nil, err
 		}
+		b.jsConfig = b.server.JetStreamConfig()
+		log := opts.Log
+		if log == nil {
+			log = slog.New(slog.DiscardHandler)
+		}
+		b.server.SetLoggerV2(serverLog{log: log, noSpace: func() { b.outOfSpace.Store(true) }}, false, false, false)
 		b.Conn, err = nats.Connect("", nats.InProcessServer(b.server), nats.Name("polarbridge"), nats.Token(token))
 		if err == nil {
 			err = writeControl(opts.DataDir, b.server.ClientURL(), token)

@@ -16,6 +16,7 @@ import (
 	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/config"
 	"github.com/polarbridge/polarbridge/core/ingest"
+	"github.com/polarbridge/polarbridge/core/plausible"
 	"github.com/polarbridge/polarbridge/core/poller"
 	"github.com/polarbridge/polarbridge/core/source"
 	"github.com/polarbridge/polarbridge/core/sports"
@@ -62,10 +63,13 @@ func (d *Daemon) sourceServices(ctx context.Context) ([]func(context.Context) er
 	}
 	tpSet := d.set
 	tpSet.onTeamProWarning = func() { d.Metrics.DataWarnings.WithLabelValues("teampro").Inc() }
+	tpSet.onTeamProImplausible = d.countImplausible("teampro")
 	d.TeamPro = newTeamPro(d.cfg, d.Bus, acc, st, d.log, tpSet)
 	d.poller = poller.New(d.Bus, client, acc, st, d.log.With("component", "poller"), poller.WithClock(d.set.now))
 	al := accesslinksync.New(d.Bus, client, acc, table, st, d.poller, d.log.With("component", "accesslink"))
 	al.OnNoData = func(kind string) { d.Metrics.NoData.WithLabelValues(al.Name(), kind).Inc() }
+	al.OnImplausible = d.countImplausible(al.Name())
+	al.Now = d.set.now
 	w, err := ingest.New(d.Bus, []source.Source{al, d.TeamPro}, ingest.Options{
 		Policy: d.cfg.Delivery,
 		OnEvent: func(event, outcome string) {
@@ -112,6 +116,7 @@ func (d *Daemon) webhookServer(acc *accounts.Store) (func(context.Context) error
 	}
 	d.WebhookAddr = ln.Addr().String()
 	h := webhook.New(d.Bus.JS, d.webhookSecret(acc), d.Bus.EventsSubjectPrefix(), d.cfg.Webhook.MaxBodyBytes, d.log.With("component", "webhook"))
+	h.Ready = d.storeReady
 	var (
 		mu   sync.Mutex
 		last time.Time
@@ -235,4 +240,11 @@ func (d *Daemon) checkWebhookHealth(ctx context.Context, prog seen.Progress, war
 			"; check `polarbridge webhook show` (Polar deactivates a webhook after 7 days of failed pushes)", "new_items", prog.Queued)
 	}
 	return true
+}
+
+// countImplausible counts a source's values dropped as implausible.
+func (d *Daemon) countImplausible(source string) func(plausible.Warning) {
+	return func(w plausible.Warning) {
+		d.Metrics.Implausible.WithLabelValues(source, w.Kind, w.Field).Add(float64(w.Count))
+	}
 }

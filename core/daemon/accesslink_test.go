@@ -3,6 +3,7 @@ package daemon_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -28,6 +29,7 @@ import (
 	"github.com/polarbridge/polarbridge/core/onboard"
 	"github.com/polarbridge/polarbridge/core/webhook"
 	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
+	"github.com/polarbridge/polarbridge/internal/testdisk"
 )
 
 // defaultInstant is where a test's clock stands unless it says otherwise:
@@ -95,6 +97,10 @@ type polarOpts struct {
 	history int
 	// wrap, if set, stands between the bridge and the simulator (faults).
 	wrap func(http.Handler) http.Handler
+	// disk, if set, is the size of a filesystem of its own for data_dir
+	// (to fill it); log, if set, the daemon's logger.
+	disk int64
+	log  *slog.Logger
 }
 
 func startPolar(t testing.TB, o polarOpts) *polarSetup {
@@ -155,7 +161,10 @@ poll:
 
 	alOpts := []accesslink.Option{accesslink.WithClock(o.clock.Now), accesslink.WithSleep(o.clock.Sleep)}
 	dOpts := []daemon.Option{daemon.WithClock(o.clock.Now), daemon.WithAccessLinkOptions(alOpts...)}
-	h := &harness{t: t, dir: dir, cfg: cfg}
+	if o.disk > 0 {
+		testdisk.MountAt(t, cfg.DataDir, o.disk)
+	}
+	h := &harness{t: t, dir: dir, cfg: cfg, log: o.log}
 	h.run(dOpts...)
 	t.Cleanup(h.stop)
 

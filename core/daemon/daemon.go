@@ -18,6 +18,7 @@ import (
 	"github.com/polarbridge/polarbridge/core/config"
 	"github.com/polarbridge/polarbridge/core/delivery"
 	"github.com/polarbridge/polarbridge/core/metrics"
+	"github.com/polarbridge/polarbridge/core/plausible"
 	"github.com/polarbridge/polarbridge/core/pluginhost"
 	"github.com/polarbridge/polarbridge/core/poller"
 	"github.com/polarbridge/polarbridge/core/teampro"
@@ -46,6 +47,15 @@ type Daemon struct {
 	webhookWarned bool
 	dispatchers   []*delivery.Dispatcher
 	services      []func(context.Context) error
+
+	// natsErr is why NATS could not be reached yet (while starting);
+	// storageErr why the embedded store cannot take writes. Both guarded
+	// by mu, as are Bus and Plugins once the health listener runs.
+	natsErr    error
+	storageErr error
+	// health is the health and metrics listener, from the start on.
+	healthStop func()
+	healthErr  chan error
 }
 
 // settings are what Options adjust.
@@ -57,6 +67,8 @@ type settings struct {
 	teamProClientOpts []teampro.Option
 	teamProTokenOpts  []teampro.TokenSourceOption
 	onTeamProWarning  func()
+	// onTeamProImplausible counts Team Pro values dropped as implausible.
+	onTeamProImplausible func(plausible.Warning)
 }
 
 func newSettings(opts []Option) settings {
@@ -97,9 +109,11 @@ func WithAccessLinkOptions(opts ...accesslink.Option) Option {
 	return func(s *settings) { s.accessLinkOpts = append(s.accessLinkOpts, opts...) }
 }
 
-// Start opens the bus and starts every enabled plugin. Any error (NATS
-// unreachable, a plugin that will not start or rejects its config) stops
-// the start with everything started so far shut down again.
+// Start opens the bus and starts every enabled plugin. The health
+// listener comes first, so that /readyz can say what the daemon waits
+// for: a shared NATS server not up yet is waited for (until ctx ends).
+// Any other error (a plugin that will not start or rejects its config)
+// stops the start with everything started so far shut down again.
 func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version string, opts ...Option) (_ *Daemon, err error) {
 	d := &Daemon{cfg: cfg, log: log, version: version, Metrics: metrics.New(), set: newSettings(opts)}
 	defer func() {
@@ -107,10 +121,16 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version st
 			d.Close()
 		}
 	}()
-	d.Bus, err = bus.Open(ctx, BusOptions(cfg))
+	if err := d.serveHealth(); err != nil {
+		return nil, err
+	}
+	b, err := d.openBus(ctx)
 	if err != nil {
 		return nil, err
 	}
+	d.mu.Lock()
+	d.Bus, d.natsErr = b, nil
+	d.mu.Unlock()
 	names := make([]string, 0, len(cfg.Plugins))
 	for name, p := range cfg.Plugins {
 		if p.IsEnabled() {
@@ -123,12 +143,16 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version st
 		if err != nil {
 			return nil, err
 		}
-		d.Plugins = append(d.Plugins, in)
 		disp, err := delivery.New(ctx, d.Bus, in, cfg.Delivery, d.Metrics, log.With("exporter", name))
+		d.mu.Lock()
+		d.Plugins = append(d.Plugins, in)
+		if err == nil {
+			d.dispatchers = append(d.dispatchers, disp)
+		}
+		d.mu.Unlock()
 		if err != nil {
 			return nil, err
 		}
-		d.dispatchers = append(d.dispatchers, disp)
 	}
 	d.services, err = d.sourceServices(ctx)
 	if err != nil {
@@ -137,9 +161,36 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version st
 	if cfg.NATS.URL == "" {
 		// With a shared NATS server, which daemon cleans up is for the
 		// operator to choose; the embedded store is this daemon's own.
-		d.services = append(d.services, d.gcLoop)
+		d.services = append(d.services, d.gcLoop, d.storageLoop)
 	}
 	return d, nil
+}
+
+// serveHealth starts the health and metrics listener (if configured).
+func (d *Daemon) serveHealth() error {
+	if d.cfg.Metrics.Listen == "" {
+		return nil
+	}
+	ln, err := metrics.Listen(d.cfg.Metrics.Listen)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d.healthStop, d.healthErr = cancel, make(chan error, 1)
+	go func() { d.healthErr <- d.Metrics.Serve(ctx, ln, d, d.log) }()
+	return nil
+}
+
+func (d *Daemon) bus() *bus.Bus {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.Bus
+}
+
+func (d *Daemon) plugins() []*pluginhost.Instance {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.Plugins
 }
 
 func (d *Daemon) startPlugin(ctx context.Context, name string) (*pluginhost.Instance, error) {
@@ -192,11 +243,15 @@ func (d *Daemon) Run(parent context.Context) error {
 			errs <- svc(ctx)
 		}()
 	}
-	if d.cfg.Metrics.Listen != "" {
+	if d.healthErr != nil {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs <- d.Metrics.Serve(ctx, d.cfg.Metrics.Listen, d.Ready, d.log)
+			select {
+			case err := <-d.healthErr:
+				errs <- err
+			case <-ctx.Done():
+			}
 		}()
 	}
 	d.log.Info("polarbridge running", "plugins", len(d.Plugins), "nats", d.natsDescription())
@@ -229,23 +284,20 @@ func (d *Daemon) natsDescription() string {
 	return "embedded (" + d.cfg.DataDir + ")"
 }
 
-// Ready reports whether the daemon can do its work.
-func (d *Daemon) Ready() error {
-	if d.Bus == nil || !d.Bus.Conn.IsConnected() {
-		return errors.New("not connected to NATS")
-	}
-	return nil
-}
-
 // Close stops plugins and the bus. It is safe to call more than once.
 func (d *Daemon) Close() {
-	for _, in := range d.Plugins {
+	d.mu.Lock()
+	plugins, b, stop := d.Plugins, d.Bus, d.healthStop
+	d.Plugins, d.Bus, d.healthStop = nil, nil, nil
+	d.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+	for _, in := range plugins {
 		in.Close()
 	}
-	d.Plugins = nil
-	if d.Bus != nil {
-		d.Bus.Close()
-		d.Bus = nil
+	if b != nil {
+		b.Close()
 	}
 }
 

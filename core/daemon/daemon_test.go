@@ -69,6 +69,8 @@ type harness struct {
 	d      *daemon.Daemon
 	cancel context.CancelFunc
 	done   chan error
+	// log, if set, is the daemon's logger (default testLogger).
+	log *slog.Logger
 }
 
 func loadYAML(t testing.TB, dir, body string) (*config.Config, error) {
@@ -105,7 +107,11 @@ func start(t testing.TB, dir, body string) *harness {
 // run starts a daemon from h.cfg.
 func (h *harness) run(opts ...daemon.Option) {
 	h.t.Helper()
-	d, err := daemon.Start(context.Background(), h.cfg, testLogger(h.t), "test", opts...)
+	log := h.log
+	if log == nil {
+		log = testLogger(h.t)
+	}
+	d, err := daemon.Start(context.Background(), h.cfg, log, "test", opts...)
 	require.NoError(h.t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	h.d, h.cancel, h.done = d, cancel, make(chan error, 1)

@@ -84,4 +84,5 @@ func TestImplausibleValuesDroppedAndImpossibleRecordDeadLettered(t *testing.T) {
 	assert.Contains(t, entries[0].Error, "before 2000-01-01")
 	assert.Contains(t, entries[0].Error, "impossible record")
 	assert.Equal(t, 1.0, counterValue(t, ps.harness, "polarbridge_events_total", "dead_letter"))
+	assert.Equal(t, 1.0, counterValue(t, ps.harness, "polarbridge_implausible_values_total", "calories"), "the dropped value is counted")
 }

@@ -44,6 +44,7 @@ type Dispatcher struct {
 	metrics *metrics.Metrics
 	log     *slog.Logger
 	cons    jetstream.Consumer
+	health  health
 }
 
 // ConsumerName is the durable consumer of an exporter.
@@ -137,12 +138,13 @@ func (d *Dispatcher) deliver(ctx context.Context, msgs []jetstream.Msg) {
 	if err != nil {
 		// The whole batch failed: the plugin crashed, could not be
 		// restarted, or broke the protocol. Every record is retried.
-		d.log.Warn("export failed; will retry the batch", "records", len(batch), "err", err)
+		d.failed(err.Error())
 		for _, p := range batch {
 			d.retry(ctx, p, err.Error(), 0)
 		}
 		return
 	}
+	ok, failure := 0, ""
 	for i, p := range batch {
 		r := resp.GetResults()[i]
 		switch r.GetStatus() {
@@ -151,12 +153,22 @@ func (d *Dispatcher) deliver(ctx context.Context, msgs []jetstream.Msg) {
 				d.log.Warn("ack", "key", p.rec.GetKey(), "err", err)
 			}
 			d.metrics.Exported.WithLabelValues(d.exp.Name()).Inc()
+			ok++
 		case pluginapi.ExportResult_STATUS_PERMANENT:
 			d.metrics.Failed.WithLabelValues(d.exp.Name()).Inc()
 			d.deadLetter(ctx, p, r.GetMessage())
 		default:
+			if r.GetRetryAfterMs() == 0 { // a deferral (rate limit) is no failure
+				failure = r.GetMessage()
+			}
 			d.retry(ctx, p, r.GetMessage(), time.Duration(r.GetRetryAfterMs())*time.Millisecond)
 		}
+	}
+	switch {
+	case failure != "":
+		d.failed(failure)
+	case ok > 0:
+		d.succeeded(ok)
 	}
 }
 
@@ -235,7 +247,8 @@ func (d *Dispatcher) retry(ctx context.Context, p pending, reason string, after 
 	}
 	delay := max(d.policy.Backoff(attempts), after)
 	d.metrics.Retried.WithLabelValues(d.exp.Name()).Inc()
-	d.log.Info("export will be retried", "key", keyOf(p), "attempt", p.attempts, "in", delay, "reason", reason)
+	// At DEBUG: the exporter's failures are said at WARN, once a minute.
+	d.log.Debug("export will be retried", "key", keyOf(p), "attempt", p.attempts, "in", delay, "reason", reason)
 	if err := p.msg.NakWithDelay(delay); err != nil {
 		d.log.Warn("nak", "key", keyOf(p), "err", err)
 	}

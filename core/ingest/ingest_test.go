@@ -186,7 +186,7 @@ func TestSlowAccountHoldsUpOnlyItself(t *testing.T) {
 	b, _ := runWith(t, ingest.Options{Concurrency: 2, Queued: 12, Requeue: 100 * time.Millisecond}, src)
 	var once sync.Once
 	release := func() { once.Do(func() { close(src.hold) }) }
-	t.Cleanup(release) // before the worker stops, even when the test fails
+	t.Cleanup(release)  // before the worker stops, even when the test fails
 	for i := range 10 { // more than the slow account's share of the queue (3)
 		publish(t, b, "E", fmt.Sprintf("slow/%d", i))
 	}

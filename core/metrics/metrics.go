@@ -4,6 +4,7 @@ package metrics
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -36,6 +37,11 @@ type Metrics struct {
 	DataWarnings   *prometheus.CounterVec // source
 	NoData         *prometheus.CounterVec // source, kind
 	Implausible    *prometheus.CounterVec // source, kind, field: values dropped (docs/data-quality.md)
+	// ExporterFailing is 1 while an exporter's last delivery failed.
+	ExporterFailing *prometheus.GaugeVec // exporter
+	// ExporterLastSuccess is when an exporter last accepted a record.
+	ExporterLastSuccess *prometheus.GaugeVec // exporter
+	Ready               prometheus.Gauge
 }
 
 // New creates the metrics.
@@ -89,31 +95,67 @@ func New() *Metrics {
 	m.Implausible = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "polarbridge_implausible_values_total", Help: "Values dropped from exported records as outside their plausible range (docs/data-quality.md), by record kind and field.",
 	}, []string{"source", "kind", "field"})
-	m.Registry.MustRegister(m.Implausible, m.NoData, m.DataWarnings, m.WebhookSilent, m.PollCycles, m.PollQueued, m.Events, m.WebhookEvents, m.Exported, m.Failed, m.Retried, m.DeadLetters, m.ConsumerLag,
+	m.ExporterFailing = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "polarbridge_exporter_failing", Help: "1 while an exporter's deliveries fail (the records are kept and retried).",
+	}, []string{"exporter"})
+	m.ExporterLastSuccess = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "polarbridge_exporter_last_success_timestamp_seconds", Help: "When an exporter last accepted a record (Unix time).",
+	}, []string{"exporter"})
+	m.Ready = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "polarbridge_ready", Help: "1 when the daemon can do its work (what /readyz says).",
+	})
+	m.Registry.MustRegister(m.ExporterFailing, m.ExporterLastSuccess, m.Ready, m.Implausible, m.NoData, m.DataWarnings, m.WebhookSilent, m.PollCycles, m.PollQueued, m.Events, m.WebhookEvents, m.Exported, m.Failed, m.Retried, m.DeadLetters, m.ConsumerLag,
 		m.PluginRestarts, m.ExportSeconds,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
-// Serve serves /healthz, /readyz and /metrics on addr until ctx ends.
-// ready reports nil when the daemon can do its work.
-func (m *Metrics) Serve(ctx context.Context, addr string, ready func() error, log *slog.Logger) error {
+// Health is what the health endpoints report.
+type Health interface {
+	// Ready is nil when the daemon can do its work (/readyz).
+	Ready() error
+	// Report is /healthz's JSON body: the state of each part, including
+	// trouble that does not make the daemon unready (a destination that
+	// keeps failing).
+	Report() any
+}
+
+// Listen opens the health and metrics listener, so that a busy address
+// fails the start.
+func Listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics.listen %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+// Serve serves /healthz, /readyz and /metrics on ln until ctx ends.
+// /healthz answers 200 while the process runs, with the report as JSON;
+// /readyz answers 503 with the reason while the daemon is not ready.
+func (m *Metrics) Serve(ctx context.Context, ln net.Listener, h Health, log *slog.Logger) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprintln(w, "ok")
+		w.Header().Set("Content-Type", "application/json")
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(h.Report())
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
-		if err := ready(); err != nil {
+		if err := h.Ready(); err != nil {
 			http.Error(w, err.Error(), http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("metrics.listen %s: %w", addr, err)
-	}
+	mux.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h.Ready() == nil {
+			m.Ready.Set(1)
+		} else {
+			m.Ready.Set(0)
+		}
+		promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+	}))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()

@@ -46,12 +46,20 @@ type Handler struct {
 	// OnEvent, if set, is called after an event was published (for the
 	// webhook health record).
 	OnEvent func(p *accesslink.WebhookPayload)
+	// Ready, if set, says whether events can be stored now (NATS
+	// connected, storage usable): when not, a push is answered 503 at
+	// once, for Polar to retry, instead of after a publish timeout.
+	Ready func() error
 }
 
 // New returns a Handler publishing to "<subjectPrefix>.<EVENT>".
 func New(pub Publisher, secret SecretFunc, subjectPrefix string, maxBody int64, log *slog.Logger) *Handler {
 	return &Handler{pub: pub, secret: secret, subjectPrefix: subjectPrefix, maxBody: maxBody, log: log}
 }
+
+// publishTimeout bounds storing one push, well inside a sender's own
+// timeout, so the answer is a 503 it can act on rather than silence.
+const publishTimeout = 5 * time.Second
 
 // ServeHTTP answers 200 only once JetStream has acknowledged the event,
 // so Polar retries anything that was not stored.
@@ -106,10 +114,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "malformed payload: bad event name", http.StatusBadRequest)
 		return
 	}
+	if h.Ready != nil {
+		if err := h.Ready(); err != nil {
+			h.log.Warn("webhook: cannot store events now; answered 503 for Polar to retry", "event", p.Event, "user", p.UserID, "err", err)
+			http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
+			return
+		}
+	}
 	msg := nats.NewMsg(h.subjectPrefix + "." + string(p.Event))
 	msg.Data = body
 	msg.Header.Set(HeaderEvent, string(p.Event))
-	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), publishTimeout)
 	defer cancel()
 	if _, err := h.pub.PublishMsg(ctx, msg, jetstream.WithMsgID(p.PushID(body))); err != nil {
 		h.log.Error("webhook: could not store the event; Polar will retry", "event", p.Event, "user", p.UserID, "err", err)
