@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -47,11 +48,15 @@ const (
 // appear in its errors or logs. It is safe for concurrent use; accounts of
 // the same OAuth client should share one limiter (WithLimiter).
 type Client struct {
-	base          string
-	ts            oauth2.TokenSource
-	hc            *http.Client
-	log           *slog.Logger
-	lim           *rate.Limiter
+	base string
+	ts   oauth2.TokenSource
+	hc   *http.Client
+	log  *slog.Logger
+	lim  *rate.Limiter
+	// reserve makes reading the clock and reserving one step: a
+	// goroutine that read an earlier instant than the last reservation
+	// would move the limiter back in time and be granted extra tokens.
+	reserve       sync.Mutex
 	now           func() time.Time
 	sleep         func(context.Context, time.Duration) error
 	maxRetries    int
@@ -199,8 +204,10 @@ func (c *Client) get(ctx context.Context, path string, q url.Values) ([]byte, er
 
 // pace waits for the limiter.
 func (c *Client) pace(ctx context.Context, path string) error {
+	c.reserve.Lock()
 	now := c.now()
 	r := c.lim.ReserveN(now, 1)
+	c.reserve.Unlock()
 	if !r.OK() {
 		return fmt.Errorf("teampro: GET %s: limiter burst is 0: %w", path, ErrInvalidArgument)
 	}
@@ -221,6 +228,8 @@ func (c *Client) pace(ctx context.Context, path string) error {
 // drain empties the local bucket after a 429: the server's is empty, so
 // the next requests go at the sustained rate.
 func (c *Client) drain() {
+	c.reserve.Lock()
+	defer c.reserve.Unlock()
 	now := c.now()
 	if n := int(c.lim.TokensAt(now)); n > 0 {
 		c.lim.AllowN(now, n)
