@@ -87,6 +87,7 @@ func Open(ctx context.Context, b *bus.Bus) (*Store, error) {
 		Bucket:      Bucket,
 		Description: "Polar users (access tokens) and the webhook",
 		Storage:     jetstream.FileStorage,
+		Replicas:    b.Replicas(),
 		History:     1,
 	})
 	if err != nil {
@@ -96,6 +97,7 @@ func Open(ctx context.Context, b *bus.Bus) (*Store, error) {
 		Bucket:      TeamProBucket,
 		Description: "Polar Team Pro accounts (OAuth tokens)",
 		Storage:     jetstream.FileStorage,
+		Replicas:    b.Replicas(),
 		History:     1,
 	})
 	if err != nil {

@@ -33,6 +33,7 @@ const (
 	FilesBucket     = "polarbridge_files"
 	DeferralsBucket = "polarbridge_deferrals"
 	VersionsBucket  = "polarbridge_record_versions"
+	LeasesBucket    = "polarbridge_leases"
 	pluginBucket    = "polarbridge_plugin_" // + plugin name
 )
 
@@ -51,6 +52,12 @@ type Options struct {
 	// Log receives the embedded server's warnings and errors (nil:
 	// discarded).
 	Log *slog.Logger
+	// Replicas is how many servers of a NATS cluster keep each stream,
+	// bucket and object store (default 1).
+	Replicas int
+	// LeaseTTL is how long a lease outlives its holder's last renewal
+	// (default 15 s).
+	LeaseTTL time.Duration
 }
 
 // Bus is an open connection to JetStream with the daemon's streams set up.
@@ -63,6 +70,9 @@ type Bus struct {
 	// Deferrals counts, per exporter and message, the deliveries a plugin
 	// deferred (rate limits), which do not use up attempts.
 	Deferrals jetstream.KeyValue
+	// Leases holds the leases of jobs one daemon does at a time (package
+	// lease).
+	Leases jetstream.KeyValue
 
 	opts   Options
 	server *server.Server
@@ -175,6 +185,7 @@ func (b *Bus) setup(ctx context.Context) error {
 			Description: "Polar events (webhook payloads as sent), de-duplicated by Nats-Msg-Id",
 			Subjects:    []string{b.opts.EventsSubject + ".>"},
 			Storage:     jetstream.FileStorage,
+			Replicas:    b.Replicas(),
 			Duplicates:  b.opts.DuplicateWindow,
 			MaxAge:      14 * 24 * time.Hour,
 		},
@@ -183,6 +194,7 @@ func (b *Bus) setup(ctx context.Context) error {
 			Description: "normalized records, one message per content version",
 			Subjects:    []string{RecordsSubject + ".>", RedeliverSubject + ".>"},
 			Storage:     jetstream.FileStorage,
+			Replicas:    b.Replicas(),
 			Duplicates:  b.opts.DuplicateWindow,
 			MaxAge:      b.opts.RecordsMaxAge,
 		},
@@ -191,6 +203,7 @@ func (b *Bus) setup(ctx context.Context) error {
 			Description: "records an exporter rejected or gave up on; see `polarbridge dlq`",
 			Subjects:    []string{DLQSubject + ".>"},
 			Storage:     jetstream.FileStorage,
+			Replicas:    b.Replicas(),
 		},
 	}
 	for _, cfg := range streams {
@@ -203,6 +216,7 @@ func (b *Bus) setup(ctx context.Context) error {
 		Bucket:      FilesBucket,
 		Description: "original FIT/TCX/GPX files and large record bodies",
 		Storage:     jetstream.FileStorage,
+		Replicas:    b.Replicas(),
 	})
 	if err != nil {
 		return fmt.Errorf("set up object store %s: %w", FilesBucket, err)
@@ -211,6 +225,7 @@ func (b *Bus) setup(ctx context.Context) error {
 		Bucket:      VersionsBucket,
 		Description: "record key -> last published content version",
 		Storage:     jetstream.FileStorage,
+		Replicas:    b.Replicas(),
 	})
 	if err != nil {
 		return fmt.Errorf("set up key-value bucket %s: %w", VersionsBucket, err)
@@ -219,12 +234,34 @@ func (b *Bus) setup(ctx context.Context) error {
 		Bucket:      DeferralsBucket,
 		Description: "exporter.sequence -> deliveries deferred by a plugin (rate limits)",
 		Storage:     jetstream.FileStorage,
+		Replicas:    b.Replicas(),
 		TTL:         b.opts.RecordsMaxAge,
 	})
 	if err != nil {
 		return fmt.Errorf("set up key-value bucket %s: %w", DeferralsBucket, err)
 	}
+	b.Leases, err = b.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      LeasesBucket,
+		Description: "job -> the daemon doing it (package lease)",
+		Storage:     jetstream.FileStorage,
+		Replicas:    b.Replicas(),
+		TTL:         b.LeaseTTL(),
+	})
+	if err != nil {
+		return fmt.Errorf("set up key-value bucket %s: %w", LeasesBucket, err)
+	}
 	return nil
+}
+
+// Replicas is how many cluster servers keep each stream and bucket.
+func (b *Bus) Replicas() int { return max(1, b.opts.Replicas) }
+
+// LeaseTTL is how long a lease outlives its holder's last renewal.
+func (b *Bus) LeaseTTL() time.Duration {
+	if b.opts.LeaseTTL > 0 {
+		return b.opts.LeaseTTL
+	}
+	return 15 * time.Second
 }
 
 // PluginKV returns (creating it if needed) the KV bucket of one plugin
@@ -234,6 +271,7 @@ func (b *Bus) PluginKV(ctx context.Context, plugin string) (jetstream.KeyValue, 
 		Bucket:      pluginBucket + plugin,
 		Description: "state of plugin " + plugin,
 		Storage:     jetstream.FileStorage,
+		Replicas:    b.Replicas(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("set up key-value bucket for plugin %s: %w", plugin, err)

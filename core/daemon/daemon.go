@@ -17,6 +17,7 @@ import (
 	"github.com/polarbridge/polarbridge/core/bus"
 	"github.com/polarbridge/polarbridge/core/config"
 	"github.com/polarbridge/polarbridge/core/delivery"
+	"github.com/polarbridge/polarbridge/core/lease"
 	"github.com/polarbridge/polarbridge/core/metrics"
 	"github.com/polarbridge/polarbridge/core/plausible"
 	"github.com/polarbridge/polarbridge/core/pluginhost"
@@ -56,6 +57,8 @@ type Daemon struct {
 	// health is the health and metrics listener, from the start on.
 	healthStop func()
 	healthErr  chan error
+	// holder names this daemon among the holders of leases.
+	holder string
 }
 
 // settings are what Options adjust.
@@ -115,7 +118,7 @@ func WithAccessLinkOptions(opts ...accesslink.Option) Option {
 // Any other error (a plugin that will not start or rejects its config)
 // stops the start with everything started so far shut down again.
 func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version string, opts ...Option) (_ *Daemon, err error) {
-	d := &Daemon{cfg: cfg, log: log, version: version, Metrics: metrics.New(), set: newSettings(opts)}
+	d := &Daemon{cfg: cfg, log: log, version: version, Metrics: metrics.New(), set: newSettings(opts), holder: lease.HolderID()}
 	defer func() {
 		if err != nil {
 			d.Close()
@@ -159,11 +162,22 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version st
 		return nil, err
 	}
 	if cfg.NATS.URL == "" {
-		// With a shared NATS server, which daemon cleans up is for the
-		// operator to choose; the embedded store is this daemon's own.
 		d.services = append(d.services, d.gcLoop, d.storageLoop)
+	} else {
+		// With a shared NATS server, one daemon at a time cleans up.
+		d.services = append(d.services, d.leased("gc", func(ctx context.Context) { _ = d.gcLoop(ctx) }))
 	}
 	return d, nil
+}
+
+// leased runs work as a service only while this daemon holds the named
+// lease: of several daemons on one NATS server, one at a time does it.
+func (d *Daemon) leased(name string, work func(context.Context)) func(context.Context) error {
+	l := lease.New(d.Bus.Leases, name, d.holder, d.Bus.LeaseTTL())
+	return func(ctx context.Context) error {
+		l.Run(ctx, d.log.With("lease", name), work)
+		return nil
+	}
 }
 
 // serveHealth starts the health and metrics listener (if configured).

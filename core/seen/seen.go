@@ -33,6 +33,7 @@ func Open(ctx context.Context, b *bus.Bus) (*Store, error) {
 		Bucket:      SeenBucket,
 		Description: "Polar items already taken in, with their listing fingerprint",
 		Storage:     jetstream.FileStorage,
+		Replicas:    b.Replicas(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open seen-state: %w", err)
