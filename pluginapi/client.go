@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
@@ -29,9 +30,10 @@ type Client struct {
 type LaunchOption func(*launchConfig)
 
 type launchConfig struct {
-	logger *slog.Logger
-	args   []string
-	dir    string
+	logger  *slog.Logger
+	args    []string
+	dir     string
+	sysAttr *syscall.SysProcAttr
 }
 
 // WithLogger sets the logger that receives the plugin's log lines.
@@ -50,6 +52,12 @@ func WithDir(dir string) LaunchOption {
 	return func(c *launchConfig) { c.dir = dir }
 }
 
+// WithSysProcAttr sets operating-system specific attributes of the
+// plugin process; core/pluginhost sets Linux's parent-death signal.
+func WithSysProcAttr(attr *syscall.SysProcAttr) LaunchOption {
+	return func(c *launchConfig) { c.sysAttr = attr }
+}
+
 // Launch starts the plugin binary at path and completes the handshake.
 func Launch(path string, opts ...LaunchOption) (*Client, error) {
 	cfg := launchConfig{logger: slog.New(slog.DiscardHandler)}
@@ -58,6 +66,7 @@ func Launch(path string, opts ...LaunchOption) (*Client, error) {
 	}
 	cmd := exec.Command(path, cfg.args...)
 	cmd.Dir = cfg.dir
+	cmd.SysProcAttr = cfg.sysAttr
 	pc := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  handshake,
 		VersionedPlugins: versionedPlugins(nil),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -86,10 +87,16 @@ func (h *Harness) Export(ctx context.Context, records ...*Record) ([]*ExportResu
 // check Exited after a crash.
 func (h *Harness) Client() *Client { return h.client }
 
-// Close stops a launched plugin.
+// Close stops a launched plugin. In-process it calls the Exporter's Close
+// method, if it has one, as Serve does when the plugin stops (its error is
+// not reported: call Close on the Exporter yourself to check it).
 func (h *Harness) Close() {
 	if h.client != nil {
 		h.client.Kill()
+		return
+	}
+	if c, ok := h.impl.(io.Closer); ok {
+		_ = c.Close()
 	}
 }
 

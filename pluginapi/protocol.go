@@ -32,20 +32,21 @@ var handshake = plugin.HandshakeConfig{
 
 // versionedPlugins lists the protocol versions this SDK serves and speaks.
 // When the protocol grows, version 2 is added here and version 1 kept.
-func versionedPlugins(impl Exporter) map[int]plugin.PluginSet {
+// srv is the served Exporter in a plugin, nil in the host.
+func versionedPlugins(srv *served) map[int]plugin.PluginSet {
 	return map[int]plugin.PluginSet{
-		1: {pluginName: &grpcPlugin{impl: impl}},
+		1: {pluginName: &grpcPlugin{srv: srv}},
 	}
 }
 
 // grpcPlugin adapts an Exporter to go-plugin's gRPC plugin interface.
 type grpcPlugin struct {
 	plugin.NetRPCUnsupportedPlugin
-	impl Exporter
+	srv *served
 }
 
 func (p *grpcPlugin) GRPCServer(broker *plugin.GRPCBroker, s *grpc.Server) error {
-	RegisterExporterServer(s, &exporterServer{impl: p.impl, broker: broker})
+	RegisterExporterServer(s, &exporterServer{impl: p.srv.impl, calls: p.srv, broker: broker})
 	return nil
 }
 
@@ -57,18 +58,30 @@ func (p *grpcPlugin) GRPCClient(_ context.Context, broker *plugin.GRPCBroker, c 
 type exporterServer struct {
 	UnimplementedExporterServer
 	impl   Exporter
+	calls  *served // counts the calls in flight, for shutdown
 	broker *plugin.GRPCBroker
 
 	mu   sync.Mutex
 	host map[uint32]*remoteHost // one broker connection per id, reused
 }
 
+// errShuttingDown answers calls that arrive after shutdown began.
+var errShuttingDown = status.Error(codes.Unavailable, "plugin is shutting down")
+
 func (s *exporterServer) Describe(ctx context.Context, req *DescribeRequest) (*DescribeResponse, error) {
+	if !s.calls.enter() {
+		return nil, errShuttingDown
+	}
+	defer s.calls.leave()
 	resp, err := s.impl.Describe(ctx, req)
 	return resp, toStatus(err)
 }
 
 func (s *exporterServer) Configure(ctx context.Context, req *ConfigureRequest) (*ConfigureResponse, error) {
+	if !s.calls.enter() {
+		return nil, errShuttingDown
+	}
+	defer s.calls.leave()
 	host, err := s.hostFor(req.GetHostBrokerId())
 	if err != nil {
 		return nil, err
@@ -101,6 +114,10 @@ func (s *exporterServer) hostFor(id uint32) (*remoteHost, error) {
 }
 
 func (s *exporterServer) Export(ctx context.Context, req *ExportRequest) (*ExportResponse, error) {
+	if !s.calls.enter() {
+		return nil, errShuttingDown
+	}
+	defer s.calls.leave()
 	resp, err := s.impl.Export(ctx, req)
 	return resp, toStatus(err)
 }

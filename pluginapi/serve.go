@@ -3,6 +3,8 @@ package pluginapi
 import (
 	"log/slog"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
@@ -14,19 +16,39 @@ import (
 var logOutput = os.Stderr
 
 // Serve runs impl as a polarbridge plugin. Call it from main; it returns
-// only when the daemon stops the plugin. Run by hand, the binary prints a
-// message that it must be started by polarbridge and exits.
+// only when the plugin stops: when the daemon stops it, or when the daemon
+// is gone (killed, crashed; see watchHost), so that a plugin never
+// outlives its daemon. Before returning it lets Exporter calls in flight
+// finish (for up to two seconds) and calls impl's Close method, if it has
+// one (io.Closer): the place to release locks and close files. Run by
+// hand, the binary prints a message that it must be started by
+// polarbridge and exits.
 func Serve(impl Exporter) {
+	s := newServed(impl)
+	// The log pipe's reader is the daemon. Once it is gone a log line
+	// would make Go kill the process with SIGPIPE (its default for a write
+	// to a broken stderr) halfway through shutting down; with SIGPIPE
+	// notified the write just fails.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	// SIGTERM is what the Linux daemon asks the kernel to send when it
+	// dies (core/pluginhost sets Pdeathsig), and what a service manager
+	// sends on stop: shut down like after any other end of the daemon
+	// rather than die with Go's default mid-batch.
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
+	go s.watchHost(os.Getppid(), term)
+
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig:  handshake,
-		VersionedPlugins: versionedPlugins(impl),
-		GRPCServer:       newGRPCServer,
+		VersionedPlugins: versionedPlugins(s),
+		GRPCServer:       s.newGRPCServer,
 		Logger: hclog.New(&hclog.LoggerOptions{
 			Output:     logOutput,
 			JSONFormat: true,
 			Level:      hclog.Debug,
 		}),
 	})
+	s.finish(drainTimeout)
 }
 
 func newGRPCServer(opts []grpc.ServerOption) *grpc.Server {

@@ -73,7 +73,8 @@ func Start(ctx context.Context, spec Spec, kv pluginapi.KV, log *slog.Logger) (*
 }
 
 func (in *Instance) launch(ctx context.Context) error {
-	c, err := pluginapi.Launch(in.spec.Path, pluginapi.WithLogger(in.log), pluginapi.WithDir(in.spec.Dir))
+	c, err := pluginapi.Launch(in.spec.Path, pluginapi.WithLogger(in.log), pluginapi.WithDir(in.spec.Dir),
+		pluginapi.WithSysProcAttr(pluginProcAttr()))
 	if err != nil {
 		return fmt.Errorf("%w %s: %w", ErrPlugin, in.spec.Name, err)
 	}
@@ -199,6 +200,16 @@ func (in *Instance) Close() {
 		in.client.Kill()
 		in.client = nil
 	}
+}
+
+// PID is the running plugin process's id (0 when there is none).
+func (in *Instance) PID() int {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.client == nil {
+		return 0
+	}
+	return in.client.PID()
 }
 
 // ProtocolVersion is the plugin protocol version negotiated at start.

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -114,4 +116,39 @@ func TestBinary(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, rows, 2)
 	assert.Equal(t, []string{"nightly_recharge.475.2024-05-01", "v1", "475", "accesslink", "2024-05-01"}, rows[1][:5])
+}
+
+// TestBinaryDirLock runs two plugin processes on one directory: the
+// second is refused while the first runs, and gets the directory once the
+// first is killed with SIGKILL (the kernel drops a dead process's lock,
+// so a crash never leaves a stale one).
+func TestBinaryDirLock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the plugin binary")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	first, err := pluginapi.NewBinaryHarness(buildPlugin(t))
+	require.NoError(t, err)
+	t.Cleanup(first.Close)
+	require.NoError(t, first.Configure(ctx, map[string]any{"dir": dir}))
+	second, err := pluginapi.NewBinaryHarness(buildPlugin(t))
+	require.NoError(t, err)
+	t.Cleanup(second.Close)
+
+	err = second.Configure(ctx, map[string]any{"dir": dir})
+	require.ErrorIs(t, err, pluginapi.ErrInvalidConfig)
+	assert.Contains(t, err.Error(), dir+" is in use by another polarbridge CSV exporter")
+	assert.Contains(t, err.Error(), fmt.Sprintf("(process %d)", first.Client().PID()))
+
+	require.NoError(t, syscall.Kill(first.Client().PID(), syscall.SIGKILL))
+	require.Eventually(t, first.Client().Exited, 5*time.Second, 10*time.Millisecond)
+	require.NoError(t, second.Configure(ctx, map[string]any{"dir": dir}))
+	results, err := second.Export(ctx, &pluginapi.Record{
+		Kind: pluginapi.RecordKind_RECORD_KIND_SLEEP, Key: "sleep.475.2024-05-01", Version: "v1",
+		Body: &pluginapi.Record_Sleep{Sleep: &pluginapi.Sleep{Date: "2024-05-01"}},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, pluginapi.ExportResult_STATUS_OK, results[0].GetStatus(), results[0].GetMessage())
 }

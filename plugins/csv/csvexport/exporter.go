@@ -9,6 +9,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"path/filepath"
 	"sync"
 
 	"github.com/polarbridge/polarbridge/pluginapi"
@@ -33,10 +35,14 @@ type Exporter struct {
 	sampleConfig string
 
 	mu    sync.Mutex
-	store *store // nil until Configure succeeds
+	store *store   // nil until Configure succeeds and after Close
+	lock  *dirLock // on store's directory
 }
 
-var _ pluginapi.Exporter = (*Exporter)(nil)
+var (
+	_ pluginapi.Exporter = (*Exporter)(nil)
+	_ io.Closer          = (*Exporter)(nil) // pluginapi.Serve calls Close at the end
+)
 
 // New returns an unconfigured Exporter. sampleConfig is the commented
 // YAML sample Describe reports; main embeds it from config.sample.yaml so
@@ -59,12 +65,17 @@ func (e *Exporter) Describe(context.Context, *pluginapi.DescribeRequest) (*plugi
 		},
 		SampleConfig: e.sampleConfig,
 		IncludeFiles: false,
+		// The exporter owns local state, its directory (see dirLock).
+		// Once DescribeResponse can say so (a proto field still to be
+		// added, issue #12), it is declared here, so that daemons sharing
+		// one NATS can run a single active process of the instance.
 	}, nil
 }
 
 // Configure implements pluginapi.Exporter. It creates the directory,
-// checks that it is writable, and loads the rows already there so that a
-// restart keeps them.
+// locks it against other exporters (see dirLock), checks that it is
+// writable, and loads the rows already there so that a restart keeps
+// them.
 func (e *Exporter) Configure(_ context.Context, req *pluginapi.ConfigureRequest, _ pluginapi.Host) (*pluginapi.ConfigureResponse, error) {
 	var cfg Config
 	if err := pluginapi.DecodeConfig(req.GetConfigJson(), &cfg); err != nil {
@@ -73,20 +84,54 @@ func (e *Exporter) Configure(_ context.Context, req *pluginapi.ConfigureRequest,
 	if cfg.Dir == "" {
 		return nil, fmt.Errorf("%w: key \"dir\" is required: set it to the directory the CSV files should be written to", pluginapi.ErrInvalidConfig)
 	}
+	dir := cfg.Dir
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs // clearer messages; the daemon's working directory is not obvious
+	}
 	// Locked throughout: openStore removes stale temporary files, which
 	// must not include those of an Export in flight.
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	st, err := openStore(cfg.Dir, cfg.Samples)
+	// The lock comes first: until it is held, another exporter may be
+	// writing the directory.
+	lock := e.lock
+	if lock == nil || lock.dir != dir {
+		var err error
+		if lock, err = lockDir(dir); err != nil {
+			return nil, err
+		}
+	}
+	st, err := openStore(dir, cfg.Samples)
 	if err != nil {
+		if lock != e.lock {
+			lock.release()
+		}
 		return nil, err
 	}
-	e.store = st
+	if e.lock != nil && e.lock != lock {
+		e.lock.release() // configured again, on another directory
+	}
+	e.store, e.lock = st, lock
 	return &pluginapi.ConfigureResponse{}, nil
 }
 
-// errNotConfigured is returned by Export before Configure succeeded; the
-// host then retries the whole batch.
+// Close releases the directory for another exporter; pluginapi.Serve
+// calls it when the plugin stops. It waits for an Export in flight.
+// Export fails after Close until Configure is called again.
+func (e *Exporter) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.store = nil
+	if e.lock == nil {
+		return nil
+	}
+	err := e.lock.release()
+	e.lock = nil
+	return err
+}
+
+// errNotConfigured is returned by Export before Configure succeeded (or
+// after Close); the host then retries the whole batch.
 var errNotConfigured = errors.New("csv exporter: Export called before Configure")
 
 // Export implements pluginapi.Exporter. It returns one result per record,

@@ -35,6 +35,7 @@ func newConfigured(t testing.TB, dir string, samples bool) *Exporter {
 	t.Helper()
 	e := New("")
 	require.NoError(t, configure(e, configJSON(t, map[string]any{"dir": dir, "samples": samples})))
+	t.Cleanup(func() { e.Close() })
 	return e
 }
 
@@ -151,7 +152,7 @@ func TestConfigureCreatesFiles(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "not", "yet", "there")
 			newConfigured(t, dir, samples)
 
-			want := slices.Clone(base)
+			want := append(slices.Clone(base), lockFileName)
 			if samples {
 				want = append(want, "nightly_recharge_samples.csv", "samples", "sleep_heart_rate.csv")
 			}
@@ -329,7 +330,9 @@ func TestExportRestartKeepsRows(t *testing.T) {
 	dir := t.TempDir()
 	a := newExercise("a", "v1", exerciseStart, 0)
 	b := newExercise("b", "v1", exerciseStart.Add(time.Hour), 0)
-	requireAllOK(t, export(t, newConfigured(t, dir, false), a, b, newSleep("2024-05-01", "v1", sleepStart)))
+	first := newConfigured(t, dir, false)
+	requireAllOK(t, export(t, first, a, b, newSleep("2024-05-01", "v1", sleepStart)))
+	require.NoError(t, first.Close()) // the process ends
 
 	// A new process on the same directory: redelivered a, new c.
 	e := newConfigured(t, dir, false)

@@ -78,7 +78,9 @@ func TestQuotedFieldsRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	ex := newExercise("aQlC83", "v1", exerciseStart, 0)
 	ex.GetExercise().Device = "Polar \"Grit X\", Pro\nsecond line"
-	requireAllOK(t, export(t, newConfigured(t, dir, false), ex))
+	first := newConfigured(t, dir, false)
+	requireAllOK(t, export(t, first, ex))
+	require.NoError(t, first.Close()) // the process ends
 
 	raw, err := os.ReadFile(filepath.Join(dir, "exercises.csv"))
 	require.NoError(t, err)
