@@ -123,9 +123,14 @@ type DescribeResponse struct {
 	// A commented YAML sample of the plugin's config block.
 	SampleConfig string `protobuf:"bytes,4,opt,name=sample_config,json=sampleConfig,proto3" json:"sample_config,omitempty"`
 	// When true, the host fills File.data of each record's files.
-	IncludeFiles  bool `protobuf:"varint,5,opt,name=include_files,json=includeFiles,proto3" json:"include_files,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	IncludeFiles bool `protobuf:"varint,5,opt,name=include_files,json=includeFiles,proto3" json:"include_files,omitempty"`
+	// The plugin keeps state outside the host KV that only one process may
+	// use at a time (the CSV exporter's directory). Daemons sharing one
+	// NATS server then run one active process of the instance, the others
+	// standing by (a lease).
+	OwnsLocalState bool `protobuf:"varint,6,opt,name=owns_local_state,json=ownsLocalState,proto3" json:"owns_local_state,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *DescribeResponse) Reset() {
@@ -189,6 +194,13 @@ func (x *DescribeResponse) GetSampleConfig() string {
 func (x *DescribeResponse) GetIncludeFiles() bool {
 	if x != nil {
 		return x.IncludeFiles
+	}
+	return false
+}
+
+func (x *DescribeResponse) GetOwnsLocalState() bool {
+	if x != nil {
+		return x.OwnsLocalState
 	}
 	return false
 }
@@ -970,13 +982,14 @@ var File_plugin_proto protoreflect.FileDescriptor
 const file_plugin_proto_rawDesc = "" +
 	"\n" +
 	"\fplugin.proto\x12\x0epolarbridge.v1\x1a\rrecords.proto\"\x11\n" +
-	"\x0fDescribeRequest\"\xbc\x01\n" +
+	"\x0fDescribeRequest\"\xe6\x01\n" +
 	"\x10DescribeResponse\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x120\n" +
 	"\x05kinds\x18\x03 \x03(\x0e2\x1a.polarbridge.v1.RecordKindR\x05kinds\x12#\n" +
 	"\rsample_config\x18\x04 \x01(\tR\fsampleConfig\x12#\n" +
-	"\rinclude_files\x18\x05 \x01(\bR\fincludeFiles\"\xa1\x01\n" +
+	"\rinclude_files\x18\x05 \x01(\bR\fincludeFiles\x12(\n" +
+	"\x10owns_local_state\x18\x06 \x01(\bR\x0eownsLocalState\"\xa1\x01\n" +
 	"\x10ConfigureRequest\x12\x1f\n" +
 	"\vconfig_json\x18\x01 \x01(\fR\n" +
 	"configJson\x12$\n" +

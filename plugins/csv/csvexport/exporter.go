@@ -65,10 +65,9 @@ func (e *Exporter) Describe(context.Context, *pluginapi.DescribeRequest) (*plugi
 		},
 		SampleConfig: e.sampleConfig,
 		IncludeFiles: false,
-		// The exporter owns local state, its directory (see dirLock).
-		// Once DescribeResponse can say so (a proto field still to be
-		// added, issue #12), it is declared here, so that daemons sharing
-		// one NATS can run a single active process of the instance.
+		// Its directory (see dirLock): daemons sharing one NATS server
+		// run one active process of the instance.
+		OwnsLocalState: true,
 	}, nil
 }
 
