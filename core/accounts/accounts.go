@@ -83,7 +83,7 @@ type Store struct {
 // accounts that earlier versions kept in the AccessLink bucket are moved
 // to their own, once.
 func Open(ctx context.Context, b *bus.Bus) (*Store, error) {
-	kv, err := b.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	kv, err := b.EnsureKV(ctx, jetstream.KeyValueConfig{
 		Bucket:      Bucket,
 		Description: "Polar users (access tokens) and the webhook",
 		Storage:     jetstream.FileStorage,
@@ -93,7 +93,7 @@ func Open(ctx context.Context, b *bus.Bus) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open accounts: %w", err)
 	}
-	tp, err := b.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	tp, err := b.EnsureKV(ctx, jetstream.KeyValueConfig{
 		Bucket:      TeamProBucket,
 		Description: "Polar Team Pro accounts (OAuth tokens)",
 		Storage:     jetstream.FileStorage,

@@ -37,6 +37,10 @@ const (
 	pluginBucket    = "polarbridge_plugin_" // + plugin name
 )
 
+// jsTimeout bounds a JetStream API call: a cluster electing a stream's
+// leader (after a server restart) takes seconds.
+const jsTimeout = 15 * time.Second
+
 // Options configure Open.
 type Options struct {
 	// URL of an existing NATS server; empty starts an embedded one.
@@ -119,7 +123,7 @@ func Open(ctx context.Context, opts Options) (*Bus, error) {
 		b.Close()
 		return nil, fmt.Errorf("connect to NATS: %w", err)
 	}
-	b.JS, err = jetstream.New(b.Conn)
+	b.JS, err = jetstream.New(b.Conn, jetstream.WithDefaultTimeout(jsTimeout))
 	if err != nil {
 		b.Close()
 		return nil, fmt.Errorf("jetstream: %w", err)
@@ -207,12 +211,12 @@ func (b *Bus) setup(ctx context.Context) error {
 		},
 	}
 	for _, cfg := range streams {
-		if _, err := b.JS.CreateOrUpdateStream(ctx, cfg); err != nil {
+		if _, err := b.EnsureStream(ctx, cfg); err != nil {
 			return fmt.Errorf("set up stream %s: %w", cfg.Name, err)
 		}
 	}
 	var err error
-	b.Files, err = b.JS.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+	b.Files, err = b.EnsureObjectStore(ctx, jetstream.ObjectStoreConfig{
 		Bucket:      FilesBucket,
 		Description: "original FIT/TCX/GPX files and large record bodies",
 		Storage:     jetstream.FileStorage,
@@ -221,7 +225,7 @@ func (b *Bus) setup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("set up object store %s: %w", FilesBucket, err)
 	}
-	b.Versions, err = b.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	b.Versions, err = b.EnsureKV(ctx, jetstream.KeyValueConfig{
 		Bucket:      VersionsBucket,
 		Description: "record key -> last published content version",
 		Storage:     jetstream.FileStorage,
@@ -230,7 +234,7 @@ func (b *Bus) setup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("set up key-value bucket %s: %w", VersionsBucket, err)
 	}
-	b.Deferrals, err = b.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	b.Deferrals, err = b.EnsureKV(ctx, jetstream.KeyValueConfig{
 		Bucket:      DeferralsBucket,
 		Description: "exporter.sequence -> deliveries deferred by a plugin (rate limits)",
 		Storage:     jetstream.FileStorage,
@@ -240,7 +244,7 @@ func (b *Bus) setup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("set up key-value bucket %s: %w", DeferralsBucket, err)
 	}
-	b.Leases, err = b.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	b.Leases, err = b.EnsureKV(ctx, jetstream.KeyValueConfig{
 		Bucket:      LeasesBucket,
 		Description: "job -> the daemon doing it (package lease)",
 		Storage:     jetstream.FileStorage,
@@ -267,7 +271,7 @@ func (b *Bus) LeaseTTL() time.Duration {
 // PluginKV returns (creating it if needed) the KV bucket of one plugin
 // instance, so plugins cannot see each other's state.
 func (b *Bus) PluginKV(ctx context.Context, plugin string) (jetstream.KeyValue, error) {
-	kv, err := b.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	kv, err := b.EnsureKV(ctx, jetstream.KeyValueConfig{
 		Bucket:      pluginBucket + plugin,
 		Description: "state of plugin " + plugin,
 		Storage:     jetstream.FileStorage,

@@ -71,6 +71,9 @@ type NATS struct {
 	// RecordsMaxAge is how long records stay in the stream (a newly
 	// added exporter receives what is still there).
 	RecordsMaxAge time.Duration `koanf:"records_max_age"`
+	// Replicas is how many servers of a NATS cluster keep each stream
+	// and bucket: 3 survives one server down.
+	Replicas int `koanf:"replicas"`
 }
 
 // Delivery configures how records reach exporters and how events and
@@ -157,6 +160,7 @@ func Defaults() map[string]any {
 		"nats.events_subject":        "polarbridge.events",
 		"nats.duplicate_window":      "1h",
 		"nats.records_max_age":       "720h",
+		"nats.replicas":              1,
 		"delivery.batch_size":        50,
 		"delivery.max_attempts":      8,
 		"delivery.backoff_initial":   "5s",
@@ -366,6 +370,11 @@ func (c *Config) validate() error {
 	}
 	if c.NATS.DuplicateWindow > c.NATS.RecordsMaxAge {
 		bad("nats.duplicate_window", "(%s) must not be longer than nats.records_max_age (%s)", c.NATS.DuplicateWindow, c.NATS.RecordsMaxAge)
+	}
+	if c.NATS.Replicas < 1 || c.NATS.Replicas > 5 {
+		bad("nats.replicas", "must be between 1 and 5, got %d", c.NATS.Replicas)
+	} else if c.NATS.Replicas > 1 && c.NATS.URL == "" {
+		bad("nats.replicas", "needs a NATS cluster (nats.url); the embedded server is one server")
 	}
 	if c.Delivery.BackoffMax < c.Delivery.BackoffInitial {
 		bad("delivery.backoff_max", "(%s) is shorter than delivery.backoff_initial (%s)", c.Delivery.BackoffMax, c.Delivery.BackoffInitial)

@@ -59,6 +59,8 @@ type Daemon struct {
 	healthErr  chan error
 	// holder names this daemon among the holders of leases.
 	holder string
+	// running is set once Run has started everything.
+	running bool
 }
 
 // settings are what Options adjust.
@@ -92,6 +94,7 @@ func BusOptions(cfg *config.Config) bus.Options {
 		EventsSubject:   cfg.NATS.EventsSubject,
 		DuplicateWindow: cfg.NATS.DuplicateWindow,
 		RecordsMaxAge:   cfg.NATS.RecordsMaxAge,
+		Replicas:        cfg.NATS.Replicas,
 	}
 }
 
@@ -141,7 +144,17 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version st
 		}
 	}
 	sort.Strings(names)
+	var exclusive []func(context.Context) error
 	for _, name := range names {
+		owns, err := d.ownsLocalState(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if owns {
+			d.log.Info("exporter owns local state: one daemon at a time runs it", "exporter", name)
+			exclusive = append(exclusive, d.exclusive(name))
+			continue
+		}
 		in, err := d.startPlugin(ctx, name)
 		if err != nil {
 			return nil, err
@@ -161,6 +174,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version st
 	if err != nil {
 		return nil, err
 	}
+	d.services = append(d.services, exclusive...)
 	if cfg.NATS.URL == "" {
 		d.services = append(d.services, d.gcLoop, d.storageLoop)
 	} else {
@@ -268,6 +282,9 @@ func (d *Daemon) Run(parent context.Context) error {
 			}
 		}()
 	}
+	d.mu.Lock()
+	d.running = true
+	d.mu.Unlock()
 	d.log.Info("polarbridge running", "plugins", len(d.Plugins), "nats", d.natsDescription())
 
 	var firstErr error

@@ -18,6 +18,12 @@ func (d *Daemon) Ready() error {
 	if err := d.storeReady(); err != nil {
 		return err
 	}
+	d.mu.Lock()
+	running := d.running
+	d.mu.Unlock()
+	if !running {
+		return errors.New("starting")
+	}
 	for _, in := range d.plugins() {
 		if err := in.Health(); err != nil {
 			return err

@@ -57,7 +57,7 @@ func New(ctx context.Context, b *bus.Bus, exp Exporter, policy Policy, m *metric
 	for _, k := range exp.Kinds() {
 		filters = append(filters, fmt.Sprintf("%s.%s.>", bus.RecordsSubject, pluginapi.KindName(k)))
 	}
-	cons, err := b.JS.CreateOrUpdateConsumer(ctx, bus.RecordsStream, jetstream.ConsumerConfig{
+	cons, err := b.EnsureConsumer(ctx, bus.RecordsStream, jetstream.ConsumerConfig{
 		Durable:        ConsumerName(exp.Name()),
 		Description:    "records for exporter " + exp.Name(),
 		FilterSubjects: filters,

@@ -101,7 +101,7 @@ func New(b *bus.Bus, sources []source.Source, opts Options, log *slog.Logger) (*
 // Prepare creates (or updates) the worker's durable consumer. Several
 // daemons on one NATS share it, and so the events.
 func (w *Worker) Prepare(ctx context.Context) error {
-	cons, err := w.b.JS.CreateOrUpdateConsumer(ctx, bus.EventsStream, jetstream.ConsumerConfig{
+	cons, err := w.b.EnsureConsumer(ctx, bus.EventsStream, jetstream.ConsumerConfig{
 		Durable:       Name,
 		Description:   "Polar events to fetch and normalize",
 		FilterSubject: w.b.EventsSubjectPrefix() + ".>",

@@ -29,7 +29,7 @@ type Store struct{ kv jetstream.KeyValue }
 
 // Open opens (creating) the seen-state bucket.
 func Open(ctx context.Context, b *bus.Bus) (*Store, error) {
-	kv, err := b.JS.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	kv, err := b.EnsureKV(ctx, jetstream.KeyValueConfig{
 		Bucket:      SeenBucket,
 		Description: "Polar items already taken in, with their listing fingerprint",
 		Storage:     jetstream.FileStorage,
