@@ -72,6 +72,7 @@ func (d *Daemon) sourceServices(ctx context.Context) ([]func(context.Context) er
 	al.Now = d.set.now
 	w, err := ingest.New(d.Bus, []source.Source{al, d.TeamPro}, ingest.Options{
 		Policy: d.cfg.Delivery,
+		Grace:  d.cfg.ShutdownTimeout / 2,
 		OnEvent: func(event, outcome string) {
 			d.Metrics.Events.WithLabelValues(outcome).Inc()
 		},

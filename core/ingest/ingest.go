@@ -36,20 +36,22 @@ type Options struct {
 	// different account (default 4).
 	Concurrency int
 	// Queued bounds the events taken off the stream and waiting for
-	// their account's turn (default 64). An account with a quarter of
-	// that waiting gets its next events back later instead, so one stuck
-	// account cannot fill the queue.
+	// their account's turn (default 256). Events are taken in stream
+	// order: one account's backlog larger than that, while its calls
+	// hang, holds up the events behind it until the calls time out.
+	// (Giving them back to the stream instead would count as attempts.)
 	Queued int
-	// Requeue is how long an event of a full lane waits before it is
-	// offered again (default 15 s).
-	Requeue time.Duration
+	// Grace is how long events being handled may finish at shutdown
+	// before they are cancelled and given back to the stream for the next
+	// start (default 1 s); keep it inside the daemon's shutdown_timeout.
+	Grace time.Duration
 }
 
-func (o Options) requeue() time.Duration {
-	if o.Requeue > 0 {
-		return o.Requeue
+func (o Options) grace() time.Duration {
+	if o.Grace > 0 {
+		return o.Grace
 	}
-	return 15 * time.Second
+	return time.Second
 }
 
 func (o Options) concurrency() int {
@@ -63,12 +65,15 @@ func (o Options) queued() int {
 	if o.Queued > 0 {
 		return o.Queued
 	}
-	return 64
+	return 256
 }
 
-// ackWait is how long an event may be worked on without a sign of life;
-// the worker extends it while Polar is slow.
-const ackWait = 5 * time.Minute
+// ackWait is how long an event may be worked on, or wait in its lane,
+// without a sign of life; the worker extends it every third of that. It
+// is short because it is also how long events taken off the stream come
+// back after a crash, or after a restart of the embedded server (which
+// forgets that they were given back at shutdown).
+const ackWait = 15 * time.Second
 
 // Worker processes events.
 type Worker struct {
@@ -124,7 +129,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	newLanes(w, w.opts.concurrency(), w.opts.queued()).run(ctx)
+	newLanes(w, w.opts.concurrency(), w.opts.queued()).run(ctx, w.opts.grace())
 	return nil
 }
 
@@ -139,6 +144,12 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 		return
 	}
 	err := src.Handle(ctx, event, m.Data())
+	if err != nil && ctx.Err() != nil {
+		// Cut short by the shutdown: the next start (or another daemon)
+		// takes it at once, and it costs no attempt.
+		_ = m.Nak()
+		return
+	}
 	switch {
 	case errors.Is(err, source.ErrIgnored):
 		_ = m.Ack()

@@ -50,9 +50,13 @@ func (f *fakeSource) Poll(context.Context, source.Scope) (seen.Progress, error) 
 	return seen.Progress{}, nil
 }
 
-func (f *fakeSource) Handle(_ context.Context, event string, body []byte) error {
+func (f *fakeSource) Handle(ctx context.Context, event string, body []byte) error {
 	if f.hold != nil && f.Account(event, body) == "slow" {
-		<-f.hold
+		select {
+		case <-f.hold:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	f.mu.Lock()
 	f.order = append(f.order, string(body))
@@ -183,11 +187,11 @@ func TestAnEventTypeHasOneSource(t *testing.T) {
 // once it moves again.
 func TestSlowAccountHoldsUpOnlyItself(t *testing.T) {
 	src := &fakeSource{name: "a", events: []string{"E"}, calls: map[string]int{}, hold: make(chan struct{})}
-	b, _ := runWith(t, ingest.Options{Concurrency: 2, Queued: 12, Requeue: 100 * time.Millisecond}, src)
+	b, _ := runWith(t, ingest.Options{Concurrency: 2, Queued: 12}, src)
 	var once sync.Once
 	release := func() { once.Do(func() { close(src.hold) }) }
 	t.Cleanup(release)  // before the worker stops, even when the test fails
-	for i := range 10 { // more than the slow account's share of the queue (3)
+	for i := range 10 { // most of the queue
 		publish(t, b, "E", fmt.Sprintf("slow/%d", i))
 	}
 	for i := range 3 {
@@ -231,4 +235,47 @@ func TestOneAccountsEventsInOrder(t *testing.T) {
 	}
 	assert.Equal(t, want, got)
 	assert.Len(t, src.handled(), 60)
+}
+
+// At shutdown the events taken off the stream but not started go back at
+// once (not after the ack wait), and one cut short by the grace period
+// too, costing no attempt: the next worker handles them all.
+func TestShutdownGivesEventsBack(t *testing.T) {
+	b := testbus.Open(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	src := &fakeSource{name: "a", events: []string{"E"}, calls: map[string]int{}, hold: make(chan struct{})}
+	w, err := ingest.New(b, []source.Source{src}, ingest.Options{Concurrency: 1, Grace: 100 * time.Millisecond,
+		Policy: consume.Policy{MaxAttempts: 3, BackoffInitial: 10 * time.Millisecond, BackoffMax: 20 * time.Millisecond}}, log)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); assert.NoError(t, w.Run(ctx)) }()
+	for i := range 5 {
+		publish(t, b, "E", fmt.Sprintf("slow/%d", i))
+	}
+	require.Eventually(t, func() bool { return src.count("E slow/0") == 0 && consumerAckPending(t, b) == 5 }, 10*time.Second, 5*time.Millisecond)
+	cancel()
+	<-done
+
+	next := &fakeSource{name: "a", events: []string{"E"}, calls: map[string]int{}}
+	w2, err := ingest.New(b, []source.Source{next}, ingest.Options{Policy: consume.Policy{MaxAttempts: 3, BackoffInitial: 10 * time.Millisecond, BackoffMax: 20 * time.Millisecond}}, log)
+	require.NoError(t, err)
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	done2 := make(chan struct{})
+	go func() { defer close(done2); assert.NoError(t, w2.Run(ctx2)) }()
+	t.Cleanup(func() { close(src.hold); cancel2(); <-done2 })
+	require.Eventually(t, func() bool { return len(next.handled()) == 5 }, 10*time.Second, 10*time.Millisecond,
+		"given back at once, not after the ack wait")
+}
+
+func consumerAckPending(t *testing.T, b *bus.Bus) int {
+	c, err := b.JS.Consumer(context.Background(), bus.EventsStream, ingest.Name)
+	if err != nil {
+		return -1
+	}
+	info, err := c.Info(context.Background())
+	if err != nil {
+		return -1
+	}
+	return info.NumAckPending
 }

@@ -21,7 +21,6 @@ type lanes struct {
 	w       *Worker
 	running chan struct{} // a token per event being handled
 	slots   chan struct{} // a token per event taken off the stream
-	perLane int           // events one lane may hold before it is full
 
 	mu    sync.Mutex
 	lanes map[string]*lane
@@ -36,14 +35,20 @@ type lane struct {
 func newLanes(w *Worker, concurrency, queued int) *lanes {
 	return &lanes{
 		w: w, running: make(chan struct{}, concurrency), slots: make(chan struct{}, queued),
-		perLane: max(1, queued/4), lanes: map[string]*lane{},
+		lanes: map[string]*lane{},
 	}
 }
 
-// run fetches while there is room and dispatches until ctx ends, then
-// lets the events being handled finish and gives the queued ones back.
-func (l *lanes) run(ctx context.Context) {
-	work := context.WithoutCancel(ctx) // handling in progress finishes at shutdown
+// run fetches while there is room and dispatches until ctx ends. Then no
+// event is started any more; the ones being handled get grace to finish
+// (after that they are cancelled, and given back); once they are done,
+// the events still queued are given back for the next start or another
+// daemon. Giving back only after the last fetch has returned matters: an
+// event given back while a fetch waits would be handed to this daemon
+// again.
+func (l *lanes) run(ctx context.Context, grace time.Duration) {
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
 	for ctx.Err() == nil {
 		if !l.take(ctx) {
 			break
@@ -62,16 +67,17 @@ func (l *lanes) run(ctx context.Context) {
 			l.release(1)
 			continue
 		}
-		// One slot was taken; the others are free by the count above.
-		for range len(msgs) - 1 {
+		for range len(msgs) - 1 { // one slot was taken already
 			l.slots <- struct{}{}
 		}
 		for _, m := range msgs {
-			l.dispatch(work, m)
+			l.dispatch(ctx, work, m)
 		}
 	}
-	l.drain()
+	timer := time.AfterFunc(grace, cancelWork)
+	defer timer.Stop()
 	l.wg.Wait()
+	l.giveBack()
 }
 
 func (l *lanes) take(ctx context.Context) bool {
@@ -89,16 +95,10 @@ func (l *lanes) release(n int) {
 	}
 }
 
-func (l *lanes) dispatch(ctx context.Context, m jetstream.Msg) {
+func (l *lanes) dispatch(ctx, work context.Context, m jetstream.Msg) {
 	account := l.account(m)
 	l.mu.Lock()
 	ln, ok := l.lanes[account]
-	if ok && len(ln.queue) >= l.perLane {
-		l.mu.Unlock()
-		_ = m.NakWithDelay(l.w.opts.requeue())
-		l.release(1)
-		return
-	}
 	if !ok {
 		ln = &lane{}
 		l.lanes[account] = ln
@@ -110,12 +110,13 @@ func (l *lanes) dispatch(ctx context.Context, m jetstream.Msg) {
 	l.mu.Unlock()
 	if !ok {
 		l.wg.Add(1)
-		go l.serve(ctx, account, ln)
+		go l.serve(ctx, work, account, ln)
 	}
 }
 
-// serve handles a lane's events until its queue is empty.
-func (l *lanes) serve(ctx context.Context, account string, ln *lane) {
+// serve handles a lane's events until its queue is empty or ctx ends; an
+// event started runs to its end on work.
+func (l *lanes) serve(ctx, work context.Context, account string, ln *lane) {
 	defer l.wg.Done()
 	for {
 		l.mu.Lock()
@@ -127,8 +128,16 @@ func (l *lanes) serve(ctx context.Context, account string, ln *lane) {
 		m, stop := ln.queue[0], ln.stops[0]
 		l.mu.Unlock()
 
-		l.running <- struct{}{}
-		l.w.handle(ctx, m)
+		select {
+		case l.running <- struct{}{}:
+		case <-ctx.Done():
+			return // the queue is given back by run
+		}
+		if ctx.Err() != nil {
+			<-l.running
+			return
+		}
+		l.w.handle(work, m)
 		<-l.running
 		stop()
 
@@ -139,21 +148,16 @@ func (l *lanes) serve(ctx context.Context, account string, ln *lane) {
 	}
 }
 
-// drain gives back the events still waiting for their lane at shutdown,
-// so another daemon (or the next start) takes them at once. The event
-// each lane is handling stays with it.
-func (l *lanes) drain() {
+// giveBack returns the events no lane started to the stream.
+func (l *lanes) giveBack() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, ln := range l.lanes {
-		if len(ln.queue) <= 1 {
-			continue
-		}
-		for i, m := range ln.queue[1:] {
-			ln.stops[i+1]()
+	for account, ln := range l.lanes {
+		for i, m := range ln.queue {
+			ln.stops[i]()
 			_ = m.Nak()
 		}
-		ln.queue, ln.stops = ln.queue[:1], ln.stops[:1]
+		delete(l.lanes, account)
 	}
 }
 
