@@ -24,3 +24,6 @@ func TeamSessionKey(teamID, sessionID string) string {
 func PlayerSessionKey(teamID, playerSessionID string) string {
 	return "player_session." + teamID + "." + playerSessionID
 }
+
+// CardioLoadKey is "cardio_load.<user>.<date>", the user's local day.
+func CardioLoadKey(userID, date string) string { return "cardio_load." + userID + "." + date }

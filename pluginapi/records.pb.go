@@ -43,6 +43,7 @@ const (
 	RecordKind_RECORD_KIND_TEAM_SESSION RecordKind = 4
 	// ... and one player's part of it (summary, zones, samples).
 	RecordKind_RECORD_KIND_PLAYER_SESSION RecordKind = 5
+	RecordKind_RECORD_KIND_CARDIO_LOAD    RecordKind = 6
 )
 
 // Enum value maps for RecordKind.
@@ -54,6 +55,7 @@ var (
 		3: "RECORD_KIND_NIGHTLY_RECHARGE",
 		4: "RECORD_KIND_TEAM_SESSION",
 		5: "RECORD_KIND_PLAYER_SESSION",
+		6: "RECORD_KIND_CARDIO_LOAD",
 	}
 	RecordKind_value = map[string]int32{
 		"RECORD_KIND_UNSPECIFIED":      0,
@@ -62,6 +64,7 @@ var (
 		"RECORD_KIND_NIGHTLY_RECHARGE": 3,
 		"RECORD_KIND_TEAM_SESSION":     4,
 		"RECORD_KIND_PLAYER_SESSION":   5,
+		"RECORD_KIND_CARDIO_LOAD":      6,
 	}
 )
 
@@ -352,6 +355,7 @@ type Record struct {
 	//	*Record_NightlyRecharge
 	//	*Record_TeamSession
 	//	*Record_PlayerSession
+	//	*Record_CardioLoad
 	Body          isRecord_Body `protobuf_oneof:"body"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -474,6 +478,15 @@ func (x *Record) GetPlayerSession() *PlayerSession {
 	return nil
 }
 
+func (x *Record) GetCardioLoad() *CardioLoad {
+	if x != nil {
+		if x, ok := x.Body.(*Record_CardioLoad); ok {
+			return x.CardioLoad
+		}
+	}
+	return nil
+}
+
 type isRecord_Body interface {
 	isRecord_Body()
 }
@@ -498,6 +511,10 @@ type Record_PlayerSession struct {
 	PlayerSession *PlayerSession `protobuf:"bytes,14,opt,name=player_session,json=playerSession,proto3,oneof"`
 }
 
+type Record_CardioLoad struct {
+	CardioLoad *CardioLoad `protobuf:"bytes,15,opt,name=cardio_load,json=cardioLoad,proto3,oneof"`
+}
+
 func (*Record_Exercise) isRecord_Body() {}
 
 func (*Record_Sleep) isRecord_Body() {}
@@ -507,6 +524,8 @@ func (*Record_NightlyRecharge) isRecord_Body() {}
 func (*Record_TeamSession) isRecord_Body() {}
 
 func (*Record_PlayerSession) isRecord_Body() {}
+
+func (*Record_CardioLoad) isRecord_Body() {}
 
 // Series is one time series. Sample i was taken at start + offset_ms[i];
 // offset_ms and values always have the same length. Missing samples are
@@ -2312,6 +2331,148 @@ func (x *PlayerSession) GetSamples() []*Series {
 	return nil
 }
 
+// CardioLoad is one day of AccessLink's cardio load (GET
+// /v3/users/cardio-load/...): the day's training impulse (TRIMP) and the
+// rolling averages Polar derives from it. Polar documents no units: the
+// numbers are TRIMP points, as in Exercise.training_load.
+type CardioLoad struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Date  string                 `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"` // the user's local day, YYYY-MM-DD
+	// Midnight starting date. AccessLink gives no zone for cardio load:
+	// it is UTC midnight (offset 0), see pluginapi/README.md.
+	DayStart *Time `protobuf:"bytes,2,opt,name=day_start,json=dayStart,proto3" json:"day_start,omitempty"`
+	// LOAD_STATUS_NOT_AVAILABLE, DETRAINING, MAINTAINING, PRODUCTIVE,
+	// OVERREACHING or UNRECOGNIZED, as Polar sends it.
+	Status     string  `protobuf:"bytes,3,opt,name=status,proto3" json:"status,omitempty"`
+	CardioLoad float64 `protobuf:"fixed64,4,opt,name=cardio_load,json=cardioLoad,proto3" json:"cardio_load,omitempty"` // the day's TRIMP
+	Strain     float64 `protobuf:"fixed64,5,opt,name=strain,proto3" json:"strain,omitempty"`                           // average daily load of the past 7 days
+	Tolerance  float64 `protobuf:"fixed64,6,opt,name=tolerance,proto3" json:"tolerance,omitempty"`                     // average daily load of the past 28 days
+	Ratio      float64 `protobuf:"fixed64,7,opt,name=ratio,proto3" json:"ratio,omitempty"`                             // strain / tolerance
+	// Polar's cardio_load_level: the day's load levels against the
+	// session average of the past 90 days.
+	LevelVeryLow  float64 `protobuf:"fixed64,8,opt,name=level_very_low,json=levelVeryLow,proto3" json:"level_very_low,omitempty"`
+	LevelLow      float64 `protobuf:"fixed64,9,opt,name=level_low,json=levelLow,proto3" json:"level_low,omitempty"`
+	LevelMedium   float64 `protobuf:"fixed64,10,opt,name=level_medium,json=levelMedium,proto3" json:"level_medium,omitempty"`
+	LevelHigh     float64 `protobuf:"fixed64,11,opt,name=level_high,json=levelHigh,proto3" json:"level_high,omitempty"`
+	LevelVeryHigh float64 `protobuf:"fixed64,12,opt,name=level_very_high,json=levelVeryHigh,proto3" json:"level_very_high,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CardioLoad) Reset() {
+	*x = CardioLoad{}
+	mi := &file_records_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CardioLoad) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CardioLoad) ProtoMessage() {}
+
+func (x *CardioLoad) ProtoReflect() protoreflect.Message {
+	mi := &file_records_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CardioLoad.ProtoReflect.Descriptor instead.
+func (*CardioLoad) Descriptor() ([]byte, []int) {
+	return file_records_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *CardioLoad) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *CardioLoad) GetDayStart() *Time {
+	if x != nil {
+		return x.DayStart
+	}
+	return nil
+}
+
+func (x *CardioLoad) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *CardioLoad) GetCardioLoad() float64 {
+	if x != nil {
+		return x.CardioLoad
+	}
+	return 0
+}
+
+func (x *CardioLoad) GetStrain() float64 {
+	if x != nil {
+		return x.Strain
+	}
+	return 0
+}
+
+func (x *CardioLoad) GetTolerance() float64 {
+	if x != nil {
+		return x.Tolerance
+	}
+	return 0
+}
+
+func (x *CardioLoad) GetRatio() float64 {
+	if x != nil {
+		return x.Ratio
+	}
+	return 0
+}
+
+func (x *CardioLoad) GetLevelVeryLow() float64 {
+	if x != nil {
+		return x.LevelVeryLow
+	}
+	return 0
+}
+
+func (x *CardioLoad) GetLevelLow() float64 {
+	if x != nil {
+		return x.LevelLow
+	}
+	return 0
+}
+
+func (x *CardioLoad) GetLevelMedium() float64 {
+	if x != nil {
+		return x.LevelMedium
+	}
+	return 0
+}
+
+func (x *CardioLoad) GetLevelHigh() float64 {
+	if x != nil {
+		return x.LevelHigh
+	}
+	return 0
+}
+
+func (x *CardioLoad) GetLevelVeryHigh() float64 {
+	if x != nil {
+		return x.LevelVeryHigh
+	}
+	return 0
+}
+
 var File_records_proto protoreflect.FileDescriptor
 
 const file_records_proto_rawDesc = "" +
@@ -2319,7 +2480,7 @@ const file_records_proto_rawDesc = "" +
 	"\rrecords.proto\x12\x0epolarbridge.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"b\n" +
 	"\x04Time\x12,\n" +
 	"\x03utc\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x03utc\x12,\n" +
-	"\x12utc_offset_minutes\x18\x02 \x01(\x05R\x10utcOffsetMinutes\"\xf4\x03\n" +
+	"\x12utc_offset_minutes\x18\x02 \x01(\x05R\x10utcOffsetMinutes\"\xb3\x04\n" +
 	"\x06Record\x12.\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1a.polarbridge.v1.RecordKindR\x04kind\x12\x10\n" +
 	"\x03key\x18\x02 \x01(\tR\x03key\x12\x18\n" +
@@ -2331,7 +2492,9 @@ const file_records_proto_rawDesc = "" +
 	"\x05sleep\x18\v \x01(\v2\x15.polarbridge.v1.SleepH\x00R\x05sleep\x12L\n" +
 	"\x10nightly_recharge\x18\f \x01(\v2\x1f.polarbridge.v1.NightlyRechargeH\x00R\x0fnightlyRecharge\x12@\n" +
 	"\fteam_session\x18\r \x01(\v2\x1b.polarbridge.v1.TeamSessionH\x00R\vteamSession\x12F\n" +
-	"\x0eplayer_session\x18\x0e \x01(\v2\x1d.polarbridge.v1.PlayerSessionH\x00R\rplayerSessionB\x06\n" +
+	"\x0eplayer_session\x18\x0e \x01(\v2\x1d.polarbridge.v1.PlayerSessionH\x00R\rplayerSession\x12=\n" +
+	"\vcardio_load\x18\x0f \x01(\v2\x1a.polarbridge.v1.CardioLoadH\x00R\n" +
+	"cardioLoadB\x06\n" +
 	"\x04body\"\x9f\x01\n" +
 	"\x06Series\x12.\n" +
 	"\x04type\x18\x01 \x01(\x0e2\x1a.polarbridge.v1.SampleTypeR\x04type\x120\n" +
@@ -2525,7 +2688,24 @@ const file_records_proto_rawDesc = "" +
 	"\x12acceleration_zones\x18' \x03(\v2 .polarbridge.v1.AccelerationZoneR\x11accelerationZones\x12:\n" +
 	"\vpower_zones\x18( \x03(\v2\x19.polarbridge.v1.PowerZoneR\n" +
 	"powerZones\x120\n" +
-	"\asamples\x18) \x03(\v2\x16.polarbridge.v1.SeriesR\asamples*\xba\x01\n" +
+	"\asamples\x18) \x03(\v2\x16.polarbridge.v1.SeriesR\asamples\"\x85\x03\n" +
+	"\n" +
+	"CardioLoad\x12\x12\n" +
+	"\x04date\x18\x01 \x01(\tR\x04date\x121\n" +
+	"\tday_start\x18\x02 \x01(\v2\x14.polarbridge.v1.TimeR\bdayStart\x12\x16\n" +
+	"\x06status\x18\x03 \x01(\tR\x06status\x12\x1f\n" +
+	"\vcardio_load\x18\x04 \x01(\x01R\n" +
+	"cardioLoad\x12\x16\n" +
+	"\x06strain\x18\x05 \x01(\x01R\x06strain\x12\x1c\n" +
+	"\ttolerance\x18\x06 \x01(\x01R\ttolerance\x12\x14\n" +
+	"\x05ratio\x18\a \x01(\x01R\x05ratio\x12$\n" +
+	"\x0elevel_very_low\x18\b \x01(\x01R\flevelVeryLow\x12\x1b\n" +
+	"\tlevel_low\x18\t \x01(\x01R\blevelLow\x12!\n" +
+	"\flevel_medium\x18\n" +
+	" \x01(\x01R\vlevelMedium\x12\x1d\n" +
+	"\n" +
+	"level_high\x18\v \x01(\x01R\tlevelHigh\x12&\n" +
+	"\x0flevel_very_high\x18\f \x01(\x01R\rlevelVeryHigh*\xd7\x01\n" +
 	"\n" +
 	"RecordKind\x12\x1b\n" +
 	"\x17RECORD_KIND_UNSPECIFIED\x10\x00\x12\x18\n" +
@@ -2533,7 +2713,8 @@ const file_records_proto_rawDesc = "" +
 	"\x11RECORD_KIND_SLEEP\x10\x02\x12 \n" +
 	"\x1cRECORD_KIND_NIGHTLY_RECHARGE\x10\x03\x12\x1c\n" +
 	"\x18RECORD_KIND_TEAM_SESSION\x10\x04\x12\x1e\n" +
-	"\x1aRECORD_KIND_PLAYER_SESSION\x10\x05*K\n" +
+	"\x1aRECORD_KIND_PLAYER_SESSION\x10\x05\x12\x1b\n" +
+	"\x17RECORD_KIND_CARDIO_LOAD\x10\x06*K\n" +
 	"\x06Source\x12\x16\n" +
 	"\x12SOURCE_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11SOURCE_ACCESSLINK\x10\x01\x12\x12\n" +
@@ -2575,7 +2756,7 @@ func file_records_proto_rawDescGZIP() []byte {
 }
 
 var file_records_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_records_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_records_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_records_proto_goTypes = []any{
 	(RecordKind)(0),               // 0: polarbridge.v1.RecordKind
 	(Source)(0),                   // 1: polarbridge.v1.Source
@@ -2598,10 +2779,11 @@ var file_records_proto_goTypes = []any{
 	(*AccelerationZone)(nil),      // 18: polarbridge.v1.AccelerationZone
 	(*PowerZone)(nil),             // 19: polarbridge.v1.PowerZone
 	(*PlayerSession)(nil),         // 20: polarbridge.v1.PlayerSession
-	(*timestamppb.Timestamp)(nil), // 21: google.protobuf.Timestamp
+	(*CardioLoad)(nil),            // 21: polarbridge.v1.CardioLoad
+	(*timestamppb.Timestamp)(nil), // 22: google.protobuf.Timestamp
 }
 var file_records_proto_depIdxs = []int32{
-	21, // 0: polarbridge.v1.Time.utc:type_name -> google.protobuf.Timestamp
+	22, // 0: polarbridge.v1.Time.utc:type_name -> google.protobuf.Timestamp
 	0,  // 1: polarbridge.v1.Record.kind:type_name -> polarbridge.v1.RecordKind
 	1,  // 2: polarbridge.v1.Record.source:type_name -> polarbridge.v1.Source
 	10, // 3: polarbridge.v1.Record.exercise:type_name -> polarbridge.v1.Exercise
@@ -2609,41 +2791,43 @@ var file_records_proto_depIdxs = []int32{
 	13, // 5: polarbridge.v1.Record.nightly_recharge:type_name -> polarbridge.v1.NightlyRecharge
 	16, // 6: polarbridge.v1.Record.team_session:type_name -> polarbridge.v1.TeamSession
 	20, // 7: polarbridge.v1.Record.player_session:type_name -> polarbridge.v1.PlayerSession
-	2,  // 8: polarbridge.v1.Series.type:type_name -> polarbridge.v1.SampleType
-	21, // 9: polarbridge.v1.Series.start:type_name -> google.protobuf.Timestamp
-	3,  // 10: polarbridge.v1.File.format:type_name -> polarbridge.v1.FileFormat
-	4,  // 11: polarbridge.v1.Lap.start:type_name -> polarbridge.v1.Time
-	4,  // 12: polarbridge.v1.Exercise.start:type_name -> polarbridge.v1.Time
-	6,  // 13: polarbridge.v1.Exercise.samples:type_name -> polarbridge.v1.Series
-	8,  // 14: polarbridge.v1.Exercise.heart_rate_zones:type_name -> polarbridge.v1.HeartRateZone
-	9,  // 15: polarbridge.v1.Exercise.laps:type_name -> polarbridge.v1.Lap
-	7,  // 16: polarbridge.v1.Exercise.files:type_name -> polarbridge.v1.File
-	4,  // 17: polarbridge.v1.HypnogramSample.time:type_name -> polarbridge.v1.Time
-	4,  // 18: polarbridge.v1.Sleep.start:type_name -> polarbridge.v1.Time
-	4,  // 19: polarbridge.v1.Sleep.end:type_name -> polarbridge.v1.Time
-	11, // 20: polarbridge.v1.Sleep.hypnogram:type_name -> polarbridge.v1.HypnogramSample
-	6,  // 21: polarbridge.v1.Sleep.heart_rate:type_name -> polarbridge.v1.Series
-	6,  // 22: polarbridge.v1.NightlyRecharge.hrv:type_name -> polarbridge.v1.Series
-	6,  // 23: polarbridge.v1.NightlyRecharge.breathing_rate:type_name -> polarbridge.v1.Series
-	4,  // 24: polarbridge.v1.Marker.start:type_name -> polarbridge.v1.Time
-	4,  // 25: polarbridge.v1.Marker.end:type_name -> polarbridge.v1.Time
-	4,  // 26: polarbridge.v1.TeamSession.record_start:type_name -> polarbridge.v1.Time
-	4,  // 27: polarbridge.v1.TeamSession.record_end:type_name -> polarbridge.v1.Time
-	4,  // 28: polarbridge.v1.TeamSession.start:type_name -> polarbridge.v1.Time
-	4,  // 29: polarbridge.v1.TeamSession.end:type_name -> polarbridge.v1.Time
-	14, // 30: polarbridge.v1.TeamSession.participants:type_name -> polarbridge.v1.Participant
-	15, // 31: polarbridge.v1.TeamSession.markers:type_name -> polarbridge.v1.Marker
-	4,  // 32: polarbridge.v1.PlayerSession.start:type_name -> polarbridge.v1.Time
-	8,  // 33: polarbridge.v1.PlayerSession.heart_rate_zones:type_name -> polarbridge.v1.HeartRateZone
-	17, // 34: polarbridge.v1.PlayerSession.speed_zones:type_name -> polarbridge.v1.SpeedZone
-	18, // 35: polarbridge.v1.PlayerSession.acceleration_zones:type_name -> polarbridge.v1.AccelerationZone
-	19, // 36: polarbridge.v1.PlayerSession.power_zones:type_name -> polarbridge.v1.PowerZone
-	6,  // 37: polarbridge.v1.PlayerSession.samples:type_name -> polarbridge.v1.Series
-	38, // [38:38] is the sub-list for method output_type
-	38, // [38:38] is the sub-list for method input_type
-	38, // [38:38] is the sub-list for extension type_name
-	38, // [38:38] is the sub-list for extension extendee
-	0,  // [0:38] is the sub-list for field type_name
+	21, // 8: polarbridge.v1.Record.cardio_load:type_name -> polarbridge.v1.CardioLoad
+	2,  // 9: polarbridge.v1.Series.type:type_name -> polarbridge.v1.SampleType
+	22, // 10: polarbridge.v1.Series.start:type_name -> google.protobuf.Timestamp
+	3,  // 11: polarbridge.v1.File.format:type_name -> polarbridge.v1.FileFormat
+	4,  // 12: polarbridge.v1.Lap.start:type_name -> polarbridge.v1.Time
+	4,  // 13: polarbridge.v1.Exercise.start:type_name -> polarbridge.v1.Time
+	6,  // 14: polarbridge.v1.Exercise.samples:type_name -> polarbridge.v1.Series
+	8,  // 15: polarbridge.v1.Exercise.heart_rate_zones:type_name -> polarbridge.v1.HeartRateZone
+	9,  // 16: polarbridge.v1.Exercise.laps:type_name -> polarbridge.v1.Lap
+	7,  // 17: polarbridge.v1.Exercise.files:type_name -> polarbridge.v1.File
+	4,  // 18: polarbridge.v1.HypnogramSample.time:type_name -> polarbridge.v1.Time
+	4,  // 19: polarbridge.v1.Sleep.start:type_name -> polarbridge.v1.Time
+	4,  // 20: polarbridge.v1.Sleep.end:type_name -> polarbridge.v1.Time
+	11, // 21: polarbridge.v1.Sleep.hypnogram:type_name -> polarbridge.v1.HypnogramSample
+	6,  // 22: polarbridge.v1.Sleep.heart_rate:type_name -> polarbridge.v1.Series
+	6,  // 23: polarbridge.v1.NightlyRecharge.hrv:type_name -> polarbridge.v1.Series
+	6,  // 24: polarbridge.v1.NightlyRecharge.breathing_rate:type_name -> polarbridge.v1.Series
+	4,  // 25: polarbridge.v1.Marker.start:type_name -> polarbridge.v1.Time
+	4,  // 26: polarbridge.v1.Marker.end:type_name -> polarbridge.v1.Time
+	4,  // 27: polarbridge.v1.TeamSession.record_start:type_name -> polarbridge.v1.Time
+	4,  // 28: polarbridge.v1.TeamSession.record_end:type_name -> polarbridge.v1.Time
+	4,  // 29: polarbridge.v1.TeamSession.start:type_name -> polarbridge.v1.Time
+	4,  // 30: polarbridge.v1.TeamSession.end:type_name -> polarbridge.v1.Time
+	14, // 31: polarbridge.v1.TeamSession.participants:type_name -> polarbridge.v1.Participant
+	15, // 32: polarbridge.v1.TeamSession.markers:type_name -> polarbridge.v1.Marker
+	4,  // 33: polarbridge.v1.PlayerSession.start:type_name -> polarbridge.v1.Time
+	8,  // 34: polarbridge.v1.PlayerSession.heart_rate_zones:type_name -> polarbridge.v1.HeartRateZone
+	17, // 35: polarbridge.v1.PlayerSession.speed_zones:type_name -> polarbridge.v1.SpeedZone
+	18, // 36: polarbridge.v1.PlayerSession.acceleration_zones:type_name -> polarbridge.v1.AccelerationZone
+	19, // 37: polarbridge.v1.PlayerSession.power_zones:type_name -> polarbridge.v1.PowerZone
+	6,  // 38: polarbridge.v1.PlayerSession.samples:type_name -> polarbridge.v1.Series
+	4,  // 39: polarbridge.v1.CardioLoad.day_start:type_name -> polarbridge.v1.Time
+	40, // [40:40] is the sub-list for method output_type
+	40, // [40:40] is the sub-list for method input_type
+	40, // [40:40] is the sub-list for extension type_name
+	40, // [40:40] is the sub-list for extension extendee
+	0,  // [0:40] is the sub-list for field type_name
 }
 
 func init() { file_records_proto_init() }
@@ -2657,6 +2841,7 @@ func file_records_proto_init() {
 		(*Record_NightlyRecharge)(nil),
 		(*Record_TeamSession)(nil),
 		(*Record_PlayerSession)(nil),
+		(*Record_CardioLoad)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -2664,7 +2849,7 @@ func file_records_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_records_proto_rawDesc), len(file_records_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   17,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -95,10 +95,10 @@ func parseKinds(env *cliEnv) ([]string, error) {
 	for _, k := range raw {
 		k = strings.ReplaceAll(strings.TrimSpace(k), "_", "-")
 		switch k {
-		case poller.KindExercise, poller.KindSleep, poller.KindNightlyRecharge:
+		case poller.KindExercise, poller.KindSleep, poller.KindNightlyRecharge, poller.KindCardioLoad:
 			kinds = append(kinds, k)
 		default:
-			return nil, fmt.Errorf("--kinds: %q is not one of exercise, sleep, nightly-recharge", k)
+			return nil, fmt.Errorf("--kinds: %q is not one of exercise, sleep, nightly-recharge, cardio-load", k)
 		}
 	}
 	return kinds, nil

@@ -2,6 +2,7 @@ package accesslink
 
 import (
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -24,6 +25,12 @@ const (
 	EventSleepWiseAlertness        WebhookEvent = "SLEEP_WISE_ALERTNESS"
 )
 
+// EventCardioLoad is the bridge's own event for a day of cardio load:
+// Polar sends no webhook for cardio load, the poller lists it and puts
+// each new or changed day on the events subject with the listed entry in
+// Data, so taking it in costs no further call.
+const EventCardioLoad WebhookEvent = "CARDIO_LOAD"
+
 // WebhookPayload is the body Polar POSTs to the webhook URL. Which fields
 // are set depends on the event: EXERCISE has EntityID, SLEEP and
 // CONTINUOUS_HEART_RATE have Date, the SleepWise events have From and To,
@@ -38,6 +45,9 @@ type WebhookPayload struct {
 	// Timestamp is kept verbatim; see SentAt.
 	Timestamp string `json:"timestamp"`
 	URL       string `json:"url,omitempty"`
+	// Data is the day's entry on the poller's CARDIO_LOAD events; Polar
+	// never sends it.
+	Data json.RawMessage `json:"data,omitempty"`
 }
 
 // PushID is the Msg-Id of a push from Polar: MsgID, plus a hash of the
@@ -73,7 +83,8 @@ func (p *WebhookPayload) MsgID(body []byte) string {
 
 // ParseWebhook decodes and checks a webhook body: every payload needs an
 // event; EXERCISE needs user_id and entity_id; SLEEP needs user_id and a
-// date. Other events are accepted as they come.
+// date; CARDIO_LOAD needs user_id, date and data. Other events are
+// accepted as they come.
 func ParseWebhook(data []byte) (*WebhookPayload, error) {
 	var p WebhookPayload
 	if err := decodeJSON("webhook payload", data, &p); err != nil {
@@ -91,6 +102,12 @@ func ParseWebhook(data []byte) (*WebhookPayload, error) {
 		missing = "user_id"
 	case p.Event == EventSleep && p.Date == "":
 		missing = "date"
+	case p.Event == EventCardioLoad && p.UserID == 0:
+		missing = "user_id"
+	case p.Event == EventCardioLoad && p.Date == "":
+		missing = "date"
+	case p.Event == EventCardioLoad && len(p.Data) == 0:
+		missing = "data"
 	}
 	if missing != "" {
 		return nil, fmt.Errorf("webhook payload for event %q lacks %s: %w", p.Event, missing, ErrInvalidPayload)

@@ -6,7 +6,9 @@
 // Polar calls per event: EXERCISE costs 2 (the exercise with samples and
 // zones, and its FIT file; TCX or GPX when there is no FIT); SLEEP costs 2
 // (that date's sleep and nightly recharge: Polar sends no webhook for the
-// recharge, it belongs to the night).
+// recharge, it belongs to the night); CARDIO_LOAD costs none (the poller's
+// own event: Polar has no webhook for cardio load, the poller lists it and
+// the event carries the listed day).
 package accesslinksync
 
 import (
@@ -82,7 +84,8 @@ func (s *Source) Name() string { return Name }
 // the bridge does not fetch yet are acknowledged as ignored.
 func (s *Source) Events() []string {
 	return []string{string(accesslink.EventExercise), string(accesslink.EventSleep), string(accesslink.EventContinuousHeartRate),
-		string(accesslink.EventSleepWiseCircadianBedtime), string(accesslink.EventSleepWiseAlertness)}
+		string(accesslink.EventSleepWiseCircadianBedtime), string(accesslink.EventSleepWiseAlertness),
+		string(accesslink.EventCardioLoad)}
 }
 
 // Poll implements source.Source: the accounts are Polar user ids.
@@ -108,7 +111,7 @@ func (s *Source) handle(ctx context.Context, body []byte) error {
 		return source.Permanent(err)
 	}
 	switch p.Event {
-	case accesslink.EventExercise, accesslink.EventSleep:
+	case accesslink.EventExercise, accesslink.EventSleep, accesslink.EventCardioLoad:
 	default:
 		s.log.Debug("event kind not handled yet; ignored", "event", p.Event)
 		return source.ErrIgnored
@@ -123,9 +126,12 @@ func (s *Source) handle(ctx context.Context, body []byte) error {
 	if user.State != accounts.StateActive {
 		return source.Permanent(fmt.Errorf("Polar user %s is %s (%s): re-authorize with `polarbridge users add`, then `polarbridge dlq replay --exporter ingest`", user.ID, user.State, user.StateReason))
 	}
-	if p.Event == accesslink.EventExercise {
+	switch p.Event {
+	case accesslink.EventExercise:
 		err = s.exercise(ctx, user, p.EntityID)
-	} else {
+	case accesslink.EventCardioLoad:
+		err = s.cardioLoad(ctx, user, p.Date, p.Data)
+	default:
 		err = s.night(ctx, user, p.Date)
 	}
 	s.noteUserState(ctx, user, err)
@@ -267,6 +273,22 @@ func (s *Source) night(ctx context.Context, u accounts.User, date string) error 
 		}
 	}
 	return nil
+}
+
+// cardioLoad takes in the day the poller listed and put in the event.
+func (s *Source) cardioLoad(ctx context.Context, u accounts.User, date string, day []byte) error {
+	rec, warns, err := accesslink.NormalizeCardioLoad(u.ID, day, s.now())
+	if err != nil {
+		return source.Permanent(fmt.Errorf("normalize cardio load %s: %w", date, err))
+	}
+	if got := rec.GetCardioLoad().GetDate(); got != date {
+		return source.Permanent(fmt.Errorf("cardio load event for %s carries the day %s: %w", date, got, accesslink.ErrInvalidPayload))
+	}
+	s.implausible(warns)
+	if err := s.publish(ctx, rec); err != nil {
+		return err
+	}
+	return s.mark(ctx, rec.GetKey())
 }
 
 func (s *Source) noData(u accounts.User, kind, date string) {

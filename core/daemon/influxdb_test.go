@@ -71,4 +71,27 @@ func TestInfluxDBEndToEnd(t *testing.T) {
 		require.Len(t, rc, 1)
 		assert.Equal(t, night.Date, rc[0]["date"])
 	}
+
+	// Cardio load comes by polling (Polar has no webhook for it): one
+	// point per day the exercise made calculable, status a field.
+	ps.poll()
+	ps.settle("influxdb")
+	want := ps.cardioDays("")
+	require.NotEmpty(t, want)
+	cl := q(`SELECT * FROM cardio_load`)
+	require.Len(t, cl, len(want))
+	byDate := map[string]map[string]any{}
+	for _, r := range cl {
+		byDate[r["date"].(string)] = r
+	}
+	for _, c := range want {
+		r := byDate[c.Date]
+		require.NotNil(t, r, c.Date)
+		day, err := time.Parse(time.DateOnly, c.Date)
+		require.NoError(t, err)
+		assert.Equal(t, float64(day.UnixMilli()), r["time"])
+		assert.Equal(t, u, r["user"])
+		assert.Equal(t, c.Status, r["status"])
+		assert.Equal(t, []any{c.Load, c.Strain, c.Tolerance, c.Ratio, c.VeryHigh}, []any{r["cardio_load"], r["strain"], r["tolerance"], r["ratio"], r["level_very_high"]})
+	}
 }

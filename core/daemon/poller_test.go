@@ -58,16 +58,19 @@ func TestPollerAloneExportsEverythingOnce(t *testing.T) {
 	prog := ps.poll()
 	ps.settle()
 	exercises, nights, recharges := ps.holdings()
-	assert.Equal(t, exercises+nights+recharges, prog.Queued+prog.Known, "every item listed")
+	cardio := len(ps.cardioDays(""))
+	require.NotZero(t, cardio)
+	assert.Equal(t, exercises+nights+recharges+cardio, prog.Queued+prog.Known, "every item listed")
 	ps.assertExportedOnce(1)
+	assert.Len(t, ps.csv("cardio_load.csv"), cardio)
 
-	// Nothing new: the next cycle costs the 3 list calls per user only.
+	// Nothing new: the next cycle costs the 4 list calls per user only.
 	before := ps.sim.Stats()
 	prog = ps.poll()
 	ps.settle()
 	after := ps.sim.Stats()
 	assert.Zero(t, prog.Queued+prog.Changed)
-	assert.Equal(t, 3*len(ps.users), totalRequests(after)-totalRequests(before))
+	assert.Equal(t, 4*len(ps.users), totalRequests(after)-totalRequests(before))
 	ps.assertExportedOnce(1)
 }
 
@@ -106,8 +109,9 @@ func TestDroppedPushCaughtByPoller(t *testing.T) {
 	assert.Empty(t, ps.csv("exercises.csv"))
 
 	prog := ps.poll()
-	// The recharge rides on the night's SLEEP event (same Msg-Id).
-	assert.Equal(t, 2, prog.Queued, "exercise and night")
+	// The recharge rides on the night's SLEEP event (same Msg-Id); the
+	// exercise makes cardio load days (Polar pushes nothing for them).
+	assert.Equal(t, 2+len(ps.cardioDays("")), prog.Queued, "exercise, night and cardio load days")
 	ps.settle()
 	ps.assertExportedOnce(1)
 }
@@ -163,7 +167,7 @@ func TestSilentWebhookReported(t *testing.T) {
 	require.NoError(t, err)
 	// The webhook exists but never delivered anything, while the poller
 	// finds new data.
-	assert.Equal(t, 1, ps.poll().Queued)
+	assert.Equal(t, 1+len(ps.cardioDays("")), ps.poll().Queued, "the exercise and its cardio load days")
 	assert.Equal(t, 1.0, gaugeValue(t, ps.harness, "polarbridge_webhook_silent"))
 }
 

@@ -129,6 +129,15 @@ var (
 	NightlyRechargeStatus = Range{1, 6, ""}    // "very poor (1) – very good (6)"
 	ANSCharge             = Range{-10, 10, ""} // "from -10.0 to +10.0"
 	ANSChargeStatus       = Range{1, 5, ""}    // "much below usual (1) - much above usual (5)"
+
+	// Cardio load (AccessLink "cardio-load" model). A day's load, strain
+	// and tolerance (7- and 28-day averages of daily loads) and the load
+	// levels are loads: DailyLoad allows ten heavy sessions a day.
+	DailyLoad = Range{0, 10 * Load.Max, ""}
+	// CardioLoadRatio is strain / tolerance. Were both plain averages it
+	// could not exceed 4 (7 days within 28); Polar may weight them, so
+	// the bound is generous.
+	CardioLoadRatio = Range{0, 20, ""}
 )
 
 // SleepSpan is the range of a sleep's stage and interruption times: no

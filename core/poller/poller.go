@@ -1,13 +1,19 @@
 // Package poller finds Polar data without webhooks: per registered user it
-// lists what AccessLink holds (exercises, nights, nightly recharges of the
-// last 28-30 days) and publishes an event for anything not yet taken in,
-// or changed since, onto the same events subject and with the same
-// Msg-Ids as the webhook receiver, so an item seen by both paths is
-// processed once. It runs on a timer in the daemon (on its own without a
-// webhook, as a catch-up beside one) and once for `polarbridge backfill`.
+// lists what AccessLink holds (exercises, nights, nightly recharges and
+// cardio load of the last 28-30 days) and publishes an event for anything
+// not yet taken in, or changed since, onto the same events subject and
+// with the same Msg-Ids as the webhook receiver, so an item seen by both
+// paths is processed once. It runs on a timer in the daemon (on its own
+// without a webhook, as a catch-up beside one) and once for `polarbridge
+// backfill`.
 //
-// Cost: 3 list calls per user and cycle; every new or changed item then
-// costs what its event costs the worker (2 calls).
+// Cardio load has no webhook at all: polling is its only path. Its event,
+// CARDIO_LOAD, is the poller's own and carries the listed day, so a day
+// costs no call beyond its list.
+//
+// Cost: 4 list calls per user and cycle; every new or changed exercise or
+// night then costs what its event costs the worker (2 calls). A backfill
+// with Since lists cardio load with one ranged call per 28 days.
 package poller
 
 import (
@@ -36,16 +42,19 @@ const (
 	KindExercise        = "exercise"
 	KindSleep           = "sleep"
 	KindNightlyRecharge = "nightly-recharge"
+	KindCardioLoad      = "cardio-load"
 )
 
 // AllKinds are every kind, in listing order.
-var AllKinds = []string{KindExercise, KindSleep, KindNightlyRecharge}
+var AllKinds = []string{KindExercise, KindSleep, KindNightlyRecharge, KindCardioLoad}
 
 // Lister is the part of the AccessLink client the poller uses.
 type Lister interface {
 	ListExercises(ctx context.Context, token string, opt accesslink.ExerciseOptions) ([]json.RawMessage, error)
 	ListSleep(ctx context.Context, token string) ([]json.RawMessage, error)
 	ListNightlyRecharge(ctx context.Context, token string) ([]json.RawMessage, error)
+	ListCardioLoad(ctx context.Context, token string) ([]json.RawMessage, error)
+	CardioLoadRange(ctx context.Context, token, from, to string) ([]json.RawMessage, error)
 }
 
 // Poller lists and publishes.
@@ -95,7 +104,8 @@ type item struct {
 	entityID    string
 	date        string
 	fingerprint string
-	start       time.Time // exercises: the local start, for Since
+	start       time.Time       // exercises: the local start, for Since
+	data        json.RawMessage // cardio load: the listed day, sent in the event
 }
 
 // since reports whether it is within a scope's Since.
@@ -132,7 +142,7 @@ func (p *Poller) Cycle(ctx context.Context, scope Scope) (Progress, error) {
 	var errs []error
 	for _, u := range users {
 		for _, kind := range kinds {
-			items, err := p.list(ctx, u, kind)
+			items, err := p.list(ctx, u, kind, scope.Since)
 			prog.ListsDone++
 			if err != nil {
 				errs = append(errs, fmt.Errorf("user %s, %s: %w", u.ID, kind, err))
@@ -246,6 +256,7 @@ func (p *Poller) publish(ctx context.Context, u accounts.User, it item, suffix s
 		EntityID:  it.entityID,
 		Date:      it.date,
 		Timestamp: p.now().UTC().Format(time.RFC3339),
+		Data:      it.data,
 	}
 	fmt.Sscan(u.ID, &payload.UserID)
 	body, err := json.Marshal(payload)
@@ -267,8 +278,9 @@ func (p *Poller) publish(ctx context.Context, u accounts.User, it item, suffix s
 	return ack.Duplicate, nil
 }
 
-// list fetches one kind for a user and turns it into items.
-func (p *Poller) list(ctx context.Context, u accounts.User, kind string) ([]item, error) {
+// list fetches one kind for a user and turns it into items; since (not
+// zero) asks Polar for cardio load from its date on.
+func (p *Poller) list(ctx context.Context, u accounts.User, kind string, since time.Time) ([]item, error) {
 	var (
 		raws []json.RawMessage
 		err  error
@@ -280,8 +292,10 @@ func (p *Poller) list(ctx context.Context, u accounts.User, kind string) ([]item
 		raws, err = p.polar.ListSleep(ctx, u.AccessToken)
 	case KindNightlyRecharge:
 		raws, err = p.polar.ListNightlyRecharge(ctx, u.AccessToken)
+	case KindCardioLoad:
+		raws, err = p.listCardioLoad(ctx, u, since)
 	default:
-		return nil, fmt.Errorf("unknown kind %q (exercise, sleep, nightly-recharge)", kind)
+		return nil, fmt.Errorf("unknown kind %q (exercise, sleep, nightly-recharge, cardio-load)", kind)
 	}
 	if err != nil {
 		return nil, err
@@ -289,6 +303,9 @@ func (p *Poller) list(ctx context.Context, u accounts.User, kind string) ([]item
 	items := make([]item, 0, len(raws))
 	for _, raw := range raws {
 		it, err := toItem(u.ID, kind, raw)
+		if errors.Is(err, errNotAvailable) {
+			continue
+		}
 		if err != nil {
 			p.log.Warn("skip an unreadable list entry", "user", u.ID, "kind", kind, "err", err)
 			continue
@@ -297,6 +314,41 @@ func (p *Poller) list(ctx context.Context, u accounts.User, kind string) ([]item
 	}
 	return items, nil
 }
+
+// latestZone is UTC+14, where the date is the latest on Earth: a
+// backfill asks up to its date so no user's today is left out (Polar
+// answers a day still ahead as not available).
+var latestZone = time.FixedZone("UTC+14", 14*3600)
+
+// listCardioLoad lists the last 28 days, or with since every day from its
+// date on, in ranges of accesslink.CardioLoadMaxRangeDays: the fewest
+// calls Polar's ranged endpoint allows, one per 28 days.
+func (p *Poller) listCardioLoad(ctx context.Context, u accounts.User, since time.Time) ([]json.RawMessage, error) {
+	if since.IsZero() {
+		return p.polar.ListCardioLoad(ctx, u.AccessToken)
+	}
+	y, m, d := since.Date()
+	from := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	y, m, d = p.now().In(latestZone).Date()
+	last := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	var all []json.RawMessage
+	for ; !from.After(last); from = from.AddDate(0, 0, accesslink.CardioLoadMaxRangeDays) {
+		to := from.AddDate(0, 0, accesslink.CardioLoadMaxRangeDays-1)
+		if to.After(last) {
+			to = last
+		}
+		raws, err := p.polar.CardioLoadRange(ctx, u.AccessToken, from.Format(time.DateOnly), to.Format(time.DateOnly))
+		if err != nil {
+			return nil, fmt.Errorf("cardio load %s..%s: %w", from.Format(time.DateOnly), to.Format(time.DateOnly), err)
+		}
+		all = append(all, raws...)
+	}
+	return all, nil
+}
+
+// errNotAvailable marks a listed day Polar could not calculate: not an
+// item, there is nothing to export.
+var errNotAvailable = errors.New("not available")
 
 func toItem(user, kind string, raw []byte) (item, error) {
 	sum := sha256.Sum256(raw)
@@ -325,6 +377,15 @@ func toItem(user, kind string, raw []byte) (item, error) {
 			return it, err
 		}
 		it.date, it.key, it.event = r.Date, pluginapi.NightlyRechargeKey(user, r.Date), accesslink.EventSleep
+	case KindCardioLoad:
+		c, err := accesslink.DecodeCardioLoad(raw)
+		if err != nil {
+			return it, err
+		}
+		if !c.Available() {
+			return it, errNotAvailable
+		}
+		it.date, it.key, it.event, it.data = c.Date, pluginapi.CardioLoadKey(user, c.Date), accesslink.EventCardioLoad, json.RawMessage(raw)
 	}
 	if it.key == "" || (it.entityID == "" && it.date == "") {
 		return it, errors.New("list entry without id or date")

@@ -25,6 +25,8 @@ import (
 type fakeLister struct {
 	mu                          sync.Mutex
 	exercises, nights, recharge []string
+	cardio                      []string // every day Polar holds, oldest first
+	ranges                      [][2]string
 	err                         error
 }
 
@@ -52,6 +54,31 @@ func (f *fakeLister) ListNightlyRecharge(context.Context, string) ([]json.RawMes
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return raws(f.recharge), f.err
+}
+
+func (f *fakeLister) ListCardioLoad(context.Context, string) ([]json.RawMessage, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return raws(f.cardio), f.err
+}
+
+// CardioLoadRange returns the days from..to and records the range.
+func (f *fakeLister) CardioLoadRange(_ context.Context, _, from, to string) ([]json.RawMessage, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ranges = append(f.ranges, [2]string{from, to})
+	var out []json.RawMessage
+	for _, raw := range raws(f.cardio) {
+		var d struct{ Date string }
+		if err := json.Unmarshal(raw, &d); err == nil && d.Date >= from && d.Date <= to {
+			out = append(out, raw)
+		}
+	}
+	return out, f.err
+}
+
+func cardioDay(date, status string, load float64) string {
+	return fmt.Sprintf(`{"date":%q,"cardio_load_status":%q,"cardio_load":%v,"strain":40,"tolerance":50,"cardio_load_ratio":0.8}`, date, status, load)
 }
 
 func exercise(id string, calories int) string {
@@ -164,4 +191,53 @@ func TestRevokedTokenMarksTheUser(t *testing.T) {
 	prog, err := e.p.Cycle(ctx, poller.Scope{})
 	require.NoError(t, err)
 	assert.Zero(t, prog.ListsTotal)
+}
+
+// A cardio load day travels in its event: the worker needs no call. A day
+// Polar could not calculate is no item; a re-computed day is a change.
+func TestCardioLoadDayRidesInItsEvent(t *testing.T) {
+	ctx := context.Background()
+	e := start(t)
+	day := cardioDay("2026-12-01", "PRODUCTIVE", 80)
+	e.l.cardio = []string{cardioDay("2026-11-30", "LOAD_STATUS_NOT_AVAILABLE", 0), day}
+	kinds := []string{poller.KindCardioLoad}
+	prog, err := e.p.Cycle(ctx, poller.Scope{Kinds: kinds})
+	require.NoError(t, err)
+	assert.Equal(t, 1, prog.Found, "the uncalculated day is not an item")
+	assert.Equal(t, 1, prog.Queued)
+	assert.Equal(t, []string{"CARDIO_LOAD.475.2026-12-01"}, e.msgIDs(t))
+	s, err := e.b.JS.Stream(ctx, bus.EventsStream)
+	require.NoError(t, err)
+	msg, err := s.GetLastMsgForSubject(ctx, e.b.EventSubject(string(accesslink.EventCardioLoad)))
+	require.NoError(t, err)
+	p, err := accesslink.ParseWebhook(msg.Data)
+	require.NoError(t, err)
+	assert.Equal(t, "2026-12-01", p.Date)
+	assert.JSONEq(t, day, string(p.Data))
+
+	e.l.mu.Lock()
+	e.l.cardio[1] = cardioDay("2026-12-01", "PRODUCTIVE", 120) // a second session that day
+	e.l.mu.Unlock()
+	prog, err = e.p.Cycle(ctx, poller.Scope{Kinds: kinds})
+	require.NoError(t, err)
+	assert.Equal(t, 1, prog.Changed)
+	ids := e.msgIDs(t)
+	require.Len(t, ids, 2)
+	assert.Regexp(t, `^CARDIO_LOAD\.475\.2026-12-01\.[0-9a-f]{16}$`, ids[1])
+	assert.Empty(t, e.l.ranges, "a poll lists the last 28 days in one call")
+}
+
+// A backfill asks for cardio load in 28-day ranges, from Since's date to
+// the latest date on Earth (the clock is 21:45 UTC: 2026-12-02 in UTC+14).
+func TestCardioLoadBackfillRanges(t *testing.T) {
+	ctx := context.Background()
+	e := start(t)
+	e.l.cardio = []string{cardioDay("2026-09-30", "PRODUCTIVE", 10), cardioDay("2026-10-01", "PRODUCTIVE", 20), cardioDay("2026-12-02", "MAINTAINING", 30)}
+	since := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	prog, err := e.p.Cycle(ctx, poller.Scope{Kinds: []string{poller.KindCardioLoad}, Since: since})
+	require.NoError(t, err)
+	assert.Equal(t, [][2]string{{"2026-10-01", "2026-10-28"}, {"2026-10-29", "2026-11-25"}, {"2026-11-26", "2026-12-02"}}, e.l.ranges,
+		"63 days: 3 calls")
+	assert.Equal(t, 2, prog.Queued)
+	assert.Equal(t, []string{"CARDIO_LOAD.475.2026-10-01", "CARDIO_LOAD.475.2026-12-02"}, e.msgIDs(t))
 }

@@ -41,6 +41,9 @@
 //     exercise, fit, gpx, tcx, heart-rate-zones, samples)  Bearer
 //   - GET  /v3/users/sleep, /v3/users/sleep/{date}, /v3/users/sleep/available
 //   - GET  /v3/users/nightly-recharge, /v3/users/nightly-recharge/{date}
+//   - GET  /v3/users/cardio-load/, /{date}, /date?from=&to=,
+//     /period/days/{days}, /period/months/{months}: derived from the
+//     exercises' training load (see cardioload.go)
 //
 // Every /v3 response carries RateLimit-Usage, RateLimit-Limit and
 // RateLimit-Reset ("short, long"); past either limit the answer is 429.
@@ -49,7 +52,9 @@
 //
 // Documented quirks are reproduced on purpose: underscore keys on
 // /v3/exercises but "running-index" and hyphenated zone, sample and
-// training-load-pro keys inside them; hyphenated keys on users,
+// training-load-pro keys inside them; cardio load answered as a list even
+// for one date, every day of a range listed (LOAD_STATUS_NOT_AVAILABLE
+// where nothing can be calculated), "very_low" beside "very-high"; hyphenated keys on users,
 // notifications and transaction resources; ISO 8601 durations (PT2H44M45S);
 // start_time in device local time without offset plus
 // start_time_utc_offset; samples as comma-separated strings where RR data

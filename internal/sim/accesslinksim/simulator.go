@@ -131,6 +131,11 @@ func (s *Simulator) routes() {
 	s.handle("GET /v3/users/sleep/{date}", true, s.handleGetSleep)
 	s.handle("GET /v3/users/nightly-recharge", true, s.handleListRecharge)
 	s.handle("GET /v3/users/nightly-recharge/{date}", true, s.handleGetRecharge)
+	s.handle("GET /v3/users/cardio-load/{$}", true, s.handleListCardioLoad)
+	s.handle("GET /v3/users/cardio-load/date", true, s.handleCardioLoadRange)
+	s.handle("GET /v3/users/cardio-load/{date}", true, s.handleGetCardioLoad)
+	s.handle("GET /v3/users/cardio-load/period/days/{days}", true, s.handleCardioLoadDays)
+	s.handle("GET /v3/users/cardio-load/period/months/{months}", true, s.handleCardioLoadMonths)
 
 	// Unknown API paths still count against the rate limit, as on Polar.
 	s.handle("/v3/", true, func(w http.ResponseWriter, r *http.Request) {

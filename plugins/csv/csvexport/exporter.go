@@ -62,6 +62,7 @@ func (e *Exporter) Describe(context.Context, *pluginapi.DescribeRequest) (*plugi
 			pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE,
 			pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION,
 			pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION,
+			pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD,
 		},
 		SampleConfig: e.sampleConfig,
 		IncludeFiles: false,
@@ -170,6 +171,8 @@ func checkRecord(r *pluginapi.Record) string {
 		ok = r.GetTeamSession() != nil
 	case pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION:
 		ok = r.GetPlayerSession() != nil
+	case pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD:
+		ok = r.GetCardioLoad() != nil
 	default:
 		return fmt.Sprintf("record %s: kind %s is not exported by the csv plugin", r.GetKey(), r.GetKind())
 	}
@@ -191,6 +194,8 @@ func bodyName(r *pluginapi.Record) string {
 		return nilName("team_session", b.TeamSession == nil)
 	case *pluginapi.Record_PlayerSession:
 		return nilName("player_session", b.PlayerSession == nil)
+	case *pluginapi.Record_CardioLoad:
+		return nilName("cardio_load", b.CardioLoad == nil)
 	case nil:
 		return "missing"
 	}

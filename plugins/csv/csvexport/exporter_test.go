@@ -91,6 +91,7 @@ func TestDescribe(t *testing.T) {
 		pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE,
 		pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION,
 		pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION,
+		pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD,
 	}, resp.GetKinds())
 	assert.Equal(t, "dir: /x\n", resp.GetSampleConfig())
 	assert.False(t, resp.GetIncludeFiles())
@@ -145,7 +146,7 @@ func TestConfigureCreatesFiles(t *testing.T) {
 		"exercises.csv", "exercise_laps.csv", "exercise_hr_zones.csv",
 		"sleep.csv", "sleep_hypnogram.csv", "nightly_recharge.csv",
 		"team_sessions.csv", "team_session_markers.csv", "team_session_participants.csv",
-		"player_sessions.csv", "player_session_zones.csv",
+		"player_sessions.csv", "player_session_zones.csv", "cardio_load.csv",
 	}
 	for _, samples := range []bool{false, true} {
 		t.Run(fmt.Sprintf("samples=%v", samples), func(t *testing.T) {
@@ -229,7 +230,8 @@ func TestExportAllKinds(t *testing.T) {
 	ex := newExercise("aQlC83", "v1", exerciseStart, 3)
 	sl := newSleep("2024-05-01", "v1", sleepStart)
 	nr := newNightlyRecharge("2024-05-01", "v1")
-	requireAllOK(t, export(t, e, ex, sl, nr))
+	cl := newCardioLoad("2024-05-01", "v1", 88.4)
+	requireAllOK(t, export(t, e, ex, sl, nr, cl))
 
 	// The row builders' cells are checked one by one in rows_test.go;
 	// here the files must hold exactly those rows under their headers.
@@ -242,6 +244,7 @@ func TestExportAllKinds(t *testing.T) {
 		"sleep_heart_rate.csv":         withHeader(sleepHeartRateHeader, sleepHeartRateRows(sl)...),
 		"nightly_recharge.csv":         withHeader(nightlyRechargeHeader, nightlyRechargeRow(nr)),
 		"nightly_recharge_samples.csv": withHeader(nightlyRechargeSampleHeader, nightlyRechargeSampleRows(nr)...),
+		"cardio_load.csv":              withHeader(cardioLoadHeader, cardioLoadRow(cl)),
 	}
 	for name, want := range files {
 		assert.Equal(t, want, readCSV(t, filepath.Join(dir, name)), name)
@@ -298,6 +301,19 @@ func TestExportNewVersionReplacesRows(t *testing.T) {
 	requireAllOK(t, export(t, e, v3))
 	assert.Equal(t, [][]string{lapHeader}, readCSV(t, filepath.Join(dir, "exercise_laps.csv")))
 	assert.Equal(t, []string{"v3"}, column(t, readCSV(t, filepath.Join(dir, "exercises.csv")), "version"))
+}
+
+// A re-computed day is a new version of the same key: one row, updated.
+func TestExportRecomputedCardioLoadDay(t *testing.T) {
+	dir := t.TempDir()
+	e := newConfigured(t, dir, false)
+	requireAllOK(t, export(t, e, newCardioLoad("2024-05-01", "v1", 88.4), newCardioLoad("2024-05-02", "v1", 0)))
+	requireAllOK(t, export(t, e, newCardioLoad("2024-05-01", "v1", 88.4))) // redelivered
+	requireAllOK(t, export(t, e, newCardioLoad("2024-05-01", "v2", 130.2)))
+	rows := readCSV(t, filepath.Join(dir, "cardio_load.csv"))
+	assert.Equal(t, []string{"cardio_load.475.2024-05-01", "cardio_load.475.2024-05-02"}, column(t, rows, "key"))
+	assert.Equal(t, []string{"v2", "v1"}, column(t, rows, "version"))
+	assert.Equal(t, []string{"130.2", "0"}, column(t, rows, "cardio_load"))
 }
 
 func TestExportRowOrder(t *testing.T) {

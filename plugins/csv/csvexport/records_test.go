@@ -157,6 +157,31 @@ func newSleep(date, version string, start time.Time) *pluginapi.Record {
 	}
 }
 
+func newCardioLoad(date, version string, load float64) *pluginapi.Record {
+	day, _ := time.Parse(time.DateOnly, date)
+	return &pluginapi.Record{
+		Kind:    pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD,
+		Key:     "cardio_load.475." + date,
+		Version: version,
+		UserId:  "475",
+		Source:  pluginapi.Source_SOURCE_ACCESSLINK,
+		Body: &pluginapi.Record_CardioLoad{CardioLoad: &pluginapi.CardioLoad{
+			Date:          date,
+			DayStart:      &pluginapi.Time{Utc: timestamppb.New(day)},
+			Status:        "PRODUCTIVE",
+			CardioLoad:    load,
+			Strain:        61.3,
+			Tolerance:     52.1,
+			Ratio:         1.18,
+			LevelVeryLow:  20.5,
+			LevelLow:      35.9,
+			LevelMedium:   51.3,
+			LevelHigh:     66.7,
+			LevelVeryHigh: 82.1,
+		}},
+	}
+}
+
 // rechargeStart is when the nightly recharge series begin.
 var rechargeStart = time.Date(2024, 4, 30, 22, 0, 0, 0, time.UTC)
 

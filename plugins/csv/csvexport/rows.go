@@ -172,6 +172,22 @@ func nightlyRechargeRow(r *pluginapi.Record) []string {
 	}
 }
 
+var cardioLoadHeader = []string{
+	"key", "version", "user_id", "source", "date", "day_start_utc", "status",
+	"cardio_load", "strain", "tolerance", "ratio",
+	"level_very_low", "level_low", "level_medium", "level_high", "level_very_high",
+}
+
+func cardioLoadRow(r *pluginapi.Record) []string {
+	c := r.GetCardioLoad()
+	return []string{
+		r.GetKey(), r.GetVersion(), r.GetUserId(), sourceName(r.GetSource()), c.GetDate(), fmtTimestamp(c.GetDayStart()), c.GetStatus(),
+		fmtFloat(c.GetCardioLoad()), fmtFloat(c.GetStrain()), fmtFloat(c.GetTolerance()), fmtFloat(c.GetRatio()),
+		fmtFloat(c.GetLevelVeryLow()), fmtFloat(c.GetLevelLow()), fmtFloat(c.GetLevelMedium()),
+		fmtFloat(c.GetLevelHigh()), fmtFloat(c.GetLevelVeryHigh()),
+	}
+}
+
 var nightlyRechargeSampleHeader = []string{
 	"key", "version", "user_id", "date", "time_utc", "hrv_ms", "breathing_rate_brpm",
 }

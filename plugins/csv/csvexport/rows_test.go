@@ -100,6 +100,15 @@ func TestNightlyRechargeRow(t *testing.T) {
 	assert.Equal(t, want, got)
 }
 
+func TestCardioLoadRow(t *testing.T) {
+	got := cardioLoadRow(newCardioLoad("2024-05-01", "v1", 88.4))
+	want := []string{
+		"cardio_load.475.2024-05-01", "v1", "475", "accesslink", "2024-05-01", "2024-05-01T00:00:00Z", "PRODUCTIVE",
+		"88.4", "61.3", "52.1", "1.18", "20.5", "35.9", "51.3", "66.7", "82.1",
+	}
+	assert.Equal(t, want, got)
+}
+
 func TestNightlyRechargeSampleRows(t *testing.T) {
 	got := nightlyRechargeSampleRows(newNightlyRecharge("2024-05-01", "v1"))
 	prefix := []string{"nightly_recharge.475.2024-05-01", "v1", "475", "2024-05-01"}
@@ -208,6 +217,7 @@ func TestRowWidths(t *testing.T) {
 		newNightlyRecharge("2024-05-01", "v1"),
 		newTeamSession("v1"),
 		newPlayerSession("v1", 1),
+		newCardioLoad("2024-05-01", "v1", 88.4),
 	}
 	empty := []*pluginapi.Record{
 		{Kind: pluginapi.RecordKind_RECORD_KIND_EXERCISE, Key: "e", Body: &pluginapi.Record_Exercise{Exercise: &pluginapi.Exercise{}}},
@@ -218,6 +228,7 @@ func TestRowWidths(t *testing.T) {
 		{Kind: pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION, Key: "p", Body: &pluginapi.Record_PlayerSession{PlayerSession: &pluginapi.PlayerSession{
 			HeartRateZones: []*pluginapi.HeartRateZone{{}}, SpeedZones: []*pluginapi.SpeedZone{{}},
 			AccelerationZones: []*pluginapi.AccelerationZone{{}}, PowerZones: []*pluginapi.PowerZone{{}}}}},
+		{Kind: pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD, Key: "c", Body: &pluginapi.Record_CardioLoad{CardioLoad: &pluginapi.CardioLoad{}}},
 	}
 	for _, spec := range tableSpecs {
 		t.Run(spec.file, func(t *testing.T) {

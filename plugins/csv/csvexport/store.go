@@ -34,8 +34,8 @@ type tableSpec struct {
 // tableSpecs is the write order. The detail files come first and the
 // one-row-per-record files last: a record whose detail rows could not be
 // written is left out of the later files, so a row in exercises.csv,
-// sleep.csv, nightly_recharge.csv, team_sessions.csv or
-// player_sessions.csv means the record's other rows are on disk too.
+// sleep.csv, nightly_recharge.csv, team_sessions.csv,
+// player_sessions.csv or cardio_load.csv means the record's other rows are on disk too.
 var tableSpecs = []*tableSpec{
 	{file: "exercise_laps.csv", kind: pluginapi.RecordKind_RECORD_KIND_EXERCISE, header: lapHeader, sortBy: "exercise_start_utc", sortTime: true, rows: lapRows},
 	{file: "exercise_hr_zones.csv", kind: pluginapi.RecordKind_RECORD_KIND_EXERCISE, header: hrZoneHeader, sortBy: "exercise_start_utc", sortTime: true, rows: hrZoneRows},
@@ -50,6 +50,7 @@ var tableSpecs = []*tableSpec{
 	{file: "nightly_recharge.csv", kind: pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE, header: nightlyRechargeHeader, sortBy: "date", rows: oneRow(nightlyRechargeRow)},
 	{file: "team_sessions.csv", kind: pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION, header: teamSessionHeader, sortBy: "start_utc", sortTime: true, rows: oneRow(teamSessionRow)},
 	{file: "player_sessions.csv", kind: pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION, header: playerSessionHeader, sortBy: "start_utc", sortTime: true, rows: oneRow(playerSessionRow)},
+	{file: "cardio_load.csv", kind: pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD, header: cardioLoadHeader, sortBy: "date", rows: oneRow(cardioLoadRow)},
 }
 
 func oneRow(f func(*pluginapi.Record) []string) func(*pluginapi.Record) [][]string {

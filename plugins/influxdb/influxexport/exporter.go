@@ -49,6 +49,7 @@ func (e *Exporter) Describe(context.Context, *pluginapi.DescribeRequest) (*plugi
 			pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE,
 			pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION,
 			pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION,
+			pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD,
 		},
 		SampleConfig: e.sampleConfig,
 	}, nil

@@ -30,6 +30,7 @@ const (
 	mSleepHR        = "sleep_heart_rate"
 	mRecharge       = "nightly_recharge"
 	mRechargeSample = "nightly_recharge_sample"
+	mCardioLoad     = "cardio_load"
 )
 
 type tag struct{ key, value string }
@@ -140,6 +141,10 @@ func recordPoints(r *pluginapi.Record) ([]*point, error) {
 	case pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION:
 		if r.GetPlayerSession() != nil {
 			return playerSessionPoints(r)
+		}
+	case pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD:
+		if r.GetCardioLoad() != nil {
+			return cardioLoadPoints(r)
 		}
 	default:
 		return nil, fmt.Errorf("record %s: kind %s is not exported by the influxdb plugin", r.GetKey(), r.GetKind())
@@ -389,6 +394,33 @@ func rechargePoints(r *pluginapi.Record) ([]*point, error) {
 	sum.nonZeroInt("ans_charge_status", int64(n.GetAnsChargeStatus()))
 	series := []seriesField{{"hrv", 0, n.GetHrv()}, {"breathing_rate", 1, n.GetBreathingRate()}}
 	return append([]*point{sum}, samplePoints(mRechargeSample, []tag{user}, nil, series)...), nil
+}
+
+// cardioLoadPoints is one point per day. The status is a field, not a
+// tag: a re-computed day may change status, and under another tag value
+// the old point would stay beside the new one. Every number is written,
+// 0 too (a day without training has load 0), so a new version replaces
+// all of the old one's fields.
+func cardioLoadPoints(r *pluginapi.Record) ([]*point, error) {
+	c := r.GetCardioLoad()
+	day, err := dayTime(r.GetKey(), c.GetDate())
+	if err != nil {
+		return nil, err
+	}
+	p := newPoint(mCardioLoad, day, false, tag{"user", r.GetUserId()}, tag{"source", sourceName(r.GetSource())})
+	p.str("date", c.GetDate())
+	p.str("version", r.GetVersion())
+	p.str("status", c.GetStatus())
+	p.float("cardio_load", c.GetCardioLoad())
+	p.float("strain", c.GetStrain())
+	p.float("tolerance", c.GetTolerance())
+	p.float("ratio", c.GetRatio())
+	p.float("level_very_low", c.GetLevelVeryLow())
+	p.float("level_low", c.GetLevelLow())
+	p.float("level_medium", c.GetLevelMedium())
+	p.float("level_high", c.GetLevelHigh())
+	p.float("level_very_high", c.GetLevelVeryHigh())
+	return []*point{p}, nil
 }
 
 // appendLine encodes p as one line.

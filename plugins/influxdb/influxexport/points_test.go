@@ -103,6 +103,29 @@ nightly_recharge_sample,user=475 hrv=41,breathing_rate=13.5 1777929300000
 `, encode(t, ps))
 }
 
+// One point per day; a re-computed day (another status too) lands on the
+// same series and time, every field written again.
+func TestCardioLoadPoints(t *testing.T) {
+	rec := func(version, status string, load float64) *pluginapi.Record {
+		return &pluginapi.Record{
+			Kind: pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD, Key: "cardio_load.475.2026-05-05", Version: version, UserId: "475",
+			Source: pluginapi.Source_SOURCE_ACCESSLINK,
+			Body: &pluginapi.Record_CardioLoad{CardioLoad: &pluginapi.CardioLoad{
+				Date: "2026-05-05", Status: status, CardioLoad: load, Strain: 61.3, Tolerance: 52.1, Ratio: 1.18,
+				LevelVeryLow: 20.5, LevelLow: 35.9, LevelMedium: 51.3, LevelHigh: 66.7, LevelVeryHigh: 82.1,
+			}},
+		}
+	}
+	ps, err := recordPoints(rec("v1", "PRODUCTIVE", 88.4))
+	require.NoError(t, err)
+	assert.Equal(t, `cardio_load,source=accesslink,user=475 date="2026-05-05",version="v1",status="PRODUCTIVE",cardio_load=88.4,strain=61.3,tolerance=52.1,ratio=1.18,level_very_low=20.5,level_low=35.9,level_medium=51.3,level_high=66.7,level_very_high=82.1 1777939200
+`, encode(t, ps))
+	ps, err = recordPoints(rec("v2", "OVERREACHING", 0))
+	require.NoError(t, err)
+	assert.Equal(t, `cardio_load,source=accesslink,user=475 date="2026-05-05",version="v2",status="OVERREACHING",cardio_load=0,strain=61.3,tolerance=52.1,ratio=1.18,level_very_low=20.5,level_low=35.9,level_medium=51.3,level_high=66.7,level_very_high=82.1 1777939200
+`, encode(t, ps))
+}
+
 func TestRecordPointsErrors(t *testing.T) {
 	for _, r := range []*pluginapi.Record{
 		{Kind: pluginapi.RecordKind_RECORD_KIND_SLEEP, Key: "k", UserId: "1"},
@@ -110,6 +133,7 @@ func TestRecordPointsErrors(t *testing.T) {
 		{Kind: pluginapi.RecordKind_RECORD_KIND_EXERCISE, Key: "k", UserId: "1", Body: &pluginapi.Record_Exercise{Exercise: &pluginapi.Exercise{Id: "x"}}},
 		{Kind: pluginapi.RecordKind_RECORD_KIND_UNSPECIFIED, Key: "k", UserId: "1"},
 		{Kind: pluginapi.RecordKind_RECORD_KIND_SLEEP, Key: "k"},
+		{Kind: pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD, Key: "k", UserId: "1", Body: &pluginapi.Record_CardioLoad{CardioLoad: &pluginapi.CardioLoad{Date: "5.5."}}},
 	} {
 		_, err := recordPoints(r)
 		assert.Error(t, err, "%v", r)
