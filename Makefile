@@ -9,7 +9,7 @@ PROTOC_GEN_GO      := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
 STATICCHECK        := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build demo test test-deps bench lint proto clean
+.PHONY: all build demo test test-deps faults bench lint proto clean
 
 all: build
 
@@ -30,6 +30,14 @@ demo: build
 ## binaries and real files; ends with the ten slowest tests
 test: test-deps
 	set -o pipefail; $(GO) test -race -count=1 -timeout 30m -json ./... | $(GO) run ./internal/testreport -slowest 10
+
+## faults: the whole fault suite (internal/faults): the real daemon, plugin,
+## NATS and influxd processes under kill -9, restarts, outages and bad
+## input; ends with the table of results, kept in bin/faults-report.txt
+## (see docs/reliability.md). `make test` runs only its fast cases.
+faults: test-deps
+	@mkdir -p $(BIN)
+	FAULTS=all FAULTS_REPORT=$(CURDIR)/$(BIN)/faults-report.txt $(GO) test -race -count=1 -timeout 30m -v -run '^TestFaults$$' ./internal/faults/
 
 # Debian packages the tests need: InfluxDB 1.x (influxd) for the influxdb
 # exporter's tests. CI runs as root on a fresh Debian machine.
