@@ -6,11 +6,18 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
+
+// kvTimeout bounds one host KV call. A request in flight when the NATS
+// server restarts gets no answer; without a bound of its own it waited
+// for the Export's whole timeout (10 minutes by default), holding up the
+// exporter's deliveries.
+const kvTimeout = 10 * time.Second
 
 // jetstreamKV serves a plugin's host KV from its JetStream KV bucket.
 type jetstreamKV struct{ kv jetstream.KeyValue }
@@ -19,6 +26,8 @@ type jetstreamKV struct{ kv jetstream.KeyValue }
 func NewKV(kv jetstream.KeyValue) pluginapi.KV { return &jetstreamKV{kv: kv} }
 
 func (k *jetstreamKV) Get(ctx context.Context, key string) ([]byte, uint64, error) {
+	ctx, cancel := context.WithTimeout(ctx, kvTimeout)
+	defer cancel()
 	if err := pluginapi.ValidateKey(key); err != nil {
 		return nil, 0, err
 	}
@@ -33,6 +42,8 @@ func (k *jetstreamKV) Get(ctx context.Context, key string) ([]byte, uint64, erro
 }
 
 func (k *jetstreamKV) Put(ctx context.Context, key string, value []byte) (uint64, error) {
+	ctx, cancel := context.WithTimeout(ctx, kvTimeout)
+	defer cancel()
 	if err := pluginapi.ValidateKey(key); err != nil {
 		return 0, err
 	}
@@ -44,6 +55,8 @@ func (k *jetstreamKV) Put(ctx context.Context, key string, value []byte) (uint64
 }
 
 func (k *jetstreamKV) Update(ctx context.Context, key string, value []byte, revision uint64) (uint64, error) {
+	ctx, cancel := context.WithTimeout(ctx, kvTimeout)
+	defer cancel()
 	if err := pluginapi.ValidateKey(key); err != nil {
 		return 0, err
 	}
@@ -73,6 +86,8 @@ func isWrongSequence(err error) bool {
 }
 
 func (k *jetstreamKV) Delete(ctx context.Context, key string) error {
+	ctx, cancel := context.WithTimeout(ctx, kvTimeout)
+	defer cancel()
 	if err := pluginapi.ValidateKey(key); err != nil {
 		return err
 	}
@@ -83,6 +98,8 @@ func (k *jetstreamKV) Delete(ctx context.Context, key string) error {
 }
 
 func (k *jetstreamKV) Keys(ctx context.Context, prefix string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, kvTimeout)
+	defer cancel()
 	lister, err := k.kv.ListKeys(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("kv keys: %w", err)
