@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -308,11 +310,20 @@ func (d *Daemon) Run(parent context.Context) error {
 	return firstErr
 }
 
+// natsDescription names the NATS server for logs and /readyz, without a
+// user or password the URL may hold.
 func (d *Daemon) natsDescription() string {
-	if d.cfg.NATS.URL != "" {
-		return d.cfg.NATS.URL
+	if d.cfg.NATS.URL == "" {
+		return "embedded (" + d.cfg.DataDir + ")"
 	}
-	return "embedded (" + d.cfg.DataDir + ")"
+	urls := strings.Split(d.cfg.NATS.URL, ",")
+	for i, raw := range urls {
+		if u, err := url.Parse(strings.TrimSpace(raw)); err == nil && u.User != nil {
+			u.User = nil
+			urls[i] = u.String()
+		}
+	}
+	return strings.Join(urls, ",")
 }
 
 // Close stops plugins and the bus. It is safe to call more than once.

@@ -40,7 +40,7 @@ func (d *Daemon) storeReady() error {
 		err := d.natsErr
 		d.mu.Unlock()
 		if err != nil {
-			return fmt.Errorf("waiting for NATS at %s: %w", d.cfg.NATS.URL, err)
+			return fmt.Errorf("waiting for NATS at %s: %w", d.natsDescription(), err)
 		}
 		return errors.New("starting")
 	}
@@ -110,9 +110,9 @@ func (d *Daemon) openBus(ctx context.Context) (*bus.Bus, error) {
 		d.natsErr = err
 		d.mu.Unlock()
 		wait := backoff.Exponential(time.Second, 30*time.Second, attempt)
-		d.log.Warn("NATS is not reachable yet; will retry", "url", d.cfg.NATS.URL, "in", wait, "err", err)
+		d.log.Warn("NATS is not reachable yet; will retry", "url", d.natsDescription(), "in", wait, "err", err)
 		if err := backoff.Sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("waiting for NATS at %s: %w", d.cfg.NATS.URL, err)
+			return nil, fmt.Errorf("waiting for NATS at %s: %w", d.natsDescription(), err)
 		}
 	}
 }

@@ -155,3 +155,32 @@ plugins:
 	h.waitIdle("test")
 	assert.Equal(t, map[string]int{"sleep.475.2026-05-05": 1, "sleep.475.2026-05-06": 1}, keysOf(readLog(t, filepath.Join(dir, "out.jsonl"))))
 }
+
+// The NATS URL's password never shows in /readyz or the log.
+func TestNATSPasswordNotShown(t *testing.T) {
+	dir := t.TempDir()
+	natsAddr, err := freePort()
+	require.NoError(t, err)
+	metricsAddr, err := freePort()
+	require.NoError(t, err)
+	cfg, err := loadYAML(t, dir, fmt.Sprintf("data_dir: %s/data\nnats:\n  url: nats://bridge:s3cret@%s\nmetrics:\n  listen: %s\n", dir, natsAddr, metricsAddr))
+	require.NoError(t, err)
+	var logs logBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := daemon.Start(ctx, cfg, logs.logger(), "test")
+		done <- err
+	}()
+	var body string
+	require.Eventually(t, func() bool {
+		_, body = readyz(t, metricsAddr)
+		return strings.Contains(body, "waiting for NATS at nats://"+natsAddr)
+	}, 10*time.Second, 20*time.Millisecond)
+	cancel()
+	err = <-done
+	require.Error(t, err)
+	for _, s := range []string{body, logs.String(), err.Error()} {
+		assert.NotContains(t, s, "s3cret")
+	}
+}
