@@ -2338,8 +2338,8 @@ func (x *PlayerSession) GetSamples() []*Series {
 type CardioLoad struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Date  string                 `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"` // the user's local day, YYYY-MM-DD
-	// Midnight starting date. AccessLink gives no zone for cardio load:
-	// it is UTC midnight (offset 0), see pluginapi/README.md.
+	// Midnight starting date in the user's time zone, with its offset:
+	// AccessLink gives no zone for cardio load, see pluginapi/README.md.
 	DayStart *Time `protobuf:"bytes,2,opt,name=day_start,json=dayStart,proto3" json:"day_start,omitempty"`
 	// LOAD_STATUS_NOT_AVAILABLE, DETRAINING, MAINTAINING, PRODUCTIVE,
 	// OVERREACHING or UNRECOGNIZED, as Polar sends it.

@@ -60,7 +60,24 @@ func requireClient(cfg *config.Config) error {
 	return nil
 }
 
+// zoneFlag returns --zone, checked: "" when not given.
+func zoneFlag(env *cliEnv) (string, error) {
+	zone, _ := env.flags.GetString("zone")
+	if !env.flags.Changed("zone") {
+		return "", nil
+	}
+	if _, err := accounts.LoadZone(zone); err != nil {
+		return "", fmt.Errorf("--zone: %w", err)
+	}
+	return zone, nil
+}
+
 func usersAdd(ctx context.Context, env *cliEnv, _ []string) error {
+	// The zone is checked first: a typo should not cost an authorization.
+	zone, err := zoneFlag(env)
+	if err != nil {
+		return err
+	}
 	p, err := openPolar(ctx, env)
 	if err != nil {
 		return err
@@ -76,7 +93,7 @@ func usersAdd(ctx context.Context, env *cliEnv, _ []string) error {
 		return err
 	}
 	memberID, _ := env.flags.GetString("member-id")
-	res, err := onboard.AddUser(ctx, oc, p.client, p.acc, code, memberID)
+	res, err := onboard.AddUser(ctx, oc, p.client, p.acc, code, memberID, zone)
 	if err != nil {
 		return err
 	}
@@ -84,7 +101,30 @@ func usersAdd(ctx context.Context, env *cliEnv, _ []string) error {
 	if !res.Registered {
 		how = "was already registered with AccessLink"
 	}
-	fmt.Fprintf(env.stdout, "Added Polar user %s (%s). New exercises and nights will be exported.\n", res.UserID, how)
+	u, err := p.acc.User(ctx, res.UserID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "Added Polar user %s (%s), time zone %s. New exercises and nights will be exported.\n", res.UserID, how, u.ZoneName())
+	return nil
+}
+
+func usersSetZone(ctx context.Context, env *cliEnv, args []string) error {
+	if len(args) != 2 {
+		return errors.New("usage: polarbridge users set-zone USER-ID ZONE, ZONE an IANA zone such as Europe/Helsinki (see `polarbridge users list`)")
+	}
+	if _, err := accounts.LoadZone(args[1]); err != nil {
+		return err
+	}
+	p, err := openPolar(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer p.close()
+	if err := p.acc.SetUserZone(ctx, args[0], args[1]); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "Polar user %s is now in time zone %s (for data from now on; `polarbridge backfill --user %s` re-exports what Polar still holds).\n", args[0], args[1], args[0])
 	return nil
 }
 
@@ -121,13 +161,13 @@ func usersList(ctx context.Context, env *cliEnv, _ []string) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "USER\tMEMBER ID\tADDED\tSTATE")
+	fmt.Fprintln(tw, "USER\tMEMBER ID\tZONE\tADDED\tSTATE")
 	for _, u := range users {
 		state := u.State
 		if u.StateReason != "" {
 			state += ": " + u.StateReason
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.ID, u.MemberID, u.AddedAt.Local().Format(time.DateTime), state)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.ID, u.MemberID, u.ZoneName(), u.AddedAt.Local().Format(time.DateTime), state)
 	}
 	return tw.Flush()
 }

@@ -57,11 +57,12 @@ accesslink:
 	// The secret comes from the environment, as the README recommends.
 	t.Setenv("POLARBRIDGE_ACCESSLINK__CLIENT_SECRET", sim.ClientSecret())
 	code := authCode(t, srv.URL, sim.ClientID(), redirect)
-	rc, out, errOut := runCLI(t, "users", "add", "--config", p, "--code", code)
+	rc, out, errOut := runCLI(t, "users", "add", "--config", p, "--code", code, "--zone", "Europe/Helsinki")
 	require.Equal(t, 0, rc, errOut)
 	user := sim.Users()[0]
 	assert.Contains(t, out, "Added Polar user")
 	assert.Contains(t, out, "registered with AccessLink")
+	assert.Contains(t, out, "time zone Europe/Helsinki")
 	assert.True(t, sim.Users()[0].Registered)
 	assert.NotContains(t, out+errOut, sim.ClientSecret())
 
@@ -69,6 +70,26 @@ accesslink:
 	require.Equal(t, 0, rc, errOut)
 	assert.Contains(t, out, "active")
 	assert.Contains(t, out, "polarbridge-")
+	assert.Contains(t, out, "ZONE")
+	assert.Contains(t, out, "Europe/Helsinki")
+
+	// The zone can be changed later; a bad one is refused, naming it.
+	rc, out, errOut = runCLI(t, "users", "set-zone", "--config", p, jsonNumber(user.ID), "America/New_York")
+	require.Equal(t, 0, rc, errOut)
+	assert.Contains(t, out, "now in time zone America/New_York")
+	rc, _, errOut = runCLI(t, "users", "set-zone", "--config", p, jsonNumber(user.ID), "Europe/Helsinkii")
+	assert.Equal(t, 1, rc)
+	assert.Contains(t, errOut, `time zone "Europe/Helsinkii" is not an IANA zone`)
+	rc, _, errOut = runCLI(t, "users", "set-zone", "--config", p, jsonNumber(user.ID))
+	assert.Equal(t, 1, rc)
+	assert.Contains(t, errOut, "usage: polarbridge users set-zone USER-ID ZONE")
+	rc, _, errOut = runCLI(t, "users", "set-zone", "--config", p, "999", "UTC")
+	assert.Equal(t, 1, rc)
+	assert.Contains(t, errOut, "unknown user 999")
+	rc, out, errOut = runCLI(t, "users", "list", "--config", p)
+	require.Equal(t, 0, rc, errOut)
+	assert.Contains(t, out, "America/New_York")
+	assert.NotContains(t, out, "Europe/Helsinki")
 
 	rc, out, errOut = runCLI(t, "users", "remove", "--config", p, jsonNumber(user.ID))
 	require.Equal(t, 0, rc, errOut)
@@ -83,6 +104,19 @@ accesslink:
 	assert.Equal(t, 1, rc)
 	assert.Contains(t, errOut, "the code may be used or expired")
 	assert.NotContains(t, errOut, sim.ClientSecret())
+}
+
+// A bad --zone is refused before anything else (no authorization is
+// spent on it), with an error naming the flag.
+func TestUsersAddZoneFlag(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "config.yaml")
+	require.NoError(t, os.WriteFile(p, []byte("data_dir: data\n"), 0o600))
+	for _, bad := range []string{"Mars/Olympus", "", "Local", "+03:00"} {
+		rc, _, errOut := runCLI(t, "users", "add", "--config", p, "--code", "x", "--zone", bad)
+		assert.Equal(t, 1, rc, bad)
+		assert.Contains(t, errOut, "polarbridge users add: --zone: time zone", bad)
+		assert.NotContains(t, errOut, "client_id", "checked before the client: %q", bad)
+	}
 }
 
 func TestUsersAddNeedsClient(t *testing.T) {

@@ -186,7 +186,7 @@ func demoAuthorize(ctx context.Context, oc *oauth2.Config, reg onboard.Registrar
 	if err != nil {
 		return onboard.Result{}, err
 	}
-	return onboard.AddUser(ctx, oc, reg, acc, code, "")
+	return onboard.AddUser(ctx, oc, reg, acc, code, "", "")
 }
 
 func freeAddr() (string, error) {

@@ -52,8 +52,9 @@ func commands() map[string]command {
 		"dlq list":           {"[--exporter NAME] [--json]", "list dead-lettered records", dlqList, dlqListFlags},
 		"dlq replay":         {"[--exporter NAME] [ID...]", "re-queue dead letters (all, or by ID) for their exporter", dlqReplay, exporterFlag},
 		"demo":               {"[--keep] [--dir DIR]", "try it all on the AccessLink simulator: OAuth, webhook, CSV export; ends by itself", runDemo, demoFlags},
-		"users add":          {"[--code CODE] [--member-id ID]", "authorize a Polar user (OAuth in the browser, or --code pasted by hand) and register them", usersAdd, usersAddFlags},
+		"users add":          {"[--code CODE] [--member-id ID] [--zone ZONE]", "authorize a Polar user (OAuth in the browser, or --code pasted by hand) and register them", usersAdd, usersAddFlags},
 		"users list":         {"", "list the Polar users this bridge serves", usersList, nil},
+		"users set-zone":     {"USER-ID ZONE", "change a Polar user's IANA time zone (e.g. Europe/Helsinki)", usersSetZone, nil},
 		"users remove":       {"USER-ID", "de-register a Polar user and forget their token", usersRemove, nil},
 		"webhook create":     {"--url URL [--events EXERCISE,SLEEP]", "create the AccessLink webhook and store its signature key", webhookCreate, webhookCreateFlags},
 		"webhook show":       {"", "show the webhook at Polar and when the last event arrived", webhookShow, nil},
@@ -161,6 +162,7 @@ func pluginsAuthorizeFlags(fs *pflag.FlagSet) {
 func usersAddFlags(fs *pflag.FlagSet) {
 	authorizeFlags(fs, "an authorization code pasted by hand (headless: open the URL elsewhere)")
 	fs.String("member-id", "", "the member id to register (default polarbridge-<user id>)")
+	fs.String("zone", "", "the user's IANA time zone, e.g. Europe/Helsinki (default: kept on re-authorization, else the machine's local zone)")
 }
 
 func teamproAddFlags(fs *pflag.FlagSet) {

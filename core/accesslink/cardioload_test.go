@@ -39,7 +39,7 @@ func TestDecodeCardioLoadDocsExample(t *testing.T) {
 func TestNormalizeCardioLoad(t *testing.T) {
 	var raw []json.RawMessage
 	require.NoError(t, json.Unmarshal(readTestdata(t, "cardio_load.json"), &raw))
-	rec, warns, err := NormalizeCardioLoad("475", raw[0], testNow)
+	rec, warns, err := NormalizeCardioLoad("475", raw[0], time.UTC, testNow)
 	require.NoError(t, err)
 	assert.Empty(t, warns, "the docs' example is plausible")
 	assert.Equal(t, pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD, rec.GetKind())
@@ -60,7 +60,7 @@ func TestNormalizeCardioLoad(t *testing.T) {
 
 func TestNormalizeCardioLoadImplausible(t *testing.T) {
 	day := []byte(`{"date":"2026-11-30","cardio_load_status":"SOMETHING_NEW","cardio_load":-3,"strain":1e9,"tolerance":40,"cardio_load_ratio":99,"cardio_load_level":{"very-high":-1}}`)
-	rec, warns, err := NormalizeCardioLoad("475", day, testNow)
+	rec, warns, err := NormalizeCardioLoad("475", day, time.UTC, testNow)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"cardio_load", "strain", "ratio", "level_very_high"}, fieldsOf(warns))
 	c := rec.GetCardioLoad()
@@ -71,10 +71,10 @@ func TestNormalizeCardioLoadImplausible(t *testing.T) {
 	assert.Zero(t, c.GetRatio())
 
 	for _, bad := range []string{`{"date":"1900-01-01"}`, `{"date":"2027-06-01"}`, `{"date":"01.12.2026"}`} {
-		_, _, err := NormalizeCardioLoad("475", []byte(bad), testNow)
+		_, _, err := NormalizeCardioLoad("475", []byte(bad), time.UTC, testNow)
 		assert.ErrorIs(t, err, plausible.ErrImpossible, bad)
 	}
-	_, _, err = NormalizeCardioLoad("475", []byte(`{"cardio_load":1}`), testNow)
+	_, _, err = NormalizeCardioLoad("475", []byte(`{"cardio_load":1}`), time.UTC, testNow)
 	assert.ErrorIs(t, err, ErrInvalidPayload, "no date")
 }
 
@@ -149,5 +149,44 @@ func TestCardioLoadNoContent(t *testing.T) {
 		list, err := c.ListCardioLoad(t.Context(), "tok")
 		require.NoError(t, err, status)
 		assert.Empty(t, list)
+	}
+}
+
+// day_start is the first instant of the date in the user's zone, with
+// its offset then: across DST changes, in zones west and east of UTC with
+// whole and half hours, and where clocks jump over midnight.
+func TestCardioLoadDayStartInTheUsersZone(t *testing.T) {
+	for _, c := range []struct {
+		zone, date, wantUTC string
+		wantOffset          int32
+	}{
+		{"UTC", "2026-03-29", "2026-03-29T00:00:00Z", 0},
+		{"Europe/Berlin", "2026-03-28", "2026-03-27T23:00:00Z", 60},
+		{"Europe/Berlin", "2026-03-29", "2026-03-28T23:00:00Z", 60},  // clocks go forward at 02:00, after midnight
+		{"Europe/Berlin", "2026-03-30", "2026-03-29T22:00:00Z", 120}, // the day after: summer time
+		{"Europe/Berlin", "2026-10-25", "2026-10-24T22:00:00Z", 120}, // back at 03:00: midnight still summer time
+		{"Europe/Berlin", "2026-10-26", "2026-10-25T23:00:00Z", 60},
+		{"America/New_York", "2026-03-08", "2026-03-08T05:00:00Z", -300},
+		{"America/New_York", "2026-03-09", "2026-03-09T04:00:00Z", -240},
+		{"America/New_York", "2026-11-01", "2026-11-01T04:00:00Z", -240},
+		{"America/New_York", "2026-11-02", "2026-11-02T05:00:00Z", -300},
+		{"Pacific/Honolulu", "2026-11-30", "2026-11-30T10:00:00Z", -600},
+		{"Asia/Kolkata", "2026-11-30", "2026-11-29T18:30:00Z", 330},
+		// Chile goes forward at 24:00: 00:00 does not exist, the day
+		// begins at 01:00 -03.
+		{"America/Santiago", "2026-09-06", "2026-09-06T04:00:00Z", -180},
+		// Cuba goes back at 01:00 to 00:00: midnight happens twice, the
+		// first (summer time) begins the day.
+		{"America/Havana", "2026-11-01", "2026-11-01T04:00:00Z", -240},
+	} {
+		loc, err := time.LoadLocation(c.zone)
+		require.NoError(t, err)
+		rec, _, err := NormalizeCardioLoad("475", []byte(`{"date":"`+c.date+`","cardio_load_status":"MAINTAINING"}`), loc, testNow)
+		require.NoError(t, err, c.zone+" "+c.date)
+		got := rec.GetCardioLoad()
+		assert.Equal(t, c.date, got.GetDate())
+		assertTime(t, c.wantUTC, c.wantOffset, got.GetDayStart())
+		// The instant reads as the date in the zone.
+		assert.Equal(t, c.date, got.GetDayStart().GetUtc().AsTime().In(loc).Format(time.DateOnly), c.zone+" "+c.date)
 	}
 }

@@ -15,26 +15,31 @@ var cardioLoadStatuses = []string{CardioLoadNotAvailable, CardioLoadDetraining, 
 
 // NormalizeCardioLoad decodes one day of a cardio load list and builds
 // its record; see CardioLoadRecord.
-func NormalizeCardioLoad(userID string, dayJSON []byte, now time.Time) (*pluginapi.Record, []plausible.Warning, error) {
+func NormalizeCardioLoad(userID string, dayJSON []byte, loc *time.Location, now time.Time) (*pluginapi.Record, []plausible.Warning, error) {
 	c, err := DecodeCardioLoad(dayJSON)
 	if err != nil {
 		return nil, nil, err
 	}
-	return CardioLoadRecord(userID, c, now)
+	return CardioLoadRecord(userID, c, loc, now)
 }
 
 // CardioLoadRecord builds the record for a day of cardio load: kind
 // CARDIO_LOAD, key "cardio_load.<user>.<date>".
 //
-// AccessLink gives no zone for cardio load, so DayStart is the date's
-// midnight in UTC (offset 0), not the user's; pluginapi/README.md says so.
+// AccessLink gives no zone for cardio load: loc is the user's (their
+// stored zone, accounts.User.Location), and DayStart is the first
+// instant of the date there, with that zone's UTC offset then: local
+// midnight, or the end of a jump over it (see dayStart). nil loc: UTC.
 // A status Polar does not document becomes UNRECOGNIZED, its own
 // catch-all, so exporters see a closed set (InfluxDB tags it).
 //
 // Values outside their plausible range are dropped and returned as
 // warnings; a date outside plausible.Earliest to plausible.MaxAhead after
 // now is an error wrapping plausible.ErrImpossible.
-func CardioLoadRecord(userID string, c *CardioLoad, now time.Time) (*pluginapi.Record, []plausible.Warning, error) {
+func CardioLoadRecord(userID string, c *CardioLoad, loc *time.Location, now time.Time) (*pluginapi.Record, []plausible.Warning, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
 	if userID == "" || c.Date == "" {
 		return nil, nil, fmt.Errorf("cardio load record needs user id and date (got %q, %q): %w", userID, c.Date, ErrInvalidPayload)
 	}
@@ -53,7 +58,7 @@ func CardioLoadRecord(userID string, c *CardioLoad, now time.Time) (*pluginapi.R
 	ch := plausible.NewChecker(pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD, key)
 	out := &pluginapi.CardioLoad{
 		Date:          c.Date,
-		DayStart:      recordTime(day),
+		DayStart:      recordTime(dayStart(day, loc)),
 		Status:        status,
 		CardioLoad:    ch.Float("cardio_load", c.CardioLoad, plausible.DailyLoad),
 		Strain:        ch.Float("strain", c.Strain, plausible.DailyLoad),

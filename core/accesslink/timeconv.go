@@ -78,3 +78,20 @@ func timestamp(t time.Time) *timestamppb.Timestamp { return timestamppb.New(t) }
 func recordTime(t time.Time) *pluginapi.Time {
 	return &pluginapi.Time{Utc: timestamp(t), UtcOffsetMinutes: int32(offsetSeconds(t) / 60)}
 }
+
+// dayStart returns the first instant of the date of day (its year, month
+// and day) in loc: local midnight, or, in the few zones whose clocks
+// jump forward at midnight (America/Santiago, America/Havana), the
+// instant of the jump. Where midnight happens twice (clocks back at
+// 01:00), time.Date takes the earlier, which is the first instant.
+func dayStart(day time.Time, loc *time.Location) time.Time {
+	y, m, d := day.Date()
+	t := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	if ty, tm, td := t.Date(); ty != y || tm != m || td != d {
+		// Midnight falls in a gap and time.Date normalized it back to the
+		// day before (23:00): the day begins when that period ends.
+		_, end := t.ZoneBounds()
+		return end
+	}
+	return t
+}

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/polarbridge/polarbridge/core/accesslink"
@@ -61,11 +62,17 @@ type Source struct {
 	// OnImplausible, if set, counts each field of a record whose values
 	// were dropped as implausible (w.Count values).
 	OnImplausible func(w plausible.Warning)
+	// OnZoneMismatch, if set, counts exercises and nights whose UTC
+	// offset disagrees with the user's zone (see checkZone).
+	OnZoneMismatch func()
 	// Now is the calendar clock a record's time is judged by: one more
 	// than a day ahead of it is rejected. nil: the Polar client's clock
 	// if it has one (the AccessLink client's WithClock, which the daemon
 	// and its tests set to the calendar clock), else time.Now.
 	Now func() time.Time
+
+	zoneMu     sync.Mutex
+	zoneWarned map[string]time.Time // user: last zone warning
 }
 
 // clock is a Polar client that tells the time.
@@ -180,6 +187,7 @@ func (s *Source) exercise(ctx context.Context, u accounts.User, id string) error
 		return source.Permanent(fmt.Errorf("normalize exercise %s: %w", id, err))
 	}
 	s.implausible(warns)
+	s.checkZone(u, rec.GetKey(), rec.GetExercise().GetStart())
 	if hasFIT {
 		f, err := s.pub.PutFile(ctx, pluginapi.FileFormat_FILE_FORMAT_FIT, fitBytes)
 		if err != nil {
@@ -251,6 +259,7 @@ func (s *Source) night(ctx context.Context, u accounts.User, date string) error 
 			return source.Permanent(fmt.Errorf("normalize sleep %s: %w", date, err))
 		}
 		s.implausible(warns)
+		s.checkZone(u, rec.GetKey(), rec.GetSleep().GetStart())
 		if err := s.publish(ctx, rec); err != nil {
 			return err
 		}
@@ -259,8 +268,9 @@ func (s *Source) night(ctx context.Context, u accounts.User, date string) error 
 		}
 	}
 	if hasRecharge {
-		// The night anchors the recharge's HH:MM sample times.
-		rec, warns, err := accesslink.NormalizeNightlyRecharge(u.ID, rechargeRaw, sleepRaw, time.UTC, s.now())
+		// The night anchors the recharge's HH:MM sample times; without
+		// it they are read in the user's zone.
+		rec, warns, err := accesslink.NormalizeNightlyRecharge(u.ID, rechargeRaw, sleepRaw, s.location(u), s.now())
 		if err != nil {
 			return source.Permanent(fmt.Errorf("normalize nightly recharge %s: %w", date, err))
 		}
@@ -277,7 +287,8 @@ func (s *Source) night(ctx context.Context, u accounts.User, date string) error 
 
 // cardioLoad takes in the day the poller listed and put in the event.
 func (s *Source) cardioLoad(ctx context.Context, u accounts.User, date string, day []byte) error {
-	rec, warns, err := accesslink.NormalizeCardioLoad(u.ID, day, s.now())
+	// AccessLink gives the day no zone: it begins at the user's midnight.
+	rec, warns, err := accesslink.NormalizeCardioLoad(u.ID, day, s.location(u), s.now())
 	if err != nil {
 		return source.Permanent(fmt.Errorf("normalize cardio load %s: %w", date, err))
 	}

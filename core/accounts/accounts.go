@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -46,6 +47,66 @@ type User struct {
 	State       string    `json:"state"`
 	StateReason string    `json:"state_reason,omitempty"`
 	StateSince  time.Time `json:"state_since,omitzero"`
+	// Zone is the IANA time zone the user lives in (e.g. Europe/Helsinki):
+	// AccessLink gives some data no UTC offset (cardio load's days), so
+	// the bridge places it in this zone. "" (users stored before zones
+	// existed): the machine's local zone, see Location.
+	Zone string `json:"zone,omitempty"`
+}
+
+// Location returns the user's zone, or time.Local when none is stored.
+// A stored zone the machine's zone database no longer knows falls back
+// to time.Local too, with the error (for a warning), so data keeps
+// flowing.
+func (u User) Location() (*time.Location, error) {
+	if u.Zone == "" {
+		return time.Local, nil
+	}
+	loc, err := LoadZone(u.Zone)
+	if err != nil {
+		return time.Local, err
+	}
+	return loc, nil
+}
+
+// ZoneName is the user's zone as shown to people: the stored one, else
+// the machine's local zone marked as the default.
+func (u User) ZoneName() string {
+	if u.Zone != "" {
+		return u.Zone
+	}
+	return LocalZoneName() + " (local default)"
+}
+
+// LocalZoneName names time.Local as well as it can: time.Local.String()
+// is always "Local". It is TZ when set, else the zone /etc/localtime
+// links to, else "Local".
+func LocalZoneName() string {
+	if tz, ok := os.LookupEnv("TZ"); ok {
+		if tz = strings.TrimPrefix(tz, ":"); tz == "" {
+			return "UTC" // Go reads an empty TZ as UTC
+		}
+		return tz
+	}
+	if target, err := os.Readlink("/etc/localtime"); err == nil {
+		if _, name, ok := strings.Cut(target, "zoneinfo/"); ok {
+			return name
+		}
+	}
+	return "Local"
+}
+
+// LoadZone validates an IANA zone name. "Local" and "" are refused: a
+// user's zone is stored by name, and the machine's zone may change.
+func LoadZone(name string) (*time.Location, error) {
+	if name == "" || name == "Local" {
+		return nil, fmt.Errorf("time zone %q: want an IANA zone name such as Europe/Helsinki", name)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("time zone %q is not an IANA zone (such as Europe/Helsinki): %w", name, err)
+	}
+	return loc, nil
 }
 
 // LogValue keeps the token out of logs whatever logs a User.
@@ -215,6 +276,19 @@ func (s *Store) SetUserState(ctx context.Context, id, state, reason string) erro
 		return nil
 	}
 	u.State, u.StateReason, u.StateSince = state, reason, time.Now().UTC()
+	return s.PutUser(ctx, u)
+}
+
+// SetUserZone changes a user's time zone (validated with LoadZone).
+func (s *Store) SetUserZone(ctx context.Context, id, zone string) error {
+	if _, err := LoadZone(zone); err != nil {
+		return err
+	}
+	u, err := s.User(ctx, id)
+	if err != nil {
+		return err
+	}
+	u.Zone = zone
 	return s.PutUser(ctx, u)
 }
 

@@ -137,3 +137,55 @@ func TestCoachesMovedOutOfTheAccessLinkBucket(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, coaches, 1)
 }
+
+func TestUserZone(t *testing.T) {
+	ctx := context.Background()
+	b := testbus.Open(t)
+	s, err := accounts.Open(ctx, b)
+	require.NoError(t, err)
+	// A user stored before zones existed: no "zone" key at all.
+	kv, err := b.JS.KeyValue(ctx, accounts.Bucket)
+	require.NoError(t, err)
+	_, err = kv.Put(ctx, "users.7", []byte(`{"id":"7","member_id":"m7","access_token":"tok-7","added_at":"2026-01-02T03:04:05Z","state":"active"}`))
+	require.NoError(t, err)
+	u, err := s.User(ctx, "7")
+	require.NoError(t, err)
+	assert.Empty(t, u.Zone)
+	loc, err := u.Location()
+	require.NoError(t, err)
+	assert.Equal(t, time.Local, loc, "no zone: the machine's")
+	assert.Contains(t, u.ZoneName(), "(local default)")
+
+	require.NoError(t, s.SetUserZone(ctx, "7", "Europe/Helsinki"))
+	u, err = s.User(ctx, "7")
+	require.NoError(t, err)
+	assert.Equal(t, "Europe/Helsinki", u.Zone)
+	assert.Equal(t, "tok-7", u.AccessToken, "the token survives a zone change")
+	loc, err = u.Location()
+	require.NoError(t, err)
+	assert.Equal(t, "Europe/Helsinki", loc.String())
+	assert.Equal(t, "Europe/Helsinki", u.ZoneName())
+
+	// Round trip of a user stored with a zone.
+	require.NoError(t, s.PutUser(ctx, accounts.User{ID: "8", Zone: "Asia/Kolkata", State: accounts.StateActive}))
+	u, err = s.User(ctx, "8")
+	require.NoError(t, err)
+	assert.Equal(t, "Asia/Kolkata", u.Zone)
+
+	for _, bad := range []string{"", "Local", "Mars/Olympus", "../etc/passwd"} {
+		assert.Error(t, s.SetUserZone(ctx, "8", bad), bad)
+	}
+	assert.ErrorIs(t, s.SetUserZone(ctx, "nobody", "UTC"), accounts.ErrUnknownUser)
+
+	// A zone the zone database no longer knows still reads: time.Local.
+	loc, err = accounts.User{Zone: "Gone/Zone"}.Location()
+	assert.Error(t, err)
+	assert.Equal(t, time.Local, loc)
+}
+
+func TestLocalZoneName(t *testing.T) {
+	t.Setenv("TZ", "America/New_York")
+	assert.Equal(t, "America/New_York", accounts.LocalZoneName())
+	t.Setenv("TZ", "")
+	assert.Equal(t, "UTC", accounts.LocalZoneName())
+}

@@ -69,6 +69,7 @@ func (d *Daemon) sourceServices(ctx context.Context) ([]func(context.Context) er
 	al := accesslinksync.New(d.Bus, client, acc, table, st, d.poller, d.log.With("component", "accesslink"))
 	al.OnNoData = func(kind string) { d.Metrics.NoData.WithLabelValues(al.Name(), kind).Inc() }
 	al.OnImplausible = d.countImplausible(al.Name())
+	al.OnZoneMismatch = func() { d.Metrics.ZoneMismatch.WithLabelValues(al.Name()).Inc() }
 	al.Now = d.set.now
 	w, err := ingest.New(d.Bus, []source.Source{al, d.TeamPro}, ingest.Options{
 		Policy: d.cfg.Delivery,

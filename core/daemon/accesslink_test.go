@@ -171,8 +171,8 @@ poll:
 	client, err := daemon.NewAccessLinkClient(cfg, testLogger(t), alOpts...)
 	require.NoError(t, err)
 	ps := &polarSetup{harness: h, sim: sim, client: client, clock: o.clock, dOpts: dOpts, hookURL: "http://" + h.d.WebhookAddr + cfg.Webhook.Path}
-	for range o.users {
-		ps.users = append(ps.users, ps.addUser())
+	for _, u := range sim.Users()[:o.users] {
+		ps.users = append(ps.users, ps.addUser(u.ID))
 	}
 	if !o.noHook {
 		created, err := client.CreateWebhook(context.Background(), ps.hookURL, []accesslink.WebhookEvent{accesslink.EventExercise, accesslink.EventSleep})
@@ -182,18 +182,28 @@ poll:
 	return ps
 }
 
-// addUser runs `polarbridge users add` for the simulator's next user.
-func (ps *polarSetup) addUser() int64 {
+// addUser runs `polarbridge users add --zone ZONE` for the simulator's
+// user id, ZONE the one the simulator has them live in, so data
+// AccessLink gives no offset (cardio load) lands on their local day.
+func (ps *polarSetup) addUser(id int64) int64 {
 	ps.t.Helper()
+	var zone string
+	for _, u := range ps.sim.Users() {
+		if u.ID == id {
+			zone = u.Location.String()
+		}
+	}
+	require.NotEmpty(ps.t, zone, "simulator user %d", id)
+	require.NoError(ps.t, ps.sim.ApproveNext(id))
 	al := ps.cfg.AccessLink
 	oc := accesslink.OAuthConfig(al.ClientID, al.ClientSecret, al.RedirectURL, al.AuthURL, al.TokenURL)
 	code, err := onboard.AuthorizeUnattended(context.Background(), oc)
 	require.NoError(ps.t, err)
-	res, err := onboard.AddUser(context.Background(), oc, ps.client, ps.d.Accounts, code, "")
+	res, err := onboard.AddUser(context.Background(), oc, ps.client, ps.d.Accounts, code, "", zone)
 	require.NoError(ps.t, err)
-	var id int64
-	fmt.Sscan(res.UserID, &id)
-	return id
+	var got int64
+	fmt.Sscan(res.UserID, &got)
+	return got
 }
 
 // settle waits until every event is processed and every record exported.
@@ -372,8 +382,7 @@ func TestRevokedTokenDeadLettersWithInstructions(t *testing.T) {
 	assert.NotContains(t, entries[0].Error, u.AccessToken)
 
 	// The user re-authorizes; the event is replayed and exported.
-	require.NoError(t, ps.sim.ApproveNext(user))
-	assert.Equal(t, user, ps.addUser())
+	assert.Equal(t, user, ps.addUser(user))
 	n, err := q.Replay(context.Background(), ingest.Name, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)

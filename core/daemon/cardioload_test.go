@@ -35,7 +35,8 @@ func (ps *polarSetup) cardioDays(from string) []accesslinksim.CardioLoadDay {
 }
 
 // assertCardioCSV checks cardio_load.csv holds each day once, as the
-// simulator serves it, at its date's UTC midnight. It returns the rows
+// simulator serves it, starting at the user's local midnight (the
+// harness adds each user with the simulator's zone). It returns the rows
 // by date (for one user's tests).
 func (ps *polarSetup) assertCardioCSV(want []accesslinksim.CardioLoadDay) map[string]map[string]string {
 	ps.t.Helper()
@@ -51,12 +52,28 @@ func (ps *polarSetup) assertCardioCSV(want []accesslinksim.CardioLoadDay) map[st
 		r := rows[fmt.Sprintf("cardio_load.%d.%s", c.UserID, c.Date)]
 		require.NotNil(ps.t, r, "user %d, %s", c.UserID, c.Date)
 		assert.Equal(ps.t, fmt.Sprint(c.UserID), r["user_id"])
-		assert.Equal(ps.t, c.Date+"T00:00:00Z", r["day_start_utc"])
+		assert.Equal(ps.t, ps.localMidnightUTC(c.UserID, c.Date), r["day_start_utc"], "user %d, %s", c.UserID, c.Date)
 		assert.Equal(ps.t, c.Status, r["status"])
 		assert.Equal(ps.t, []string{f(c.Load), f(c.Strain), f(c.Tolerance), f(c.Ratio), f(c.VeryLow), f(c.Low), f(c.Medium), f(c.High), f(c.VeryHigh)},
 			[]string{r["cardio_load"], r["strain"], r["tolerance"], r["ratio"], r["level_very_low"], r["level_low"], r["level_medium"], r["level_high"], r["level_very_high"]}, c.Date)
 	}
 	return byDate
+}
+
+// localMidnightUTC is the start of date in the simulator user's zone, as
+// the CSV writes it.
+func (ps *polarSetup) localMidnightUTC(user int64, date string) string {
+	ps.t.Helper()
+	for _, u := range ps.sim.Users() {
+		if u.ID == user {
+			d, err := time.ParseInLocation(time.DateOnly, date, u.Location)
+			require.NoError(ps.t, err)
+			require.Equal(ps.t, date, d.Format(time.DateOnly), "the simulator's zones have every midnight")
+			return d.UTC().Format(time.RFC3339)
+		}
+	}
+	ps.t.Fatalf("no simulator user %d", user)
+	return ""
 }
 
 // Polar has no webhook for cardio load: a poll lists the last 28 days in

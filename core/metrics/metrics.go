@@ -37,6 +37,7 @@ type Metrics struct {
 	DataWarnings   *prometheus.CounterVec // source
 	NoData         *prometheus.CounterVec // source, kind
 	Implausible    *prometheus.CounterVec // source, kind, field: values dropped (docs/data-quality.md)
+	ZoneMismatch   *prometheus.CounterVec // source: Polar's UTC offset disagrees with the user's zone
 	// ExporterFailing is 1 while an exporter's last delivery failed.
 	ExporterFailing *prometheus.GaugeVec // exporter
 	// ExporterLastSuccess is when an exporter last accepted a record.
@@ -95,6 +96,9 @@ func New() *Metrics {
 	m.Implausible = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "polarbridge_implausible_values_total", Help: "Values dropped from exported records as outside their plausible range (docs/data-quality.md), by record kind and field.",
 	}, []string{"source", "kind", "field"})
+	m.ZoneMismatch = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "polarbridge_user_zone_mismatch_total", Help: "Exercises and nights whose UTC offset from Polar disagrees with the user's time zone (`polarbridge users set-zone`).",
+	}, []string{"source"})
 	m.ExporterFailing = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "polarbridge_exporter_failing", Help: "1 while an exporter's deliveries fail (the records are kept and retried).",
 	}, []string{"exporter"})
@@ -104,7 +108,7 @@ func New() *Metrics {
 	m.Ready = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "polarbridge_ready", Help: "1 when the daemon can do its work (what /readyz says).",
 	})
-	m.Registry.MustRegister(m.ExporterFailing, m.ExporterLastSuccess, m.Ready, m.Implausible, m.NoData, m.DataWarnings, m.WebhookSilent, m.PollCycles, m.PollQueued, m.Events, m.WebhookEvents, m.Exported, m.Failed, m.Retried, m.DeadLetters, m.ConsumerLag,
+	m.Registry.MustRegister(m.ExporterFailing, m.ExporterLastSuccess, m.Ready, m.Implausible, m.ZoneMismatch, m.NoData, m.DataWarnings, m.WebhookSilent, m.PollCycles, m.PollQueued, m.Events, m.WebhookEvents, m.Exported, m.Failed, m.Retried, m.DeadLetters, m.ConsumerLag,
 		m.PluginRestarts, m.ExportSeconds,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

@@ -136,8 +136,16 @@ type Result struct {
 }
 
 // AddUser exchanges code for a token, registers the user (memberID ""
-// means "polarbridge-<user id>") and stores the user with the token.
-func AddUser(ctx context.Context, oc *oauth2.Config, reg Registrar, acc *accounts.Store, code, memberID string) (Result, error) {
+// means "polarbridge-<user id>") and stores the user with the token and
+// zone, an IANA zone name. zone "" keeps the zone of a user added before
+// (re-authorization), else leaves it unset: the machine's local zone.
+func AddUser(ctx context.Context, oc *oauth2.Config, reg Registrar, acc *accounts.Store, code, memberID, zone string) (Result, error) {
+	if zone != "" {
+		// Checked before the code is spent, so a typo costs no new authorization.
+		if _, err := accounts.LoadZone(zone); err != nil {
+			return Result{}, err
+		}
+	}
 	tok, err := oc.Exchange(ctx, code)
 	if err != nil {
 		return Result{}, ExchangeError(err)
@@ -153,9 +161,16 @@ func AddUser(ctx context.Context, oc *oauth2.Config, reg Registrar, acc *account
 	if err != nil {
 		return Result{}, fmt.Errorf("register Polar user %s: %w", userID, err)
 	}
+	if zone == "" {
+		prev, err := acc.User(ctx, userID)
+		if err != nil && !errors.Is(err, accounts.ErrUnknownUser) {
+			return Result{}, err
+		}
+		zone = prev.Zone
+	}
 	err = acc.PutUser(ctx, accounts.User{
 		ID: userID, MemberID: memberID, AccessToken: tok.AccessToken,
-		AddedAt: time.Now().UTC(), State: accounts.StateActive,
+		AddedAt: time.Now().UTC(), State: accounts.StateActive, Zone: zone,
 	})
 	if err != nil {
 		return Result{}, err
