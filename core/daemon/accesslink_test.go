@@ -30,6 +30,7 @@ import (
 	"github.com/polarbridge/polarbridge/core/webhook"
 	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
 	"github.com/polarbridge/polarbridge/internal/testdisk"
+	"github.com/polarbridge/polarbridge/internal/testport"
 )
 
 // defaultInstant is where a test's clock stands unless it says otherwise:
@@ -404,12 +405,8 @@ func TestUnknownUserDeadLettered(t *testing.T) {
 	assert.Contains(t, entries[0].Error, "Polar user 999 is not known to this bridge: add them with `polarbridge users add`")
 }
 
-func freePort() (string, error) {
-	srv := httptest.NewUnstartedServer(nil)
-	addr := srv.Listener.Addr().String()
-	srv.Listener.Close()
-	return addr, nil
-}
+// freePort is a loopback address to listen on later (see testport).
+func freePort() (string, error) { return testport.Pick() }
 
 func TestExerciseWithoutFITFallsBackToJSONAndOtherFiles(t *testing.T) {
 	ps := startPolar(t, polarOpts{})

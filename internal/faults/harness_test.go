@@ -27,6 +27,7 @@ import (
 	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
 	"github.com/polarbridge/polarbridge/internal/testdisk"
 	"github.com/polarbridge/polarbridge/internal/testinflux"
+	"github.com/polarbridge/polarbridge/internal/testport"
 )
 
 // full reports whether every case runs (make faults), not only the fast
@@ -96,13 +97,10 @@ func waitFor(d time.Duration, cond func() bool) bool {
 	}
 }
 
-// freeAddr is a loopback address whose port was free a moment ago.
+// freeAddr is a loopback address to listen on later (see testport).
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().String()
+	return testport.Addr(t)
 }
 
 // simClock is the simulator's clock: a fixed instant in the past that
