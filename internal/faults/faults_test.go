@@ -139,12 +139,7 @@ func kill9Daemon(t *testing.T, influx *testinflux.Server) {
 		e.result.note("kill -9 after push %d: restarted at once, ready in %s", i+1, time.Since(start).Round(10*time.Millisecond))
 		e.addExercise(e.users[0])
 	}
-	took := e.settle(3 * time.Minute)
-	e.result.note("settled %s after the last push", took)
-	dls, err := e.deadLetters()
-	require.NoError(t, err)
-	assert.Empty(t, dls, "nothing dead-lettered")
-	e.check(e.deadLettersByDest(dls))
+	e.settleClean(t)
 }
 
 // 2. kill -9 of plugin processes in the middle of an export: the CSV
@@ -218,10 +213,7 @@ func kill9Plugin(t *testing.T, influx *testinflux.Server) {
 		assert.NotZero(t, e.d.pluginPIDs()[name], "%s runs again", name)
 		e.result.note("%s: killed %d times, restarted %v times, %v records retried", name, n, restarts, retried)
 	}
-	dls, err := e.deadLetters()
-	require.NoError(t, err)
-	assert.Empty(t, dls, "nothing dead-lettered")
-	e.check(e.deadLettersByDest(dls))
+	e.checkClean(t)
 }
 
 // 3. The external NATS server (nats.url) stops mid-stream and starts
@@ -252,12 +244,7 @@ func natsRestart(t *testing.T, influx *testinflux.Server) {
 		e.d.waitReady(60 * time.Second)
 		e.result.note("NATS stopped after push %d (/readyz: %s); ready %s after it was back", i+1, body, time.Since(start).Round(10*time.Millisecond))
 	}
-	took := e.settle(3 * time.Minute)
-	e.result.note("settled %s after the last push", took)
-	dls, err := e.deadLetters()
-	require.NoError(t, err)
-	assert.Empty(t, dls, "nothing dead-lettered")
-	e.check(e.deadLettersByDest(dls))
+	e.settleClean(t)
 }
 
 // 4. Destinations down for a while: the CSV exporter's disk full,
@@ -768,4 +755,22 @@ func readyz(t *testing.T, influx *testinflux.Server) {
 	e.addExercise(e.users[0])
 	e.settle(time.Minute)
 	e.check(nil)
+}
+
+// settleClean waits for the bridge to finish after a case's last push,
+// then checks that nothing was dead-lettered and every record arrived
+// once.
+func (e *env) settleClean(t *testing.T) {
+	took := e.settle(3 * time.Minute)
+	e.result.note("settled %s after the last push", took)
+	e.checkClean(t)
+}
+
+// checkClean checks that nothing was dead-lettered and every record
+// arrived once at every destination.
+func (e *env) checkClean(t *testing.T) {
+	dls, err := e.deadLetters()
+	require.NoError(t, err)
+	assert.Empty(t, dls, "nothing dead-lettered")
+	e.check(e.deadLettersByDest(dls))
 }
