@@ -63,7 +63,7 @@ proto:
 	cd pluginapi && PATH="$$($(GO) env GOPATH)/bin:$$PATH" protoc -I proto \
 		--go_out=. --go_opt=paths=source_relative \
 		--go-grpc_out=. --go-grpc_opt=paths=source_relative \
-		proto/records.proto proto/plugin.proto
+		proto/*.proto
 
 clean:
 	rm -rf $(BIN)

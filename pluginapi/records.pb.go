@@ -17,7 +17,6 @@ package pluginapi
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
-	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -44,27 +43,57 @@ const (
 	// ... and one player's part of it (summary, zones, samples).
 	RecordKind_RECORD_KIND_PLAYER_SESSION RecordKind = 5
 	RecordKind_RECORD_KIND_CARDIO_LOAD    RecordKind = 6
+	// AccessLink's 24/7 heart rate: one record per user and local day.
+	RecordKind_RECORD_KIND_CONTINUOUS_HEART_RATE RecordKind = 7
+	// Daily activity (steps, active time, zones): one per user and day.
+	RecordKind_RECORD_KIND_DAILY_ACTIVITY              RecordKind = 8
+	RecordKind_RECORD_KIND_PHYSICAL_INFORMATION        RecordKind = 9
+	RecordKind_RECORD_KIND_SLEEPWISE_ALERTNESS         RecordKind = 10
+	RecordKind_RECORD_KIND_SLEEPWISE_CIRCADIAN_BEDTIME RecordKind = 11
+	// Elixir biosensing.
+	RecordKind_RECORD_KIND_SKIN_TEMPERATURE RecordKind = 12
+	RecordKind_RECORD_KIND_SKIN_CONTACTS    RecordKind = 13
+	RecordKind_RECORD_KIND_ECG_TEST         RecordKind = 14
+	RecordKind_RECORD_KIND_SPO2_TEST        RecordKind = 15
 )
 
 // Enum value maps for RecordKind.
 var (
 	RecordKind_name = map[int32]string{
-		0: "RECORD_KIND_UNSPECIFIED",
-		1: "RECORD_KIND_EXERCISE",
-		2: "RECORD_KIND_SLEEP",
-		3: "RECORD_KIND_NIGHTLY_RECHARGE",
-		4: "RECORD_KIND_TEAM_SESSION",
-		5: "RECORD_KIND_PLAYER_SESSION",
-		6: "RECORD_KIND_CARDIO_LOAD",
+		0:  "RECORD_KIND_UNSPECIFIED",
+		1:  "RECORD_KIND_EXERCISE",
+		2:  "RECORD_KIND_SLEEP",
+		3:  "RECORD_KIND_NIGHTLY_RECHARGE",
+		4:  "RECORD_KIND_TEAM_SESSION",
+		5:  "RECORD_KIND_PLAYER_SESSION",
+		6:  "RECORD_KIND_CARDIO_LOAD",
+		7:  "RECORD_KIND_CONTINUOUS_HEART_RATE",
+		8:  "RECORD_KIND_DAILY_ACTIVITY",
+		9:  "RECORD_KIND_PHYSICAL_INFORMATION",
+		10: "RECORD_KIND_SLEEPWISE_ALERTNESS",
+		11: "RECORD_KIND_SLEEPWISE_CIRCADIAN_BEDTIME",
+		12: "RECORD_KIND_SKIN_TEMPERATURE",
+		13: "RECORD_KIND_SKIN_CONTACTS",
+		14: "RECORD_KIND_ECG_TEST",
+		15: "RECORD_KIND_SPO2_TEST",
 	}
 	RecordKind_value = map[string]int32{
-		"RECORD_KIND_UNSPECIFIED":      0,
-		"RECORD_KIND_EXERCISE":         1,
-		"RECORD_KIND_SLEEP":            2,
-		"RECORD_KIND_NIGHTLY_RECHARGE": 3,
-		"RECORD_KIND_TEAM_SESSION":     4,
-		"RECORD_KIND_PLAYER_SESSION":   5,
-		"RECORD_KIND_CARDIO_LOAD":      6,
+		"RECORD_KIND_UNSPECIFIED":                 0,
+		"RECORD_KIND_EXERCISE":                    1,
+		"RECORD_KIND_SLEEP":                       2,
+		"RECORD_KIND_NIGHTLY_RECHARGE":            3,
+		"RECORD_KIND_TEAM_SESSION":                4,
+		"RECORD_KIND_PLAYER_SESSION":              5,
+		"RECORD_KIND_CARDIO_LOAD":                 6,
+		"RECORD_KIND_CONTINUOUS_HEART_RATE":       7,
+		"RECORD_KIND_DAILY_ACTIVITY":              8,
+		"RECORD_KIND_PHYSICAL_INFORMATION":        9,
+		"RECORD_KIND_SLEEPWISE_ALERTNESS":         10,
+		"RECORD_KIND_SLEEPWISE_CIRCADIAN_BEDTIME": 11,
+		"RECORD_KIND_SKIN_TEMPERATURE":            12,
+		"RECORD_KIND_SKIN_CONTACTS":               13,
+		"RECORD_KIND_ECG_TEST":                    14,
+		"RECORD_KIND_SPO2_TEST":                   15,
 	}
 )
 
@@ -145,89 +174,6 @@ func (Source) EnumDescriptor() ([]byte, []int) {
 	return file_records_proto_rawDescGZIP(), []int{1}
 }
 
-// SampleType is the quantity a Series holds. Units are fixed per type.
-type SampleType int32
-
-const (
-	SampleType_SAMPLE_TYPE_UNSPECIFIED          SampleType = 0
-	SampleType_SAMPLE_TYPE_HEART_RATE           SampleType = 1  // beats per minute
-	SampleType_SAMPLE_TYPE_SPEED                SampleType = 2  // metres per second
-	SampleType_SAMPLE_TYPE_CADENCE              SampleType = 3  // revolutions (or steps) per minute
-	SampleType_SAMPLE_TYPE_ALTITUDE             SampleType = 4  // metres
-	SampleType_SAMPLE_TYPE_POWER                SampleType = 5  // watts
-	SampleType_SAMPLE_TYPE_DISTANCE             SampleType = 6  // metres, cumulative
-	SampleType_SAMPLE_TYPE_TEMPERATURE          SampleType = 7  // degrees Celsius
-	SampleType_SAMPLE_TYPE_LATITUDE             SampleType = 8  // degrees
-	SampleType_SAMPLE_TYPE_LONGITUDE            SampleType = 9  // degrees
-	SampleType_SAMPLE_TYPE_RR_INTERVAL          SampleType = 10 // milliseconds between beats
-	SampleType_SAMPLE_TYPE_HRV                  SampleType = 11 // milliseconds (RMSSD)
-	SampleType_SAMPLE_TYPE_BREATHING_RATE       SampleType = 12 // breaths per minute
-	SampleType_SAMPLE_TYPE_FORWARD_ACCELERATION SampleType = 13 // metres per second squared
-)
-
-// Enum value maps for SampleType.
-var (
-	SampleType_name = map[int32]string{
-		0:  "SAMPLE_TYPE_UNSPECIFIED",
-		1:  "SAMPLE_TYPE_HEART_RATE",
-		2:  "SAMPLE_TYPE_SPEED",
-		3:  "SAMPLE_TYPE_CADENCE",
-		4:  "SAMPLE_TYPE_ALTITUDE",
-		5:  "SAMPLE_TYPE_POWER",
-		6:  "SAMPLE_TYPE_DISTANCE",
-		7:  "SAMPLE_TYPE_TEMPERATURE",
-		8:  "SAMPLE_TYPE_LATITUDE",
-		9:  "SAMPLE_TYPE_LONGITUDE",
-		10: "SAMPLE_TYPE_RR_INTERVAL",
-		11: "SAMPLE_TYPE_HRV",
-		12: "SAMPLE_TYPE_BREATHING_RATE",
-		13: "SAMPLE_TYPE_FORWARD_ACCELERATION",
-	}
-	SampleType_value = map[string]int32{
-		"SAMPLE_TYPE_UNSPECIFIED":          0,
-		"SAMPLE_TYPE_HEART_RATE":           1,
-		"SAMPLE_TYPE_SPEED":                2,
-		"SAMPLE_TYPE_CADENCE":              3,
-		"SAMPLE_TYPE_ALTITUDE":             4,
-		"SAMPLE_TYPE_POWER":                5,
-		"SAMPLE_TYPE_DISTANCE":             6,
-		"SAMPLE_TYPE_TEMPERATURE":          7,
-		"SAMPLE_TYPE_LATITUDE":             8,
-		"SAMPLE_TYPE_LONGITUDE":            9,
-		"SAMPLE_TYPE_RR_INTERVAL":          10,
-		"SAMPLE_TYPE_HRV":                  11,
-		"SAMPLE_TYPE_BREATHING_RATE":       12,
-		"SAMPLE_TYPE_FORWARD_ACCELERATION": 13,
-	}
-)
-
-func (x SampleType) Enum() *SampleType {
-	p := new(SampleType)
-	*p = x
-	return p
-}
-
-func (x SampleType) String() string {
-	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
-}
-
-func (SampleType) Descriptor() protoreflect.EnumDescriptor {
-	return file_records_proto_enumTypes[2].Descriptor()
-}
-
-func (SampleType) Type() protoreflect.EnumType {
-	return &file_records_proto_enumTypes[2]
-}
-
-func (x SampleType) Number() protoreflect.EnumNumber {
-	return protoreflect.EnumNumber(x)
-}
-
-// Deprecated: Use SampleType.Descriptor instead.
-func (SampleType) EnumDescriptor() ([]byte, []int) {
-	return file_records_proto_rawDescGZIP(), []int{2}
-}
-
 // FileFormat of an original file kept for exporters.
 type FileFormat int32
 
@@ -265,11 +211,11 @@ func (x FileFormat) String() string {
 }
 
 func (FileFormat) Descriptor() protoreflect.EnumDescriptor {
-	return file_records_proto_enumTypes[3].Descriptor()
+	return file_records_proto_enumTypes[2].Descriptor()
 }
 
 func (FileFormat) Type() protoreflect.EnumType {
-	return &file_records_proto_enumTypes[3]
+	return &file_records_proto_enumTypes[2]
 }
 
 func (x FileFormat) Number() protoreflect.EnumNumber {
@@ -278,61 +224,7 @@ func (x FileFormat) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use FileFormat.Descriptor instead.
 func (FileFormat) EnumDescriptor() ([]byte, []int) {
-	return file_records_proto_rawDescGZIP(), []int{3}
-}
-
-// Time is an absolute instant plus the UTC offset the user's device used
-// at that moment, so exporters can show local time without guessing.
-type Time struct {
-	state            protoimpl.MessageState `protogen:"open.v1"`
-	Utc              *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=utc,proto3" json:"utc,omitempty"`
-	UtcOffsetMinutes int32                  `protobuf:"varint,2,opt,name=utc_offset_minutes,json=utcOffsetMinutes,proto3" json:"utc_offset_minutes,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
-}
-
-func (x *Time) Reset() {
-	*x = Time{}
-	mi := &file_records_proto_msgTypes[0]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *Time) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*Time) ProtoMessage() {}
-
-func (x *Time) ProtoReflect() protoreflect.Message {
-	mi := &file_records_proto_msgTypes[0]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use Time.ProtoReflect.Descriptor instead.
-func (*Time) Descriptor() ([]byte, []int) {
-	return file_records_proto_rawDescGZIP(), []int{0}
-}
-
-func (x *Time) GetUtc() *timestamppb.Timestamp {
-	if x != nil {
-		return x.Utc
-	}
-	return nil
-}
-
-func (x *Time) GetUtcOffsetMinutes() int32 {
-	if x != nil {
-		return x.UtcOffsetMinutes
-	}
-	return 0
+	return file_records_proto_rawDescGZIP(), []int{2}
 }
 
 // Record is one normalized piece of Polar data.
@@ -356,6 +248,15 @@ type Record struct {
 	//	*Record_TeamSession
 	//	*Record_PlayerSession
 	//	*Record_CardioLoad
+	//	*Record_ContinuousHeartRate
+	//	*Record_DailyActivity
+	//	*Record_PhysicalInformation
+	//	*Record_SleepwiseAlertness
+	//	*Record_SleepwiseCircadianBedtime
+	//	*Record_SkinTemperature
+	//	*Record_SkinContacts
+	//	*Record_EcgTest
+	//	*Record_Spo2Test
 	Body          isRecord_Body `protobuf_oneof:"body"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -363,7 +264,7 @@ type Record struct {
 
 func (x *Record) Reset() {
 	*x = Record{}
-	mi := &file_records_proto_msgTypes[1]
+	mi := &file_records_proto_msgTypes[0]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -375,7 +276,7 @@ func (x *Record) String() string {
 func (*Record) ProtoMessage() {}
 
 func (x *Record) ProtoReflect() protoreflect.Message {
-	mi := &file_records_proto_msgTypes[1]
+	mi := &file_records_proto_msgTypes[0]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -388,7 +289,7 @@ func (x *Record) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Record.ProtoReflect.Descriptor instead.
 func (*Record) Descriptor() ([]byte, []int) {
-	return file_records_proto_rawDescGZIP(), []int{1}
+	return file_records_proto_rawDescGZIP(), []int{0}
 }
 
 func (x *Record) GetKind() RecordKind {
@@ -487,6 +388,87 @@ func (x *Record) GetCardioLoad() *CardioLoad {
 	return nil
 }
 
+func (x *Record) GetContinuousHeartRate() *ContinuousHeartRate {
+	if x != nil {
+		if x, ok := x.Body.(*Record_ContinuousHeartRate); ok {
+			return x.ContinuousHeartRate
+		}
+	}
+	return nil
+}
+
+func (x *Record) GetDailyActivity() *DailyActivity {
+	if x != nil {
+		if x, ok := x.Body.(*Record_DailyActivity); ok {
+			return x.DailyActivity
+		}
+	}
+	return nil
+}
+
+func (x *Record) GetPhysicalInformation() *PhysicalInformation {
+	if x != nil {
+		if x, ok := x.Body.(*Record_PhysicalInformation); ok {
+			return x.PhysicalInformation
+		}
+	}
+	return nil
+}
+
+func (x *Record) GetSleepwiseAlertness() *SleepWiseAlertness {
+	if x != nil {
+		if x, ok := x.Body.(*Record_SleepwiseAlertness); ok {
+			return x.SleepwiseAlertness
+		}
+	}
+	return nil
+}
+
+func (x *Record) GetSleepwiseCircadianBedtime() *SleepWiseCircadianBedtime {
+	if x != nil {
+		if x, ok := x.Body.(*Record_SleepwiseCircadianBedtime); ok {
+			return x.SleepwiseCircadianBedtime
+		}
+	}
+	return nil
+}
+
+func (x *Record) GetSkinTemperature() *SkinTemperature {
+	if x != nil {
+		if x, ok := x.Body.(*Record_SkinTemperature); ok {
+			return x.SkinTemperature
+		}
+	}
+	return nil
+}
+
+func (x *Record) GetSkinContacts() *SkinContacts {
+	if x != nil {
+		if x, ok := x.Body.(*Record_SkinContacts); ok {
+			return x.SkinContacts
+		}
+	}
+	return nil
+}
+
+func (x *Record) GetEcgTest() *ECGTest {
+	if x != nil {
+		if x, ok := x.Body.(*Record_EcgTest); ok {
+			return x.EcgTest
+		}
+	}
+	return nil
+}
+
+func (x *Record) GetSpo2Test() *SpO2Test {
+	if x != nil {
+		if x, ok := x.Body.(*Record_Spo2Test); ok {
+			return x.Spo2Test
+		}
+	}
+	return nil
+}
+
 type isRecord_Body interface {
 	isRecord_Body()
 }
@@ -515,6 +497,42 @@ type Record_CardioLoad struct {
 	CardioLoad *CardioLoad `protobuf:"bytes,15,opt,name=cardio_load,json=cardioLoad,proto3,oneof"`
 }
 
+type Record_ContinuousHeartRate struct {
+	ContinuousHeartRate *ContinuousHeartRate `protobuf:"bytes,16,opt,name=continuous_heart_rate,json=continuousHeartRate,proto3,oneof"` // continuous_heart_rate.proto
+}
+
+type Record_DailyActivity struct {
+	DailyActivity *DailyActivity `protobuf:"bytes,17,opt,name=daily_activity,json=dailyActivity,proto3,oneof"` // activity.proto
+}
+
+type Record_PhysicalInformation struct {
+	PhysicalInformation *PhysicalInformation `protobuf:"bytes,18,opt,name=physical_information,json=physicalInformation,proto3,oneof"` // physical.proto
+}
+
+type Record_SleepwiseAlertness struct {
+	SleepwiseAlertness *SleepWiseAlertness `protobuf:"bytes,19,opt,name=sleepwise_alertness,json=sleepwiseAlertness,proto3,oneof"` // sleepwise.proto
+}
+
+type Record_SleepwiseCircadianBedtime struct {
+	SleepwiseCircadianBedtime *SleepWiseCircadianBedtime `protobuf:"bytes,20,opt,name=sleepwise_circadian_bedtime,json=sleepwiseCircadianBedtime,proto3,oneof"`
+}
+
+type Record_SkinTemperature struct {
+	SkinTemperature *SkinTemperature `protobuf:"bytes,21,opt,name=skin_temperature,json=skinTemperature,proto3,oneof"` // biosensing.proto
+}
+
+type Record_SkinContacts struct {
+	SkinContacts *SkinContacts `protobuf:"bytes,22,opt,name=skin_contacts,json=skinContacts,proto3,oneof"`
+}
+
+type Record_EcgTest struct {
+	EcgTest *ECGTest `protobuf:"bytes,23,opt,name=ecg_test,json=ecgTest,proto3,oneof"`
+}
+
+type Record_Spo2Test struct {
+	Spo2Test *SpO2Test `protobuf:"bytes,24,opt,name=spo2_test,json=spo2Test,proto3,oneof"`
+}
+
 func (*Record_Exercise) isRecord_Body() {}
 
 func (*Record_Sleep) isRecord_Body() {}
@@ -527,76 +545,23 @@ func (*Record_PlayerSession) isRecord_Body() {}
 
 func (*Record_CardioLoad) isRecord_Body() {}
 
-// Series is one time series. Sample i was taken at start + offset_ms[i];
-// offset_ms and values always have the same length. Missing samples are
-// simply absent (no NaN placeholders).
-type Series struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Type          SampleType             `protobuf:"varint,1,opt,name=type,proto3,enum=polarbridge.v1.SampleType" json:"type,omitempty"`
-	Start         *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=start,proto3" json:"start,omitempty"`
-	OffsetMs      []int64                `protobuf:"varint,3,rep,packed,name=offset_ms,json=offsetMs,proto3" json:"offset_ms,omitempty"`
-	Values        []float64              `protobuf:"fixed64,4,rep,packed,name=values,proto3" json:"values,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
+func (*Record_ContinuousHeartRate) isRecord_Body() {}
 
-func (x *Series) Reset() {
-	*x = Series{}
-	mi := &file_records_proto_msgTypes[2]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
+func (*Record_DailyActivity) isRecord_Body() {}
 
-func (x *Series) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
+func (*Record_PhysicalInformation) isRecord_Body() {}
 
-func (*Series) ProtoMessage() {}
+func (*Record_SleepwiseAlertness) isRecord_Body() {}
 
-func (x *Series) ProtoReflect() protoreflect.Message {
-	mi := &file_records_proto_msgTypes[2]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
+func (*Record_SleepwiseCircadianBedtime) isRecord_Body() {}
 
-// Deprecated: Use Series.ProtoReflect.Descriptor instead.
-func (*Series) Descriptor() ([]byte, []int) {
-	return file_records_proto_rawDescGZIP(), []int{2}
-}
+func (*Record_SkinTemperature) isRecord_Body() {}
 
-func (x *Series) GetType() SampleType {
-	if x != nil {
-		return x.Type
-	}
-	return SampleType_SAMPLE_TYPE_UNSPECIFIED
-}
+func (*Record_SkinContacts) isRecord_Body() {}
 
-func (x *Series) GetStart() *timestamppb.Timestamp {
-	if x != nil {
-		return x.Start
-	}
-	return nil
-}
+func (*Record_EcgTest) isRecord_Body() {}
 
-func (x *Series) GetOffsetMs() []int64 {
-	if x != nil {
-		return x.OffsetMs
-	}
-	return nil
-}
-
-func (x *Series) GetValues() []float64 {
-	if x != nil {
-		return x.Values
-	}
-	return nil
-}
+func (*Record_Spo2Test) isRecord_Body() {}
 
 // File is an original file as Polar served it, byte for byte. The daemon
 // keeps the bytes in a JetStream Object Store; data is filled in only for
@@ -614,7 +579,7 @@ type File struct {
 
 func (x *File) Reset() {
 	*x = File{}
-	mi := &file_records_proto_msgTypes[3]
+	mi := &file_records_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -626,7 +591,7 @@ func (x *File) String() string {
 func (*File) ProtoMessage() {}
 
 func (x *File) ProtoReflect() protoreflect.Message {
-	mi := &file_records_proto_msgTypes[3]
+	mi := &file_records_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -639,7 +604,7 @@ func (x *File) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use File.ProtoReflect.Descriptor instead.
 func (*File) Descriptor() ([]byte, []int) {
-	return file_records_proto_rawDescGZIP(), []int{3}
+	return file_records_proto_rawDescGZIP(), []int{1}
 }
 
 func (x *File) GetFormat() FileFormat {
@@ -689,7 +654,7 @@ type HeartRateZone struct {
 
 func (x *HeartRateZone) Reset() {
 	*x = HeartRateZone{}
-	mi := &file_records_proto_msgTypes[4]
+	mi := &file_records_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -701,7 +666,7 @@ func (x *HeartRateZone) String() string {
 func (*HeartRateZone) ProtoMessage() {}
 
 func (x *HeartRateZone) ProtoReflect() protoreflect.Message {
-	mi := &file_records_proto_msgTypes[4]
+	mi := &file_records_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -714,7 +679,7 @@ func (x *HeartRateZone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HeartRateZone.ProtoReflect.Descriptor instead.
 func (*HeartRateZone) Descriptor() ([]byte, []int) {
-	return file_records_proto_rawDescGZIP(), []int{4}
+	return file_records_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *HeartRateZone) GetIndex() int32 {
@@ -758,7 +723,7 @@ type Lap struct {
 
 func (x *Lap) Reset() {
 	*x = Lap{}
-	mi := &file_records_proto_msgTypes[5]
+	mi := &file_records_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -770,7 +735,7 @@ func (x *Lap) String() string {
 func (*Lap) ProtoMessage() {}
 
 func (x *Lap) ProtoReflect() protoreflect.Message {
-	mi := &file_records_proto_msgTypes[5]
+	mi := &file_records_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -783,7 +748,7 @@ func (x *Lap) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Lap.ProtoReflect.Descriptor instead.
 func (*Lap) Descriptor() ([]byte, []int) {
-	return file_records_proto_rawDescGZIP(), []int{5}
+	return file_records_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Lap) GetStart() *Time {
@@ -854,7 +819,7 @@ type Exercise struct {
 
 func (x *Exercise) Reset() {
 	*x = Exercise{}
-	mi := &file_records_proto_msgTypes[6]
+	mi := &file_records_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -866,7 +831,7 @@ func (x *Exercise) String() string {
 func (*Exercise) ProtoMessage() {}
 
 func (x *Exercise) ProtoReflect() protoreflect.Message {
-	mi := &file_records_proto_msgTypes[6]
+	mi := &file_records_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -879,7 +844,7 @@ func (x *Exercise) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Exercise.ProtoReflect.Descriptor instead.
 func (*Exercise) Descriptor() ([]byte, []int) {
-	return file_records_proto_rawDescGZIP(), []int{6}
+	return file_records_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Exercise) GetId() string {
@@ -1070,7 +1035,7 @@ type HypnogramSample struct {
 
 func (x *HypnogramSample) Reset() {
 	*x = HypnogramSample{}
-	mi := &file_records_proto_msgTypes[7]
+	mi := &file_records_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1082,7 +1047,7 @@ func (x *HypnogramSample) String() string {
 func (*HypnogramSample) ProtoMessage() {}
 
 func (x *HypnogramSample) ProtoReflect() protoreflect.Message {
-	mi := &file_records_proto_msgTypes[7]
+	mi := &file_records_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1095,7 +1060,7 @@ func (x *HypnogramSample) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HypnogramSample.ProtoReflect.Descriptor instead.
 func (*HypnogramSample) Descriptor() ([]byte, []int) {
-	return file_records_proto_rawDescGZIP(), []int{7}
+	return file_records_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *HypnogramSample) GetTime() *Time {
@@ -1143,7 +1108,7 @@ type Sleep struct {
 
 func (x *Sleep) Reset() {
 	*x = Sleep{}
-	mi := &file_records_proto_msgTypes[8]
+	mi := &file_records_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1155,7 +1120,7 @@ func (x *Sleep) String() string {
 func (*Sleep) ProtoMessage() {}
 
 func (x *Sleep) ProtoReflect() protoreflect.Message {
-	mi := &file_records_proto_msgTypes[8]
+	mi := &file_records_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1168,7 +1133,7 @@ func (x *Sleep) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Sleep.ProtoReflect.Descriptor instead.
 func (*Sleep) Descriptor() ([]byte, []int) {
-	return file_records_proto_rawDescGZIP(), []int{8}
+	return file_records_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Sleep) GetDate() string {
@@ -1350,7 +1315,7 @@ type NightlyRecharge struct {
 
 func (x *NightlyRecharge) Reset() {
 	*x = NightlyRecharge{}
-	mi := &file_records_proto_msgTypes[9]
+	mi := &file_records_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1362,7 +1327,7 @@ func (x *NightlyRecharge) String() string {
 func (*NightlyRecharge) ProtoMessage() {}
 
 func (x *NightlyRecharge) ProtoReflect() protoreflect.Message {
-	mi := &file_records_proto_msgTypes[9]
+	mi := &file_records_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1375,7 +1340,7 @@ func (x *NightlyRecharge) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NightlyRecharge.ProtoReflect.Descriptor instead.
 func (*NightlyRecharge) Descriptor() ([]byte, []int) {
-	return file_records_proto_rawDescGZIP(), []int{9}
+	return file_records_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *NightlyRecharge) GetDate() string {
@@ -1461,7 +1426,7 @@ type Participant struct {
 
 func (x *Participant) Reset() {
 	*x = Participant{}
-	mi := &file_records_proto_msgTypes[10]
+	mi := &file_records_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1473,7 +1438,7 @@ func (x *Participant) String() string {
 func (*Participant) ProtoMessage() {}
 
 func (x *Participant) ProtoReflect() protoreflect.Message {
-	mi := &file_records_proto_msgTypes[10]
+	mi := &file_records_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1486,7 +1451,7 @@ func (x *Participant) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Participant.ProtoReflect.Descriptor instead.
 func (*Participant) Descriptor() ([]byte, []int) {
-	return file_records_proto_rawDescGZIP(), []int{10}
+	return file_records_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Participant) GetPlayerId() string {
@@ -1537,7 +1502,7 @@ type Marker struct {
 
 func (x *Marker) Reset() {
 	*x = Marker{}
-	mi := &file_records_proto_msgTypes[11]
+	mi := &file_records_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1549,7 +1514,7 @@ func (x *Marker) String() string {
 func (*Marker) ProtoMessage() {}
 
 func (x *Marker) ProtoReflect() protoreflect.Message {
-	mi := &file_records_proto_msgTypes[11]
+	mi := &file_records_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1562,7 +1527,7 @@ func (x *Marker) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Marker.ProtoReflect.Descriptor instead.
 func (*Marker) Descriptor() ([]byte, []int) {
-	return file_records_proto_rawDescGZIP(), []int{11}
+	return file_records_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Marker) GetStart() *Time {
@@ -1626,7 +1591,7 @@ type TeamSession struct {
 
 func (x *TeamSession) Reset() {
 	*x = TeamSession{}
-	mi := &file_records_proto_msgTypes[12]
+	mi := &file_records_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1638,7 +1603,7 @@ func (x *TeamSession) String() string {
 func (*TeamSession) ProtoMessage() {}
 
 func (x *TeamSession) ProtoReflect() protoreflect.Message {
-	mi := &file_records_proto_msgTypes[12]
+	mi := &file_records_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1651,7 +1616,7 @@ func (x *TeamSession) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TeamSession.ProtoReflect.Descriptor instead.
 func (*TeamSession) Descriptor() ([]byte, []int) {
-	return file_records_proto_rawDescGZIP(), []int{12}
+	return file_records_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *TeamSession) GetId() string {
@@ -1778,7 +1743,7 @@ type SpeedZone struct {
 
 func (x *SpeedZone) Reset() {
 	*x = SpeedZone{}
-	mi := &file_records_proto_msgTypes[13]
+	mi := &file_records_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1790,7 +1755,7 @@ func (x *SpeedZone) String() string {
 func (*SpeedZone) ProtoMessage() {}
 
 func (x *SpeedZone) ProtoReflect() protoreflect.Message {
-	mi := &file_records_proto_msgTypes[13]
+	mi := &file_records_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1803,7 +1768,7 @@ func (x *SpeedZone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SpeedZone.ProtoReflect.Descriptor instead.
 func (*SpeedZone) Descriptor() ([]byte, []int) {
-	return file_records_proto_rawDescGZIP(), []int{13}
+	return file_records_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *SpeedZone) GetIndex() int32 {
@@ -1844,7 +1809,7 @@ type AccelerationZone struct {
 
 func (x *AccelerationZone) Reset() {
 	*x = AccelerationZone{}
-	mi := &file_records_proto_msgTypes[14]
+	mi := &file_records_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1856,7 +1821,7 @@ func (x *AccelerationZone) String() string {
 func (*AccelerationZone) ProtoMessage() {}
 
 func (x *AccelerationZone) ProtoReflect() protoreflect.Message {
-	mi := &file_records_proto_msgTypes[14]
+	mi := &file_records_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1869,7 +1834,7 @@ func (x *AccelerationZone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AccelerationZone.ProtoReflect.Descriptor instead.
 func (*AccelerationZone) Descriptor() ([]byte, []int) {
-	return file_records_proto_rawDescGZIP(), []int{14}
+	return file_records_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *AccelerationZone) GetLimitMs2() float64 {
@@ -1899,7 +1864,7 @@ type PowerZone struct {
 
 func (x *PowerZone) Reset() {
 	*x = PowerZone{}
-	mi := &file_records_proto_msgTypes[15]
+	mi := &file_records_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1911,7 +1876,7 @@ func (x *PowerZone) String() string {
 func (*PowerZone) ProtoMessage() {}
 
 func (x *PowerZone) ProtoReflect() protoreflect.Message {
-	mi := &file_records_proto_msgTypes[15]
+	mi := &file_records_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1924,7 +1889,7 @@ func (x *PowerZone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PowerZone.ProtoReflect.Descriptor instead.
 func (*PowerZone) Descriptor() ([]byte, []int) {
-	return file_records_proto_rawDescGZIP(), []int{15}
+	return file_records_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *PowerZone) GetIndex() int32 {
@@ -2016,7 +1981,7 @@ type PlayerSession struct {
 
 func (x *PlayerSession) Reset() {
 	*x = PlayerSession{}
-	mi := &file_records_proto_msgTypes[16]
+	mi := &file_records_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2028,7 +1993,7 @@ func (x *PlayerSession) String() string {
 func (*PlayerSession) ProtoMessage() {}
 
 func (x *PlayerSession) ProtoReflect() protoreflect.Message {
-	mi := &file_records_proto_msgTypes[16]
+	mi := &file_records_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2041,7 +2006,7 @@ func (x *PlayerSession) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlayerSession.ProtoReflect.Descriptor instead.
 func (*PlayerSession) Descriptor() ([]byte, []int) {
-	return file_records_proto_rawDescGZIP(), []int{16}
+	return file_records_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *PlayerSession) GetId() string {
@@ -2361,7 +2326,7 @@ type CardioLoad struct {
 
 func (x *CardioLoad) Reset() {
 	*x = CardioLoad{}
-	mi := &file_records_proto_msgTypes[17]
+	mi := &file_records_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2373,7 +2338,7 @@ func (x *CardioLoad) String() string {
 func (*CardioLoad) ProtoMessage() {}
 
 func (x *CardioLoad) ProtoReflect() protoreflect.Message {
-	mi := &file_records_proto_msgTypes[17]
+	mi := &file_records_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2386,7 +2351,7 @@ func (x *CardioLoad) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CardioLoad.ProtoReflect.Descriptor instead.
 func (*CardioLoad) Descriptor() ([]byte, []int) {
-	return file_records_proto_rawDescGZIP(), []int{17}
+	return file_records_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CardioLoad) GetDate() string {
@@ -2477,10 +2442,7 @@ var File_records_proto protoreflect.FileDescriptor
 
 const file_records_proto_rawDesc = "" +
 	"\n" +
-	"\rrecords.proto\x12\x0epolarbridge.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"b\n" +
-	"\x04Time\x12,\n" +
-	"\x03utc\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x03utc\x12,\n" +
-	"\x12utc_offset_minutes\x18\x02 \x01(\x05R\x10utcOffsetMinutes\"\xb3\x04\n" +
+	"\rrecords.proto\x12\x0epolarbridge.v1\x1a\rsamples.proto\x1a\x1bcontinuous_heart_rate.proto\x1a\x0eactivity.proto\x1a\x0ephysical.proto\x1a\x0fsleepwise.proto\x1a\x10biosensing.proto\"\xf6\t\n" +
 	"\x06Record\x12.\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1a.polarbridge.v1.RecordKindR\x04kind\x12\x10\n" +
 	"\x03key\x18\x02 \x01(\tR\x03key\x12\x18\n" +
@@ -2494,13 +2456,17 @@ const file_records_proto_rawDesc = "" +
 	"\fteam_session\x18\r \x01(\v2\x1b.polarbridge.v1.TeamSessionH\x00R\vteamSession\x12F\n" +
 	"\x0eplayer_session\x18\x0e \x01(\v2\x1d.polarbridge.v1.PlayerSessionH\x00R\rplayerSession\x12=\n" +
 	"\vcardio_load\x18\x0f \x01(\v2\x1a.polarbridge.v1.CardioLoadH\x00R\n" +
-	"cardioLoadB\x06\n" +
-	"\x04body\"\x9f\x01\n" +
-	"\x06Series\x12.\n" +
-	"\x04type\x18\x01 \x01(\x0e2\x1a.polarbridge.v1.SampleTypeR\x04type\x120\n" +
-	"\x05start\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12\x1b\n" +
-	"\toffset_ms\x18\x03 \x03(\x03R\boffsetMs\x12\x16\n" +
-	"\x06values\x18\x04 \x03(\x01R\x06values\"\x92\x01\n" +
+	"cardioLoad\x12Y\n" +
+	"\x15continuous_heart_rate\x18\x10 \x01(\v2#.polarbridge.v1.ContinuousHeartRateH\x00R\x13continuousHeartRate\x12F\n" +
+	"\x0edaily_activity\x18\x11 \x01(\v2\x1d.polarbridge.v1.DailyActivityH\x00R\rdailyActivity\x12X\n" +
+	"\x14physical_information\x18\x12 \x01(\v2#.polarbridge.v1.PhysicalInformationH\x00R\x13physicalInformation\x12U\n" +
+	"\x13sleepwise_alertness\x18\x13 \x01(\v2\".polarbridge.v1.SleepWiseAlertnessH\x00R\x12sleepwiseAlertness\x12k\n" +
+	"\x1bsleepwise_circadian_bedtime\x18\x14 \x01(\v2).polarbridge.v1.SleepWiseCircadianBedtimeH\x00R\x19sleepwiseCircadianBedtime\x12L\n" +
+	"\x10skin_temperature\x18\x15 \x01(\v2\x1f.polarbridge.v1.SkinTemperatureH\x00R\x0fskinTemperature\x12C\n" +
+	"\rskin_contacts\x18\x16 \x01(\v2\x1c.polarbridge.v1.SkinContactsH\x00R\fskinContacts\x124\n" +
+	"\becg_test\x18\x17 \x01(\v2\x17.polarbridge.v1.ECGTestH\x00R\aecgTest\x127\n" +
+	"\tspo2_test\x18\x18 \x01(\v2\x18.polarbridge.v1.SpO2TestH\x00R\bspo2TestB\x06\n" +
+	"\x04body\"\x92\x01\n" +
 	"\x04File\x122\n" +
 	"\x06format\x18\x01 \x01(\x0e2\x1a.polarbridge.v1.FileFormatR\x06format\x12\x16\n" +
 	"\x06object\x18\x02 \x01(\tR\x06object\x12\x12\n" +
@@ -2705,7 +2671,7 @@ const file_records_proto_rawDesc = "" +
 	" \x01(\x01R\vlevelMedium\x12\x1d\n" +
 	"\n" +
 	"level_high\x18\v \x01(\x01R\tlevelHigh\x12&\n" +
-	"\x0flevel_very_high\x18\f \x01(\x01R\rlevelVeryHigh*\xd7\x01\n" +
+	"\x0flevel_very_high\x18\f \x01(\x01R\rlevelVeryHigh*\x8c\x04\n" +
 	"\n" +
 	"RecordKind\x12\x1b\n" +
 	"\x17RECORD_KIND_UNSPECIFIED\x10\x00\x12\x18\n" +
@@ -2714,28 +2680,21 @@ const file_records_proto_rawDesc = "" +
 	"\x1cRECORD_KIND_NIGHTLY_RECHARGE\x10\x03\x12\x1c\n" +
 	"\x18RECORD_KIND_TEAM_SESSION\x10\x04\x12\x1e\n" +
 	"\x1aRECORD_KIND_PLAYER_SESSION\x10\x05\x12\x1b\n" +
-	"\x17RECORD_KIND_CARDIO_LOAD\x10\x06*K\n" +
+	"\x17RECORD_KIND_CARDIO_LOAD\x10\x06\x12%\n" +
+	"!RECORD_KIND_CONTINUOUS_HEART_RATE\x10\a\x12\x1e\n" +
+	"\x1aRECORD_KIND_DAILY_ACTIVITY\x10\b\x12$\n" +
+	" RECORD_KIND_PHYSICAL_INFORMATION\x10\t\x12#\n" +
+	"\x1fRECORD_KIND_SLEEPWISE_ALERTNESS\x10\n" +
+	"\x12+\n" +
+	"'RECORD_KIND_SLEEPWISE_CIRCADIAN_BEDTIME\x10\v\x12 \n" +
+	"\x1cRECORD_KIND_SKIN_TEMPERATURE\x10\f\x12\x1d\n" +
+	"\x19RECORD_KIND_SKIN_CONTACTS\x10\r\x12\x18\n" +
+	"\x14RECORD_KIND_ECG_TEST\x10\x0e\x12\x19\n" +
+	"\x15RECORD_KIND_SPO2_TEST\x10\x0f*K\n" +
 	"\x06Source\x12\x16\n" +
 	"\x12SOURCE_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11SOURCE_ACCESSLINK\x10\x01\x12\x12\n" +
-	"\x0eSOURCE_TEAMPRO\x10\x02*\x8a\x03\n" +
-	"\n" +
-	"SampleType\x12\x1b\n" +
-	"\x17SAMPLE_TYPE_UNSPECIFIED\x10\x00\x12\x1a\n" +
-	"\x16SAMPLE_TYPE_HEART_RATE\x10\x01\x12\x15\n" +
-	"\x11SAMPLE_TYPE_SPEED\x10\x02\x12\x17\n" +
-	"\x13SAMPLE_TYPE_CADENCE\x10\x03\x12\x18\n" +
-	"\x14SAMPLE_TYPE_ALTITUDE\x10\x04\x12\x15\n" +
-	"\x11SAMPLE_TYPE_POWER\x10\x05\x12\x18\n" +
-	"\x14SAMPLE_TYPE_DISTANCE\x10\x06\x12\x1b\n" +
-	"\x17SAMPLE_TYPE_TEMPERATURE\x10\a\x12\x18\n" +
-	"\x14SAMPLE_TYPE_LATITUDE\x10\b\x12\x19\n" +
-	"\x15SAMPLE_TYPE_LONGITUDE\x10\t\x12\x1b\n" +
-	"\x17SAMPLE_TYPE_RR_INTERVAL\x10\n" +
-	"\x12\x13\n" +
-	"\x0fSAMPLE_TYPE_HRV\x10\v\x12\x1e\n" +
-	"\x1aSAMPLE_TYPE_BREATHING_RATE\x10\f\x12$\n" +
-	" SAMPLE_TYPE_FORWARD_ACCELERATION\x10\r*h\n" +
+	"\x0eSOURCE_TEAMPRO\x10\x02*h\n" +
 	"\n" +
 	"FileFormat\x12\x1b\n" +
 	"\x17FILE_FORMAT_UNSPECIFIED\x10\x00\x12\x13\n" +
@@ -2755,79 +2714,92 @@ func file_records_proto_rawDescGZIP() []byte {
 	return file_records_proto_rawDescData
 }
 
-var file_records_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_records_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_records_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_records_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_records_proto_goTypes = []any{
-	(RecordKind)(0),               // 0: polarbridge.v1.RecordKind
-	(Source)(0),                   // 1: polarbridge.v1.Source
-	(SampleType)(0),               // 2: polarbridge.v1.SampleType
-	(FileFormat)(0),               // 3: polarbridge.v1.FileFormat
-	(*Time)(nil),                  // 4: polarbridge.v1.Time
-	(*Record)(nil),                // 5: polarbridge.v1.Record
-	(*Series)(nil),                // 6: polarbridge.v1.Series
-	(*File)(nil),                  // 7: polarbridge.v1.File
-	(*HeartRateZone)(nil),         // 8: polarbridge.v1.HeartRateZone
-	(*Lap)(nil),                   // 9: polarbridge.v1.Lap
-	(*Exercise)(nil),              // 10: polarbridge.v1.Exercise
-	(*HypnogramSample)(nil),       // 11: polarbridge.v1.HypnogramSample
-	(*Sleep)(nil),                 // 12: polarbridge.v1.Sleep
-	(*NightlyRecharge)(nil),       // 13: polarbridge.v1.NightlyRecharge
-	(*Participant)(nil),           // 14: polarbridge.v1.Participant
-	(*Marker)(nil),                // 15: polarbridge.v1.Marker
-	(*TeamSession)(nil),           // 16: polarbridge.v1.TeamSession
-	(*SpeedZone)(nil),             // 17: polarbridge.v1.SpeedZone
-	(*AccelerationZone)(nil),      // 18: polarbridge.v1.AccelerationZone
-	(*PowerZone)(nil),             // 19: polarbridge.v1.PowerZone
-	(*PlayerSession)(nil),         // 20: polarbridge.v1.PlayerSession
-	(*CardioLoad)(nil),            // 21: polarbridge.v1.CardioLoad
-	(*timestamppb.Timestamp)(nil), // 22: google.protobuf.Timestamp
+	(RecordKind)(0),                   // 0: polarbridge.v1.RecordKind
+	(Source)(0),                       // 1: polarbridge.v1.Source
+	(FileFormat)(0),                   // 2: polarbridge.v1.FileFormat
+	(*Record)(nil),                    // 3: polarbridge.v1.Record
+	(*File)(nil),                      // 4: polarbridge.v1.File
+	(*HeartRateZone)(nil),             // 5: polarbridge.v1.HeartRateZone
+	(*Lap)(nil),                       // 6: polarbridge.v1.Lap
+	(*Exercise)(nil),                  // 7: polarbridge.v1.Exercise
+	(*HypnogramSample)(nil),           // 8: polarbridge.v1.HypnogramSample
+	(*Sleep)(nil),                     // 9: polarbridge.v1.Sleep
+	(*NightlyRecharge)(nil),           // 10: polarbridge.v1.NightlyRecharge
+	(*Participant)(nil),               // 11: polarbridge.v1.Participant
+	(*Marker)(nil),                    // 12: polarbridge.v1.Marker
+	(*TeamSession)(nil),               // 13: polarbridge.v1.TeamSession
+	(*SpeedZone)(nil),                 // 14: polarbridge.v1.SpeedZone
+	(*AccelerationZone)(nil),          // 15: polarbridge.v1.AccelerationZone
+	(*PowerZone)(nil),                 // 16: polarbridge.v1.PowerZone
+	(*PlayerSession)(nil),             // 17: polarbridge.v1.PlayerSession
+	(*CardioLoad)(nil),                // 18: polarbridge.v1.CardioLoad
+	(*ContinuousHeartRate)(nil),       // 19: polarbridge.v1.ContinuousHeartRate
+	(*DailyActivity)(nil),             // 20: polarbridge.v1.DailyActivity
+	(*PhysicalInformation)(nil),       // 21: polarbridge.v1.PhysicalInformation
+	(*SleepWiseAlertness)(nil),        // 22: polarbridge.v1.SleepWiseAlertness
+	(*SleepWiseCircadianBedtime)(nil), // 23: polarbridge.v1.SleepWiseCircadianBedtime
+	(*SkinTemperature)(nil),           // 24: polarbridge.v1.SkinTemperature
+	(*SkinContacts)(nil),              // 25: polarbridge.v1.SkinContacts
+	(*ECGTest)(nil),                   // 26: polarbridge.v1.ECGTest
+	(*SpO2Test)(nil),                  // 27: polarbridge.v1.SpO2Test
+	(*Time)(nil),                      // 28: polarbridge.v1.Time
+	(*Series)(nil),                    // 29: polarbridge.v1.Series
 }
 var file_records_proto_depIdxs = []int32{
-	22, // 0: polarbridge.v1.Time.utc:type_name -> google.protobuf.Timestamp
-	0,  // 1: polarbridge.v1.Record.kind:type_name -> polarbridge.v1.RecordKind
-	1,  // 2: polarbridge.v1.Record.source:type_name -> polarbridge.v1.Source
-	10, // 3: polarbridge.v1.Record.exercise:type_name -> polarbridge.v1.Exercise
-	12, // 4: polarbridge.v1.Record.sleep:type_name -> polarbridge.v1.Sleep
-	13, // 5: polarbridge.v1.Record.nightly_recharge:type_name -> polarbridge.v1.NightlyRecharge
-	16, // 6: polarbridge.v1.Record.team_session:type_name -> polarbridge.v1.TeamSession
-	20, // 7: polarbridge.v1.Record.player_session:type_name -> polarbridge.v1.PlayerSession
-	21, // 8: polarbridge.v1.Record.cardio_load:type_name -> polarbridge.v1.CardioLoad
-	2,  // 9: polarbridge.v1.Series.type:type_name -> polarbridge.v1.SampleType
-	22, // 10: polarbridge.v1.Series.start:type_name -> google.protobuf.Timestamp
-	3,  // 11: polarbridge.v1.File.format:type_name -> polarbridge.v1.FileFormat
-	4,  // 12: polarbridge.v1.Lap.start:type_name -> polarbridge.v1.Time
-	4,  // 13: polarbridge.v1.Exercise.start:type_name -> polarbridge.v1.Time
-	6,  // 14: polarbridge.v1.Exercise.samples:type_name -> polarbridge.v1.Series
-	8,  // 15: polarbridge.v1.Exercise.heart_rate_zones:type_name -> polarbridge.v1.HeartRateZone
-	9,  // 16: polarbridge.v1.Exercise.laps:type_name -> polarbridge.v1.Lap
-	7,  // 17: polarbridge.v1.Exercise.files:type_name -> polarbridge.v1.File
-	4,  // 18: polarbridge.v1.HypnogramSample.time:type_name -> polarbridge.v1.Time
-	4,  // 19: polarbridge.v1.Sleep.start:type_name -> polarbridge.v1.Time
-	4,  // 20: polarbridge.v1.Sleep.end:type_name -> polarbridge.v1.Time
-	11, // 21: polarbridge.v1.Sleep.hypnogram:type_name -> polarbridge.v1.HypnogramSample
-	6,  // 22: polarbridge.v1.Sleep.heart_rate:type_name -> polarbridge.v1.Series
-	6,  // 23: polarbridge.v1.NightlyRecharge.hrv:type_name -> polarbridge.v1.Series
-	6,  // 24: polarbridge.v1.NightlyRecharge.breathing_rate:type_name -> polarbridge.v1.Series
-	4,  // 25: polarbridge.v1.Marker.start:type_name -> polarbridge.v1.Time
-	4,  // 26: polarbridge.v1.Marker.end:type_name -> polarbridge.v1.Time
-	4,  // 27: polarbridge.v1.TeamSession.record_start:type_name -> polarbridge.v1.Time
-	4,  // 28: polarbridge.v1.TeamSession.record_end:type_name -> polarbridge.v1.Time
-	4,  // 29: polarbridge.v1.TeamSession.start:type_name -> polarbridge.v1.Time
-	4,  // 30: polarbridge.v1.TeamSession.end:type_name -> polarbridge.v1.Time
-	14, // 31: polarbridge.v1.TeamSession.participants:type_name -> polarbridge.v1.Participant
-	15, // 32: polarbridge.v1.TeamSession.markers:type_name -> polarbridge.v1.Marker
-	4,  // 33: polarbridge.v1.PlayerSession.start:type_name -> polarbridge.v1.Time
-	8,  // 34: polarbridge.v1.PlayerSession.heart_rate_zones:type_name -> polarbridge.v1.HeartRateZone
-	17, // 35: polarbridge.v1.PlayerSession.speed_zones:type_name -> polarbridge.v1.SpeedZone
-	18, // 36: polarbridge.v1.PlayerSession.acceleration_zones:type_name -> polarbridge.v1.AccelerationZone
-	19, // 37: polarbridge.v1.PlayerSession.power_zones:type_name -> polarbridge.v1.PowerZone
-	6,  // 38: polarbridge.v1.PlayerSession.samples:type_name -> polarbridge.v1.Series
-	4,  // 39: polarbridge.v1.CardioLoad.day_start:type_name -> polarbridge.v1.Time
-	40, // [40:40] is the sub-list for method output_type
-	40, // [40:40] is the sub-list for method input_type
-	40, // [40:40] is the sub-list for extension type_name
-	40, // [40:40] is the sub-list for extension extendee
-	0,  // [0:40] is the sub-list for field type_name
+	0,  // 0: polarbridge.v1.Record.kind:type_name -> polarbridge.v1.RecordKind
+	1,  // 1: polarbridge.v1.Record.source:type_name -> polarbridge.v1.Source
+	7,  // 2: polarbridge.v1.Record.exercise:type_name -> polarbridge.v1.Exercise
+	9,  // 3: polarbridge.v1.Record.sleep:type_name -> polarbridge.v1.Sleep
+	10, // 4: polarbridge.v1.Record.nightly_recharge:type_name -> polarbridge.v1.NightlyRecharge
+	13, // 5: polarbridge.v1.Record.team_session:type_name -> polarbridge.v1.TeamSession
+	17, // 6: polarbridge.v1.Record.player_session:type_name -> polarbridge.v1.PlayerSession
+	18, // 7: polarbridge.v1.Record.cardio_load:type_name -> polarbridge.v1.CardioLoad
+	19, // 8: polarbridge.v1.Record.continuous_heart_rate:type_name -> polarbridge.v1.ContinuousHeartRate
+	20, // 9: polarbridge.v1.Record.daily_activity:type_name -> polarbridge.v1.DailyActivity
+	21, // 10: polarbridge.v1.Record.physical_information:type_name -> polarbridge.v1.PhysicalInformation
+	22, // 11: polarbridge.v1.Record.sleepwise_alertness:type_name -> polarbridge.v1.SleepWiseAlertness
+	23, // 12: polarbridge.v1.Record.sleepwise_circadian_bedtime:type_name -> polarbridge.v1.SleepWiseCircadianBedtime
+	24, // 13: polarbridge.v1.Record.skin_temperature:type_name -> polarbridge.v1.SkinTemperature
+	25, // 14: polarbridge.v1.Record.skin_contacts:type_name -> polarbridge.v1.SkinContacts
+	26, // 15: polarbridge.v1.Record.ecg_test:type_name -> polarbridge.v1.ECGTest
+	27, // 16: polarbridge.v1.Record.spo2_test:type_name -> polarbridge.v1.SpO2Test
+	2,  // 17: polarbridge.v1.File.format:type_name -> polarbridge.v1.FileFormat
+	28, // 18: polarbridge.v1.Lap.start:type_name -> polarbridge.v1.Time
+	28, // 19: polarbridge.v1.Exercise.start:type_name -> polarbridge.v1.Time
+	29, // 20: polarbridge.v1.Exercise.samples:type_name -> polarbridge.v1.Series
+	5,  // 21: polarbridge.v1.Exercise.heart_rate_zones:type_name -> polarbridge.v1.HeartRateZone
+	6,  // 22: polarbridge.v1.Exercise.laps:type_name -> polarbridge.v1.Lap
+	4,  // 23: polarbridge.v1.Exercise.files:type_name -> polarbridge.v1.File
+	28, // 24: polarbridge.v1.HypnogramSample.time:type_name -> polarbridge.v1.Time
+	28, // 25: polarbridge.v1.Sleep.start:type_name -> polarbridge.v1.Time
+	28, // 26: polarbridge.v1.Sleep.end:type_name -> polarbridge.v1.Time
+	8,  // 27: polarbridge.v1.Sleep.hypnogram:type_name -> polarbridge.v1.HypnogramSample
+	29, // 28: polarbridge.v1.Sleep.heart_rate:type_name -> polarbridge.v1.Series
+	29, // 29: polarbridge.v1.NightlyRecharge.hrv:type_name -> polarbridge.v1.Series
+	29, // 30: polarbridge.v1.NightlyRecharge.breathing_rate:type_name -> polarbridge.v1.Series
+	28, // 31: polarbridge.v1.Marker.start:type_name -> polarbridge.v1.Time
+	28, // 32: polarbridge.v1.Marker.end:type_name -> polarbridge.v1.Time
+	28, // 33: polarbridge.v1.TeamSession.record_start:type_name -> polarbridge.v1.Time
+	28, // 34: polarbridge.v1.TeamSession.record_end:type_name -> polarbridge.v1.Time
+	28, // 35: polarbridge.v1.TeamSession.start:type_name -> polarbridge.v1.Time
+	28, // 36: polarbridge.v1.TeamSession.end:type_name -> polarbridge.v1.Time
+	11, // 37: polarbridge.v1.TeamSession.participants:type_name -> polarbridge.v1.Participant
+	12, // 38: polarbridge.v1.TeamSession.markers:type_name -> polarbridge.v1.Marker
+	28, // 39: polarbridge.v1.PlayerSession.start:type_name -> polarbridge.v1.Time
+	5,  // 40: polarbridge.v1.PlayerSession.heart_rate_zones:type_name -> polarbridge.v1.HeartRateZone
+	14, // 41: polarbridge.v1.PlayerSession.speed_zones:type_name -> polarbridge.v1.SpeedZone
+	15, // 42: polarbridge.v1.PlayerSession.acceleration_zones:type_name -> polarbridge.v1.AccelerationZone
+	16, // 43: polarbridge.v1.PlayerSession.power_zones:type_name -> polarbridge.v1.PowerZone
+	29, // 44: polarbridge.v1.PlayerSession.samples:type_name -> polarbridge.v1.Series
+	28, // 45: polarbridge.v1.CardioLoad.day_start:type_name -> polarbridge.v1.Time
+	46, // [46:46] is the sub-list for method output_type
+	46, // [46:46] is the sub-list for method input_type
+	46, // [46:46] is the sub-list for extension type_name
+	46, // [46:46] is the sub-list for extension extendee
+	0,  // [0:46] is the sub-list for field type_name
 }
 
 func init() { file_records_proto_init() }
@@ -2835,21 +2807,36 @@ func file_records_proto_init() {
 	if File_records_proto != nil {
 		return
 	}
-	file_records_proto_msgTypes[1].OneofWrappers = []any{
+	file_samples_proto_init()
+	file_continuous_heart_rate_proto_init()
+	file_activity_proto_init()
+	file_physical_proto_init()
+	file_sleepwise_proto_init()
+	file_biosensing_proto_init()
+	file_records_proto_msgTypes[0].OneofWrappers = []any{
 		(*Record_Exercise)(nil),
 		(*Record_Sleep)(nil),
 		(*Record_NightlyRecharge)(nil),
 		(*Record_TeamSession)(nil),
 		(*Record_PlayerSession)(nil),
 		(*Record_CardioLoad)(nil),
+		(*Record_ContinuousHeartRate)(nil),
+		(*Record_DailyActivity)(nil),
+		(*Record_PhysicalInformation)(nil),
+		(*Record_SleepwiseAlertness)(nil),
+		(*Record_SleepwiseCircadianBedtime)(nil),
+		(*Record_SkinTemperature)(nil),
+		(*Record_SkinContacts)(nil),
+		(*Record_EcgTest)(nil),
+		(*Record_Spo2Test)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_records_proto_rawDesc), len(file_records_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   18,
+			NumEnums:      3,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
