@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -188,15 +189,10 @@ func usersRemove(ctx context.Context, env *cliEnv, args []string) error {
 	return nil
 }
 
-func parseEvents(env *cliEnv) []accesslink.WebhookEvent {
+// parseEvents reads --events; nil when it is empty.
+func parseEvents(env *cliEnv) ([]accesslink.WebhookEvent, error) {
 	raw, _ := env.flags.GetString("events")
-	var out []accesslink.WebhookEvent
-	for _, e := range strings.Split(raw, ",") {
-		if e = strings.ToUpper(strings.TrimSpace(e)); e != "" {
-			out = append(out, accesslink.WebhookEvent(e))
-		}
-	}
-	return out
+	return accesslink.ParseEvents(raw)
 }
 
 func webhookCreate(ctx context.Context, env *cliEnv, _ []string) error {
@@ -212,7 +208,13 @@ func webhookCreate(ctx context.Context, env *cliEnv, _ []string) error {
 	if u == "" {
 		return errors.New("--url is required: the public address of this daemon's webhook receiver (webhook.listen + webhook.path)")
 	}
-	events := parseEvents(env)
+	events, err := parseEvents(env)
+	if err != nil {
+		return err
+	}
+	if len(events) == 0 {
+		events = accesslink.PushEvents()
+	}
 	created, err := p.client.CreateWebhook(ctx, u, events)
 	if err != nil {
 		return fmt.Errorf("create webhook (Polar PINGs the URL first: is the daemon running with webhook.listen, reachable at %s?): %w", u, err)
@@ -265,6 +267,9 @@ func webhookShow(ctx context.Context, env *cliEnv, _ []string) error {
 				active = "INACTIVE (Polar deactivates a webhook after 7 days of failed pushes; `polarbridge webhook activate`)"
 			}
 			fmt.Fprintf(env.stdout, "webhook %s\n  url:    %s\n  events: %v\n  state:  %s\n", info.ID, info.URL, info.Events, active)
+			if missing := accesslink.MissingPushEvents(info.Events); len(missing) > 0 {
+				fmt.Fprintf(env.stdout, "  not subscribed: %v (the bridge polls for them; `polarbridge webhook update` subscribes to them)\n", missing)
+			}
 		}
 	}
 	key := "missing: pushes will be refused (re-create the webhook, or set webhook.secret)"
@@ -292,7 +297,29 @@ func webhookUpdate(ctx context.Context, env *cliEnv, _ []string) error {
 		return errors.New("no webhook to update; create one with `polarbridge webhook create --url URL`")
 	}
 	u, _ := env.flags.GetString("url")
-	info, err := p.client.UpdateWebhook(ctx, id, u, parseEvents(env))
+	events, err := parseEvents(env)
+	if err != nil {
+		return err
+	}
+	if events == nil {
+		// Without --events, add what the bridge takes in and the webhook
+		// lacks (a webhook made by an older version), keeping the rest.
+		current, found, err := p.client.GetWebhook(ctx)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return errors.New("Polar has no webhook for this client; create one with `polarbridge webhook create --url URL`")
+		}
+		if missing := accesslink.MissingPushEvents(current.Events); len(missing) > 0 {
+			events = append(slices.Clone(current.Events), missing...)
+			fmt.Fprintf(env.stdout, "Subscribing to %v as well.\n", missing)
+		} else if u == "" {
+			fmt.Fprintf(env.stdout, "Webhook %s already subscribes to every event the bridge takes in: %v\n", current.ID, current.Events)
+			return nil
+		}
+	}
+	info, err := p.client.UpdateWebhook(ctx, id, u, events)
 	if err != nil {
 		return err
 	}
@@ -413,4 +440,12 @@ func sportsTable(_ context.Context, env *cliEnv, _ []string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", m.DetailedSport, m.FlowName, m.SportName(), m.SubSportName(), mark)
 	}
 	return tw.Flush()
+}
+
+func pushEventNames() []string {
+	var names []string
+	for _, e := range accesslink.PushEvents() {
+		names = append(names, string(e))
+	}
+	return names
 }

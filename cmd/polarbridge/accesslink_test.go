@@ -283,6 +283,8 @@ accesslink:
 	info, ok := sim.Webhook()
 	require.True(t, ok)
 	assert.Equal(t, receiver.URL+"/polar/webhook", info.URL)
+	assert.Equal(t, []string{"EXERCISE", "SLEEP", "CONTINUOUS_HEART_RATE", "SLEEP_WISE_CIRCADIAN_BEDTIME", "SLEEP_WISE_ALERTNESS"}, info.Events,
+		"a new webhook subscribes to every event the bridge takes in")
 
 	out = run("webhook", "show")
 	assert.Contains(t, out, receiver.URL+"/polar/webhook")
@@ -304,4 +306,24 @@ accesslink:
 	_, ok = sim.Webhook()
 	assert.False(t, ok)
 	assert.Contains(t, run("webhook", "show"), "Polar has no webhook")
+
+	// A webhook made by an older version (or with --events) gets the
+	// events it lacks from `webhook update`, keeping its own.
+	rc, _, errOut := runCLI(t, "webhook", "create", "--url", receiver.URL+"/polar/webhook", "--events", "exercise,BOGUS", "--config", p)
+	assert.Equal(t, 1, rc)
+	assert.Contains(t, errOut, `unknown webhook event "BOGUS"`)
+	assert.Contains(t, errOut, "SLEEP_WISE_ALERTNESS", "the error lists the valid events")
+	run("webhook", "create", "--url", receiver.URL+"/polar/webhook", "--events", "exercise,sleep")
+	info, _ = sim.Webhook()
+	assert.Equal(t, []string{"EXERCISE", "SLEEP"}, info.Events)
+	assert.Contains(t, run("webhook", "show"), "not subscribed: [CONTINUOUS_HEART_RATE SLEEP_WISE_CIRCADIAN_BEDTIME SLEEP_WISE_ALERTNESS]")
+	out = run("webhook", "update")
+	assert.Contains(t, out, "Subscribing to [CONTINUOUS_HEART_RATE SLEEP_WISE_CIRCADIAN_BEDTIME SLEEP_WISE_ALERTNESS] as well.")
+	info, _ = sim.Webhook()
+	assert.Equal(t, []string{"EXERCISE", "SLEEP", "CONTINUOUS_HEART_RATE", "SLEEP_WISE_CIRCADIAN_BEDTIME", "SLEEP_WISE_ALERTNESS"}, info.Events)
+	assert.NotContains(t, run("webhook", "show"), "not subscribed")
+	assert.Contains(t, run("webhook", "update"), "already subscribes to every event")
+	run("webhook", "update", "--events", "EXERCISE")
+	info, _ = sim.Webhook()
+	assert.Equal(t, []string{"EXERCISE"}, info.Events, "--events replaces the events")
 }

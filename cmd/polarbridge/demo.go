@@ -136,7 +136,7 @@ plugins:
 
 	// 4. The webhook: Polar PINGs the receiver, the key is stored.
 	hookURL := "http://" + d.WebhookAddr + cfg.Webhook.Path
-	created, err := client.CreateWebhook(ctx, hookURL, []accesslink.WebhookEvent{accesslink.EventExercise, accesslink.EventSleep})
+	created, err := client.CreateWebhook(ctx, hookURL, accesslink.PushEvents())
 	if err != nil {
 		return err
 	}

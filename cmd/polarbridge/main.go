@@ -172,12 +172,12 @@ func teamproAddFlags(fs *pflag.FlagSet) {
 
 func webhookCreateFlags(fs *pflag.FlagSet) {
 	fs.String("url", "", "public URL of this daemon's webhook receiver")
-	fs.String("events", "EXERCISE,SLEEP", "events to subscribe to")
+	fs.String("events", "", "events to subscribe to, comma-separated (default: every event the bridge takes in: "+strings.Join(pushEventNames(), ",")+")")
 }
 
 func webhookUpdateFlags(fs *pflag.FlagSet) {
 	fs.String("url", "", "new URL (empty keeps it)")
-	fs.String("events", "", "new events (empty keeps them)")
+	fs.String("events", "", "the events to subscribe to, replacing the current ones (default: add the ones the bridge takes in that the webhook lacks)")
 }
 
 func backfillFlags(fs *pflag.FlagSet) {

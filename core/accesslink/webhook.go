@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -24,6 +26,50 @@ const (
 	EventSleepWiseCircadianBedtime WebhookEvent = "SLEEP_WISE_CIRCADIAN_BEDTIME"
 	EventSleepWiseAlertness        WebhookEvent = "SLEEP_WISE_ALERTNESS"
 )
+
+// PushEvents are the webhook events the bridge takes in, in the order
+// Polar documents them: what `webhook create` subscribes to and `webhook
+// update` adds to an existing webhook.
+func PushEvents() []WebhookEvent {
+	return []WebhookEvent{EventExercise, EventSleep, EventContinuousHeartRate,
+		EventSleepWiseCircadianBedtime, EventSleepWiseAlertness}
+}
+
+// MissingPushEvents returns the PushEvents that have lacks.
+func MissingPushEvents(have []WebhookEvent) []WebhookEvent {
+	var missing []WebhookEvent
+	for _, e := range PushEvents() {
+		if !slices.Contains(have, e) {
+			missing = append(missing, e)
+		}
+	}
+	return missing
+}
+
+// ParseEvents reads a comma-separated list of webhook events (any case);
+// a name Polar does not document is an error that lists the valid ones.
+func ParseEvents(list string) ([]WebhookEvent, error) {
+	var out []WebhookEvent
+	for _, e := range strings.Split(list, ",") {
+		e = strings.ToUpper(strings.TrimSpace(e))
+		if e == "" {
+			continue
+		}
+		if !slices.Contains(PushEvents(), WebhookEvent(e)) {
+			return nil, fmt.Errorf("unknown webhook event %q (Polar's events: %s): %w", e, joinEvents(PushEvents()), ErrInvalidArgument)
+		}
+		out = append(out, WebhookEvent(e))
+	}
+	return out, nil
+}
+
+func joinEvents(evs []WebhookEvent) string {
+	names := make([]string, len(evs))
+	for i, e := range evs {
+		names[i] = string(e)
+	}
+	return strings.Join(names, ", ")
+}
 
 // EventCardioLoad is the bridge's own event for a day of cardio load:
 // Polar sends no webhook for cardio load, the poller lists it and puts

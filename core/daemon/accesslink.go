@@ -93,6 +93,7 @@ func (d *Daemon) sourceServices(ctx context.Context) ([]func(context.Context) er
 		}
 		services = append(services, srv)
 		every = d.cfg.Poll.IntervalWithWebhook
+		d.warnMissingEvents(ctx, acc)
 	}
 	if every > 0 {
 		services = append(services, d.pollLoop(al.Name(), every, func(ctx context.Context) error {
@@ -107,6 +108,24 @@ func (d *Daemon) sourceServices(ctx context.Context) ([]func(context.Context) er
 		}))
 	}
 	return services, nil
+}
+
+// warnMissingEvents says when the stored webhook (made by an older
+// version, or with --events) lacks events the bridge takes in: their data
+// then arrives only with the next poll.
+func (d *Daemon) warnMissingEvents(ctx context.Context, acc *accounts.Store) {
+	w, ok, err := acc.Webhook(ctx)
+	if err != nil || !ok {
+		return
+	}
+	have := make([]accesslink.WebhookEvent, len(w.Events))
+	for i, e := range w.Events {
+		have[i] = accesslink.WebhookEvent(e)
+	}
+	if missing := accesslink.MissingPushEvents(have); len(missing) > 0 {
+		d.log.Warn("the webhook is not subscribed to every event the bridge takes in; their data waits for the next poll: run `polarbridge webhook update` to subscribe",
+			"webhook", w.ID, "missing", fmt.Sprint(missing))
+	}
 }
 
 // webhookServer listens now (so a busy port fails the start) and returns

@@ -176,7 +176,7 @@ poll:
 		ps.users = append(ps.users, ps.addUser(u.ID))
 	}
 	if !o.noHook {
-		created, err := client.CreateWebhook(context.Background(), ps.hookURL, []accesslink.WebhookEvent{accesslink.EventExercise, accesslink.EventSleep})
+		created, err := client.CreateWebhook(context.Background(), ps.hookURL, accesslink.PushEvents())
 		require.NoError(t, err)
 		require.NoError(t, h.d.Accounts.PutWebhook(context.Background(), accounts.Webhook{ID: created.ID, Secret: created.SignatureSecretKey}))
 	}
