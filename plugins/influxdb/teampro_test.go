@@ -18,9 +18,13 @@ const players = 20
 
 var teamStart = time.Date(2026, 5, 5, 16, 0, 0, 0, time.UTC)
 
-// teamBatch is a 90-minute session of 20 players at 10 Hz, all at version.
-func teamBatch(version string) []*pluginapi.Record {
-	ts, ps := testrecords.TeamProSession("T1", "S1", teamStart, 90*time.Minute, players)
+// teamDuration keeps the test's session short (240,000 sample points);
+// BenchmarkWriteTeamProSession writes a whole 90-minute one.
+const teamDuration = 20 * time.Minute
+
+// teamBatch is a session of 20 players at 10 Hz, all at version.
+func teamBatch(version string, duration time.Duration) []*pluginapi.Record {
+	ts, ps := testrecords.TeamProSession("T1", "S1", teamStart, duration, players)
 	recs := append([]*pluginapi.Record{ts}, ps...)
 	for _, r := range recs {
 		r.Version = version
@@ -52,10 +56,10 @@ func perSession(t *testing.T, srv *testinflux.Server, measurement, field string)
 // version with a changed note, summary values and a changed tag.
 func TestInfluxTeamProSession(t *testing.T) {
 	if testing.Short() {
-		t.Skip("writes 1.3 M points three times")
+		t.Skip("writes 290,000 points three times")
 	}
 	srv, h := setup(t, nil)
-	recs := teamBatch("v1")
+	recs := teamBatch("v1", teamDuration)
 	exportOK(t, h, recs...)
 
 	check := func(recs []*pluginapi.Record) {
@@ -66,15 +70,15 @@ func TestInfluxTeamProSession(t *testing.T) {
 		for k, v := range map[string]any{
 			"time": ms(teamStart), "team": "FC T1", "team_id": "T1", "sport": "SOCCER", "type": "TRAINING",
 			"session_id": "S1", "name": "Tuesday training", "note": ts.GetNote(), "version": recs[0].GetVersion(),
-			"participants": 20.0, "markers": 6.0, "duration_seconds": 5400.0, "utc_offset_minutes": 120.0,
+			"participants": 20.0, "markers": 6.0, "duration_seconds": teamDuration.Seconds(), "utc_offset_minutes": 120.0,
 		} {
 			assert.Equal(t, v, sess[0][k], k)
 		}
 		markers := rows(t, srv, `SELECT * FROM team_session_marker`)
 		require.Len(t, markers, 6)
-		assert.Equal(t, ms(teamStart.Add(13*time.Minute+30*time.Second)), markers[1]["time"])
+		assert.Equal(t, ms(teamStart.Add(teamDuration*15/100)), markers[1]["time"])
 		assert.Equal(t, "Pressing drills", markers[1]["name"])
-		assert.Equal(t, 1620.0, markers[1]["duration_seconds"])
+		assert.Equal(t, (teamDuration * 30 / 100).Seconds(), markers[1]["duration_seconds"])
 
 		sum := rows(t, srv, `SELECT * FROM player_session GROUP BY "player"`)
 		require.Len(t, sum, players)
@@ -107,11 +111,11 @@ func TestInfluxTeamProSession(t *testing.T) {
 		require.Len(t, samples, players)
 		for _, r := range recs[1:] {
 			p := r.GetPlayerSession()
-			assert.Equal(t, 54000, samples[p.GetId()], p.GetId())
+			assert.Equal(t, int(teamDuration/(100*time.Millisecond)), samples[p.GetId()], p.GetId())
 			assert.Equal(t, len(series(p, pluginapi.SampleType_SAMPLE_TYPE_RR_INTERVAL).GetValues()), rr[p.GetId()], p.GetId())
 		}
 		p := recs[8].GetPlayerSession()
-		from := teamStart.Add(45*time.Minute + 30*time.Second)
+		from := teamStart.Add(teamDuration/2 + 30*time.Second)
 		got := rows(t, srv, fmt.Sprintf(`SELECT heart_rate, speed, distance, cadence, lat, lon, altitude, forward_acceleration, power
 			FROM player_session_sample WHERE "session" = '%s' AND time >= %dms AND time < %dms`,
 			p.GetId(), from.UnixMilli(), from.Add(time.Second).UnixMilli()))
@@ -130,7 +134,7 @@ func TestInfluxTeamProSession(t *testing.T) {
 			}
 		}
 		last := rows(t, srv, fmt.Sprintf(`SELECT last(heart_rate) FROM player_session_sample WHERE "session" = '%s'`, p.GetId()))
-		assert.Equal(t, ms(teamStart.Add(90*time.Minute-100*time.Millisecond)), last[0]["time"])
+		assert.Equal(t, ms(teamStart.Add(teamDuration-100*time.Millisecond)), last[0]["time"])
 	}
 	check(recs)
 
@@ -140,7 +144,7 @@ func TestInfluxTeamProSession(t *testing.T) {
 
 	// A new version: another note, a corrected summary, a player moved to
 	// another role (a tag: the old point must go).
-	v2 := teamBatch("v2")
+	v2 := teamBatch("v2", teamDuration)
 	v2[0].GetTeamSession().Note = "Pressing drills cut short: rain"
 	p := v2[4].GetPlayerSession()
 	p.DistanceMeters += 250
@@ -166,7 +170,7 @@ func BenchmarkWriteTeamProSession(b *testing.B) {
 	defer h.Close()
 	ctx := context.Background()
 	require.NoError(b, h.Configure(ctx, map[string]any{"url": srv.URL, "database": "polar"}))
-	recs := teamBatch("v0")
+	recs := teamBatch("v0", 90*time.Minute)
 	i := 0
 	for b.Loop() {
 		i++
