@@ -29,8 +29,8 @@ func heartRateDay(version string, n int) *pluginapi.Record {
 		Source: pluginapi.Source_SOURCE_ACCESSLINK,
 		Body: &pluginapi.Record_ContinuousHeartRate{ContinuousHeartRate: &pluginapi.ContinuousHeartRate{
 			Date: "2026-10-25", Zone: "Europe/Helsinki",
-			DayStart:  &pluginapi.Time{Utc: timestamppb.New(start), UtcOffsetMinutes: 180},
-			HeartRate: &pluginapi.Series{Type: pluginapi.SampleType_SAMPLE_TYPE_HEART_RATE, Start: timestamppb.New(start), OffsetMs: offs[:n], Values: vals},
+			DayStart:   &pluginapi.Time{Utc: timestamppb.New(start), UtcOffsetMinutes: 180},
+			HeartRate:  &pluginapi.Series{Type: pluginapi.SampleType_SAMPLE_TYPE_HEART_RATE, Start: timestamppb.New(start), OffsetMs: offs[:n], Values: vals},
 			UtcOffsets: []*pluginapi.UtcOffsetChange{{Index: 0, UtcOffsetMinutes: 180}, {Index: 1, UtcOffsetMinutes: 120}},
 		}},
 	}
