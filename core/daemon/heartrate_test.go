@@ -43,6 +43,24 @@ func (ps *polarSetup) heartRateDays() []heartRateDay {
 	return out
 }
 
+// heartRateDaysSince are the days with samples from since's date to each
+// user's local today: what a backfill exports.
+func (ps *polarSetup) heartRateDaysSince(since time.Time) []heartRateDay {
+	var out []heartRateDay
+	for _, u := range ps.sim.Users() {
+		if !containsID(ps.users, u.ID) {
+			continue
+		}
+		first := since.Format(time.DateOnly)
+		for d := ps.clock.Now().In(u.Location); d.Format(time.DateOnly) >= first; d = d.AddDate(0, 0, -1) {
+			if day := ps.heartRateDay(u.ID, d.Format(time.DateOnly)); len(day.samples) > 0 {
+				out = append(out, day)
+			}
+		}
+	}
+	return out
+}
+
 func containsID(ids []int64, id int64) bool {
 	for _, v := range ids {
 		if v == id {
@@ -55,7 +73,7 @@ func containsID(ids []int64, id int64) bool {
 // startHeartRate is a daemon whose simulator records 24/7 heart rate
 // every 5 s (some 17,000 samples a day), with the CSV plugin writing
 // sample files, and a webhook subscribed to CONTINUOUS_HEART_RATE.
-func startHeartRate(t *testing.T, at time.Time, history int) *polarSetup {
+func startHeartRate(t testing.TB, at time.Time, history int) *polarSetup {
 	t.Helper()
 	ps := startPolar(t, polarOpts{
 		at: at, history: history, noHook: true,
