@@ -15,6 +15,7 @@ import (
 	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/poller"
 	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
+	"github.com/polarbridge/polarbridge/internal/testinflux"
 )
 
 // heartRateDay is a day of 24/7 heart rate the simulator serves.
@@ -75,16 +76,21 @@ func containsID(ids []int64, id int64) bool {
 // sample files, and a webhook subscribed to CONTINUOUS_HEART_RATE.
 func startHeartRate(t testing.TB, at time.Time, history int) *polarSetup {
 	t.Helper()
-	ps := startPolar(t, polarOpts{
-		at: at, history: history, noHook: true,
-		sim: []accesslinksim.Option{accesslinksim.WithContinuousHeartRateInterval(5 * time.Second)},
-		plugins: `plugins:
+	return startHeartRateWith(t, at, history, `plugins:
   csv:
-    path: ` + binary(t, "plugins/csv") + `
+    path: `+binary(t, "plugins/csv")+`
     config:
       dir: export
       samples: true
-`,
+`)
+}
+
+// startHeartRateWith is startHeartRate with other plugins.
+func startHeartRateWith(t testing.TB, at time.Time, history int, plugins string) *polarSetup {
+	t.Helper()
+	ps := startPolar(t, polarOpts{
+		at: at, history: history, noHook: true, plugins: plugins,
+		sim: []accesslinksim.Option{accesslinksim.WithContinuousHeartRateInterval(5 * time.Second)},
 	})
 	ctx := context.Background()
 	created, err := ps.client.CreateWebhook(ctx, ps.hookURL, []accesslink.WebhookEvent{accesslink.EventExercise, accesslink.EventSleep, accesslink.EventContinuousHeartRate})
@@ -234,4 +240,54 @@ func TestContinuousHeartRateBackfillAndDSTDay(t *testing.T) {
 	}
 	assert.Greater(t, first, 600, "03:xx EEST")
 	assert.Greater(t, second, 600, "03:xx EET, an hour later")
+}
+
+// A pushed day is one heart_rate_247 point per sample at its instant, in
+// a real InfluxDB: on Helsinki's fall-back day the repeated hour's
+// points are an hour apart, not on top of each other. A later sync
+// (more samples that day) replaces the day's points: as many points as
+// samples, none twice.
+func TestContinuousHeartRateToInfluxDB(t *testing.T) {
+	influx := testinflux.Start(t)
+	influx.CreateDatabase("polar")
+	at := time.Date(2026, 10, 25, 19, 0, 0, 0, time.UTC) // 21:00 EET
+	ps := startHeartRateWith(t, at, 1, `plugins:
+  influxdb:
+    path: `+binary(t, "plugins/influxdb")+`
+    config:
+      url: `+influx.URL+`
+      database: polar
+      batch_max_points: 5000
+`)
+	user := ps.users[0]
+	const date = "2026-10-25"
+	check := func() {
+		t.Helper()
+		want := ps.sim.ContinuousHeartRate(user, date)
+		var got [][]any
+		for _, s := range influx.MustQuery("polar", fmt.Sprintf(`SELECT bpm FROM heart_rate_247 WHERE "user" = '%d'`, user)) {
+			got = append(got, s.Values...)
+		}
+		require.Len(t, got, len(want), "one point per sample")
+		for i, s := range want {
+			if got[i][0] != float64(s.At.UnixMilli()) || got[i][1] != float64(s.BPM) {
+				t.Fatalf("point %d: %v, want %s %d bpm", i, got[i], s.At.UTC().Format(time.RFC3339), s.BPM)
+			}
+		}
+	}
+	require.NoError(t, ps.clock.Sleep(context.Background(), time.Hour))
+	dates, err := ps.sim.SyncContinuousHeartRate(user)
+	require.NoError(t, err)
+	require.Equal(t, []string{date}, dates)
+	ps.settle("influxdb")
+	check()
+	repeated := influx.MustQuery("polar", fmt.Sprintf(`SELECT count(bpm) FROM heart_rate_247 WHERE "user" = '%d' AND time >= '2026-10-25T00:00:00Z' AND time < '2026-10-25T02:00:00Z'`, user))
+	require.Len(t, repeated, 1)
+	assert.Greater(t, repeated[0].Values[0][1], float64(2*600), "03:00-04:00 local twice: two hours of instants")
+
+	require.NoError(t, ps.clock.Sleep(context.Background(), time.Hour))
+	_, err = ps.sim.SyncContinuousHeartRate(user)
+	require.NoError(t, err)
+	ps.settle("influxdb")
+	check()
 }
