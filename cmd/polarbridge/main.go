@@ -56,7 +56,7 @@ func commands() map[string]command {
 		"users list":         {"", "list the Polar users this bridge serves", usersList, nil},
 		"users set-zone":     {"USER-ID ZONE", "change a Polar user's IANA time zone (e.g. Europe/Helsinki)", usersSetZone, nil},
 		"users remove":       {"USER-ID", "de-register a Polar user and forget their token", usersRemove, nil},
-		"webhook create":     {"--url URL [--events EXERCISE,SLEEP]", "create the AccessLink webhook and store its signature key", webhookCreate, webhookCreateFlags},
+		"webhook create":     {"--url URL [--events EXERCISE,SLEEP,CONTINUOUS_HEART_RATE]", "create the AccessLink webhook and store its signature key", webhookCreate, webhookCreateFlags},
 		"webhook show":       {"", "show the webhook at Polar and when the last event arrived", webhookShow, nil},
 		"webhook update":     {"[--url URL] [--events ...]", "change the webhook's URL or events", webhookUpdate, webhookUpdateFlags},
 		"webhook delete":     {"", "delete the webhook", webhookDelete, nil},
@@ -172,7 +172,7 @@ func teamproAddFlags(fs *pflag.FlagSet) {
 
 func webhookCreateFlags(fs *pflag.FlagSet) {
 	fs.String("url", "", "public URL of this daemon's webhook receiver")
-	fs.String("events", "EXERCISE,SLEEP", "events to subscribe to")
+	fs.String("events", "EXERCISE,SLEEP,CONTINUOUS_HEART_RATE", "events to subscribe to")
 }
 
 func webhookUpdateFlags(fs *pflag.FlagSet) {
