@@ -15,7 +15,10 @@
 // yesterday and today (one call: today grows all day, yesterday's last
 // hours sync after midnight); a day whose listing changed is queued as a
 // CONTINUOUS_HEART_RATE event carrying only its date (a day is some
-// 17,000 samples), which costs the worker 1 call.
+// 17,000 samples), which costs the worker 1 call. A day's listing is
+// fingerprinted here, its push is not: with a webhook too, a day that grew
+// since the last cycle is fetched by the cycle again even if its push was
+// taken in (1 call; the unchanged record is not published again).
 //
 // Cost: 5 list calls per user and cycle; every new or changed exercise or
 // night then costs what its event costs the worker (2 calls), every new or
