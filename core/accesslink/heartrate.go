@@ -29,8 +29,57 @@ type ContinuousHeartRate struct {
 // an integer; float64 here so nothing overflows before the range check)
 // at a zone-less device clock time "HH:MM:SS" on the day.
 type HeartRateSample struct {
-	HeartRate  float64 `json:"heart_rate"`
-	SampleTime string  `json:"sample_time"`
+	HeartRate  float64   `json:"heart_rate"`
+	SampleTime ClockTime `json:"sample_time"`
+}
+
+// ClockTime is a sample's clock time, parsed while decoding: a day has
+// some 17,000 samples, and a string each would be as many allocations.
+// A value that is not "HH:MM:SS" (a fraction of a second allowed) is
+// kept as sent, for the error normalization reports.
+type ClockTime struct {
+	Millis int64  // since midnight, when valid
+	Raw    string // the JSON value as sent, when not valid
+	valid  bool
+}
+
+// NewClockTime parses "HH:MM:SS"; see ClockTime.
+func NewClockTime(s string) ClockTime {
+	if ms, ok := parseClockMillis(s); ok {
+		return ClockTime{Millis: ms, valid: true}
+	}
+	return ClockTime{Raw: s}
+}
+
+// Valid reports whether the clock time is "HH:MM:SS".
+func (c ClockTime) Valid() bool { return c.valid }
+
+// String is the clock time as "HH:MM:SS" (with milliseconds when it
+// has them), or the value as sent.
+func (c ClockTime) String() string {
+	if !c.valid {
+		return c.Raw
+	}
+	s := time.UnixMilli(c.Millis).UTC().Format(time.TimeOnly)
+	if c.Millis%1000 != 0 {
+		s = time.UnixMilli(c.Millis).UTC().Format("15:04:05.000")
+	}
+	return s
+}
+
+// UnmarshalJSON reads a JSON string without allocating; anything else
+// (null, a number, an escaped string) is kept in Raw as not valid.
+func (c *ClockTime) UnmarshalJSON(b []byte) error {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && !bytes.ContainsRune(b, '\\') {
+		if ms, ok := parseClockMillis(b[1 : len(b)-1]); ok {
+			*c = ClockTime{Millis: ms, valid: true}
+			return nil
+		}
+		*c = ClockTime{Raw: string(b[1 : len(b)-1])}
+		return nil
+	}
+	*c = ClockTime{Raw: string(b)}
+	return nil
 }
 
 // DecodeContinuousHeartRate decodes one day.

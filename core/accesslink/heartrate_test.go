@@ -53,7 +53,7 @@ func TestNormalizeContinuousHeartRateDocsExample(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, ContinuousHeartRate{
 		PolarUser: "https://polaraccesslink.com/v3/users/627139", Date: "2022-09-12",
-		Samples: []HeartRateSample{{63, "00:02:08"}, {62, "00:07:08"}},
+		Samples: []HeartRateSample{{63, NewClockTime("00:02:08")}, {62, NewClockTime("00:07:08")}},
 	}, *c)
 
 	rec, warns, err := NormalizeContinuousHeartRate("627139", readTestdata(t, "continuous_heart_rate.json"), mustZone(t, "Europe/Helsinki"), testNow)
@@ -116,7 +116,7 @@ func TestNormalizeContinuousHeartRateDSTDays(t *testing.T) {
 			for i, g := range got {
 				at, err := time.Parse(time.RFC3339, g)
 				require.NoError(t, err)
-				assert.Equal(t, c.Samples[i].SampleTime, at.In(mustZone(t, tt.zone)).Format(time.TimeOnly))
+				assert.Equal(t, c.Samples[i].SampleTime.String(), at.In(mustZone(t, tt.zone)).Format(time.TimeOnly))
 			}
 			var offs [][2]int32
 			for _, o := range h.GetUtcOffsets() {

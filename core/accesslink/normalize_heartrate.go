@@ -70,10 +70,10 @@ func ContinuousHeartRateRecord(userID string, c *ContinuousHeartRate, loc *time.
 	var badTime plausible.Warning
 	prev := startMs - 1
 	for i, s := range c.Samples {
-		ms, err := parseClockMillis(s.SampleTime)
-		if err != nil {
-			return nil, nil, fmt.Errorf("continuous heart rate %s, sample %d: %w", c.Date, i, err)
+		if !s.SampleTime.Valid() {
+			return nil, nil, fmt.Errorf("continuous heart rate %s, sample %d: sample_time %q is not HH:MM:SS: %w", c.Date, i, s.SampleTime.Raw, ErrInvalidTime)
 		}
+		ms := s.SampleTime.Millis
 		at, offMs, ok := placeClock(segs, wallMidnight+ms, prev)
 		if !ok {
 			if badTime.Count == 0 {
@@ -152,10 +152,8 @@ func placeClock(segs []zoneSegment, wall, prev int64) (at, off int64, ok bool) {
 // parseClockMillis parses "HH:MM:SS" (a fraction of a second allowed, as
 // Polar sometimes sends) into milliseconds since midnight. It avoids
 // time.Parse: a day has some 17,000 samples.
-func parseClockMillis(s string) (int64, error) {
-	bad := func() (int64, error) {
-		return 0, fmt.Errorf("sample_time %q is not HH:MM:SS: %w", s, ErrInvalidTime)
-	}
+func parseClockMillis[T string | []byte](s T) (int64, bool) {
+	bad := func() (int64, bool) { return 0, false }
 	if len(s) < 8 || s[2] != ':' || s[5] != ':' {
 		return bad()
 	}
@@ -172,7 +170,7 @@ func parseClockMillis(s string) (int64, error) {
 		return bad()
 	}
 	ms := ((h*60+m)*60 + sec) * 1000
-	if rest := s[8:]; rest != "" {
+	if rest := s[8:]; len(rest) > 0 {
 		if rest[0] != '.' || len(rest) == 1 {
 			return bad()
 		}
@@ -186,5 +184,5 @@ func parseClockMillis(s string) (int64, error) {
 			scale /= 10
 		}
 	}
-	return ms, nil
+	return ms, true
 }
