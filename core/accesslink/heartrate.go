@@ -67,18 +67,25 @@ func (c ClockTime) String() string {
 	return s
 }
 
-// UnmarshalJSON reads a JSON string without allocating; anything else
-// (null, a number, an escaped string) is kept in Raw as not valid.
+// UnmarshalJSON reads a JSON string, without allocating unless it has
+// escapes; anything else (null, a number) is kept in Raw as not valid.
 func (c *ClockTime) UnmarshalJSON(b []byte) error {
-	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && !bytes.ContainsRune(b, '\\') {
+	switch {
+	case len(b) < 2 || b[0] != '"':
+		*c = ClockTime{Raw: string(b)}
+	case bytes.IndexByte(b, '\\') >= 0:
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*c = NewClockTime(s)
+	default:
 		if ms, ok := parseClockMillis(b[1 : len(b)-1]); ok {
 			*c = ClockTime{Millis: ms, valid: true}
-			return nil
+		} else {
+			*c = ClockTime{Raw: string(b[1 : len(b)-1])}
 		}
-		*c = ClockTime{Raw: string(b[1 : len(b)-1])}
-		return nil
 	}
-	*c = ClockTime{Raw: string(b)}
 	return nil
 }
 

@@ -173,6 +173,9 @@ func TestNormalizeContinuousHeartRateRejects(t *testing.T) {
 		"hour 24":        {`{"date":"2026-11-30","heart_rate_samples":[{"heart_rate":60,"sample_time":"24:00:00"}]}`, ErrInvalidTime},
 		"zoned":          {`{"date":"2026-11-30","heart_rate_samples":[{"heart_rate":60,"sample_time":"07:05:00+02:00"}]}`, ErrInvalidTime},
 		"not a fraction": {`{"date":"2026-11-30","heart_rate_samples":[{"heart_rate":60,"sample_time":"07:05:00."}]}`, ErrInvalidTime},
+		"null clock":     {`{"date":"2026-11-30","heart_rate_samples":[{"heart_rate":60,"sample_time":null}]}`, ErrInvalidTime},
+		"no clock":       {`{"date":"2026-11-30","heart_rate_samples":[{"heart_rate":60}]}`, ErrInvalidTime},
+		"number clock":   {`{"date":"2026-11-30","heart_rate_samples":[{"heart_rate":60,"sample_time":25500}]}`, ErrInvalidTime},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, _, err := NormalizeContinuousHeartRate("475", []byte(tt.body), loc, testNow)
@@ -302,6 +305,15 @@ func BenchmarkNormalizeContinuousHeartRateDay(b *testing.B) {
 		}
 	}
 	b.ReportMetric(17280, "samples/op")
+}
+
+// A clock time with JSON escapes is read like any other.
+func TestDecodeClockTimeEscaped(t *testing.T) {
+	c, err := DecodeContinuousHeartRate([]byte(`{"date":"2026-11-30","heart_rate_samples":[{"heart_rate":60,"sample_time":"07:05:0\u0030"},{"heart_rate":61,"sample_time":"07:05:05.250"}]}`))
+	require.NoError(t, err)
+	assert.Equal(t, NewClockTime("07:05:00"), c.Samples[0].SampleTime)
+	assert.Equal(t, int64(7*3600_000+5*60_000), c.Samples[0].SampleTime.Millis)
+	assert.Equal(t, "07:05:05.250", c.Samples[1].SampleTime.String())
 }
 
 func TestParseWebhookContinuousHeartRateRejects(t *testing.T) {
