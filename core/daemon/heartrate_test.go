@@ -13,6 +13,8 @@ import (
 
 	"github.com/polarbridge/polarbridge/core/accesslink"
 	"github.com/polarbridge/polarbridge/core/accounts"
+	"github.com/polarbridge/polarbridge/core/dlq"
+	"github.com/polarbridge/polarbridge/core/ingest"
 	"github.com/polarbridge/polarbridge/core/poller"
 	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
 	"github.com/polarbridge/polarbridge/internal/testinflux"
@@ -290,4 +292,24 @@ func TestContinuousHeartRateToInfluxDB(t *testing.T) {
 	require.NoError(t, err)
 	ps.settle("influxdb")
 	check()
+}
+
+// A push for a date Polar has no data for (404 "No data found for
+// date") is said and counted, not an error; a push with a date that does
+// not exist (the docs' own example, 2022-09-31) is dead-lettered with
+// what to do, without a call.
+func TestContinuousHeartRatePushWithoutData(t *testing.T) {
+	ps := startHeartRate(t, time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC), 2)
+	user := ps.users[0]
+	ps.sim.PushWebhook(accesslinksim.Event{Type: accesslinksim.EventContinuousHeartRate, UserID: user, Date: "2026-11-20"})
+	ps.sim.PushWebhook(accesslinksim.Event{Type: accesslinksim.EventContinuousHeartRate, UserID: user, Date: "2022-09-31"})
+	ps.settle()
+	assert.Empty(t, ps.csv("continuous_heart_rate.csv"))
+	assert.Equal(t, 1.0, counterValue(t, ps.harness, "polarbridge_polar_no_data_total", "continuous_heart_rate"))
+	assert.Equal(t, 1, ps.sim.Stats().Requests["GET /v3/users/continuous-heart-rate/{date}"], "the impossible date costs no call")
+	entries, err := dlq.New(ps.d.Bus).List(context.Background(), ingest.Name)
+	require.NoError(t, err)
+	require.Len(t, entries, 1)
+	assert.Contains(t, entries[0].Error, `"2022-09-31" is not a YYYY-MM-DD date`)
+	assert.Contains(t, entries[0].Error, "the next poll finds the day if it exists")
 }
