@@ -9,7 +9,6 @@ package pluginapi
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
-	_ "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -22,11 +21,38 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// ContinuousHeartRate is one record of AccessLink 24/7 heart rate (placeholder: filled in by the
-// kind's own change).
+// ContinuousHeartRate is one local day of AccessLink's 24/7 heart rate
+// (GET /v3/users/continuous-heart-rate/{date}): the heart rate the
+// user's device recorded outside training sessions. Key
+// "continuous_heart_rate.<user>.<date>"; a day Polar serves with more (or
+// other) samples later, such as today's, is a new version of the key.
+//
+// AccessLink keys each sample by a zone-less local clock time on the
+// date; the bridge places it in the user's IANA zone (zone), so samples
+// are absolute instants, strictly increasing. A day has 23 or 25 hours
+// where clocks change: the skipped hour has no samples, the repeated one
+// may have two runs of them (see pluginapi/README.md).
 type ContinuousHeartRate struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Date          string                 `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Date  string                 `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"` // the user's local day, YYYY-MM-DD
+	// The first instant of date in zone, and of the day after: the day's
+	// span, 23, 24 or 25 hours long.
+	DayStart *Time `protobuf:"bytes,2,opt,name=day_start,json=dayStart,proto3" json:"day_start,omitempty"`
+	DayEnd   *Time `protobuf:"bytes,3,opt,name=day_end,json=dayEnd,proto3" json:"day_end,omitempty"`
+	// The IANA zone the local clock times were read in, e.g.
+	// "Europe/Helsinki" (the user's zone, accounts.User).
+	Zone string `protobuf:"bytes,4,opt,name=zone,proto3" json:"zone,omitempty"`
+	// SAMPLE_TYPE_HEART_RATE in bpm. start is day_start; sample i was taken
+	// at start + offset_ms[i], strictly increasing. Implausible values are
+	// left out (absent samples, as every Series).
+	HeartRate *Series `protobuf:"bytes,5,opt,name=heart_rate,json=heartRate,proto3" json:"heart_rate,omitempty"`
+	// The UTC offset of the samples from their index on: the first entry
+	// has index 0; there is another only where the offset changes within
+	// the day (a DST day), so a day is one or two entries, not one per
+	// sample. Sample i's offset is that of the last entry with index <= i.
+	UtcOffsets []*UtcOffsetChange `protobuf:"bytes,6,rep,name=utc_offsets,json=utcOffsets,proto3" json:"utc_offsets,omitempty"`
+	// Polar's polar_user: the absolute link to the user owning the samples.
+	PolarUser     string `protobuf:"bytes,7,opt,name=polar_user,json=polarUser,proto3" json:"polar_user,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -68,13 +94,121 @@ func (x *ContinuousHeartRate) GetDate() string {
 	return ""
 }
 
+func (x *ContinuousHeartRate) GetDayStart() *Time {
+	if x != nil {
+		return x.DayStart
+	}
+	return nil
+}
+
+func (x *ContinuousHeartRate) GetDayEnd() *Time {
+	if x != nil {
+		return x.DayEnd
+	}
+	return nil
+}
+
+func (x *ContinuousHeartRate) GetZone() string {
+	if x != nil {
+		return x.Zone
+	}
+	return ""
+}
+
+func (x *ContinuousHeartRate) GetHeartRate() *Series {
+	if x != nil {
+		return x.HeartRate
+	}
+	return nil
+}
+
+func (x *ContinuousHeartRate) GetUtcOffsets() []*UtcOffsetChange {
+	if x != nil {
+		return x.UtcOffsets
+	}
+	return nil
+}
+
+func (x *ContinuousHeartRate) GetPolarUser() string {
+	if x != nil {
+		return x.PolarUser
+	}
+	return ""
+}
+
+// UtcOffsetChange says that samples from index on were taken at
+// utc_offset_minutes east of UTC.
+type UtcOffsetChange struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	Index            int32                  `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	UtcOffsetMinutes int32                  `protobuf:"varint,2,opt,name=utc_offset_minutes,json=utcOffsetMinutes,proto3" json:"utc_offset_minutes,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *UtcOffsetChange) Reset() {
+	*x = UtcOffsetChange{}
+	mi := &file_continuous_heart_rate_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UtcOffsetChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UtcOffsetChange) ProtoMessage() {}
+
+func (x *UtcOffsetChange) ProtoReflect() protoreflect.Message {
+	mi := &file_continuous_heart_rate_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UtcOffsetChange.ProtoReflect.Descriptor instead.
+func (*UtcOffsetChange) Descriptor() ([]byte, []int) {
+	return file_continuous_heart_rate_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *UtcOffsetChange) GetIndex() int32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *UtcOffsetChange) GetUtcOffsetMinutes() int32 {
+	if x != nil {
+		return x.UtcOffsetMinutes
+	}
+	return 0
+}
+
 var File_continuous_heart_rate_proto protoreflect.FileDescriptor
 
 const file_continuous_heart_rate_proto_rawDesc = "" +
 	"\n" +
-	"\x1bcontinuous_heart_rate.proto\x12\x0epolarbridge.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\rsamples.proto\")\n" +
+	"\x1bcontinuous_heart_rate.proto\x12\x0epolarbridge.v1\x1a\rsamples.proto\"\xb7\x02\n" +
 	"\x13ContinuousHeartRate\x12\x12\n" +
-	"\x04date\x18\x01 \x01(\tR\x04dateB8Z6github.com/polarbridge/polarbridge/pluginapi;pluginapib\x06proto3"
+	"\x04date\x18\x01 \x01(\tR\x04date\x121\n" +
+	"\tday_start\x18\x02 \x01(\v2\x14.polarbridge.v1.TimeR\bdayStart\x12-\n" +
+	"\aday_end\x18\x03 \x01(\v2\x14.polarbridge.v1.TimeR\x06dayEnd\x12\x12\n" +
+	"\x04zone\x18\x04 \x01(\tR\x04zone\x125\n" +
+	"\n" +
+	"heart_rate\x18\x05 \x01(\v2\x16.polarbridge.v1.SeriesR\theartRate\x12@\n" +
+	"\vutc_offsets\x18\x06 \x03(\v2\x1f.polarbridge.v1.UtcOffsetChangeR\n" +
+	"utcOffsets\x12\x1d\n" +
+	"\n" +
+	"polar_user\x18\a \x01(\tR\tpolarUser\"U\n" +
+	"\x0fUtcOffsetChange\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\x05R\x05index\x12,\n" +
+	"\x12utc_offset_minutes\x18\x02 \x01(\x05R\x10utcOffsetMinutesB8Z6github.com/polarbridge/polarbridge/pluginapi;pluginapib\x06proto3"
 
 var (
 	file_continuous_heart_rate_proto_rawDescOnce sync.Once
@@ -88,16 +222,23 @@ func file_continuous_heart_rate_proto_rawDescGZIP() []byte {
 	return file_continuous_heart_rate_proto_rawDescData
 }
 
-var file_continuous_heart_rate_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
+var file_continuous_heart_rate_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_continuous_heart_rate_proto_goTypes = []any{
 	(*ContinuousHeartRate)(nil), // 0: polarbridge.v1.ContinuousHeartRate
+	(*UtcOffsetChange)(nil),     // 1: polarbridge.v1.UtcOffsetChange
+	(*Time)(nil),                // 2: polarbridge.v1.Time
+	(*Series)(nil),              // 3: polarbridge.v1.Series
 }
 var file_continuous_heart_rate_proto_depIdxs = []int32{
-	0, // [0:0] is the sub-list for method output_type
-	0, // [0:0] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	2, // 0: polarbridge.v1.ContinuousHeartRate.day_start:type_name -> polarbridge.v1.Time
+	2, // 1: polarbridge.v1.ContinuousHeartRate.day_end:type_name -> polarbridge.v1.Time
+	3, // 2: polarbridge.v1.ContinuousHeartRate.heart_rate:type_name -> polarbridge.v1.Series
+	1, // 3: polarbridge.v1.ContinuousHeartRate.utc_offsets:type_name -> polarbridge.v1.UtcOffsetChange
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_continuous_heart_rate_proto_init() }
@@ -112,7 +253,7 @@ func file_continuous_heart_rate_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_continuous_heart_rate_proto_rawDesc), len(file_continuous_heart_rate_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   1,
+			NumMessages:   2,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -27,3 +27,9 @@ func PlayerSessionKey(teamID, playerSessionID string) string {
 
 // CardioLoadKey is "cardio_load.<user>.<date>", the user's local day.
 func CardioLoadKey(userID, date string) string { return "cardio_load." + userID + "." + date }
+
+// ContinuousHeartRateKey is "continuous_heart_rate.<user>.<date>", the
+// user's local day of 24/7 heart rate.
+func ContinuousHeartRateKey(userID, date string) string {
+	return "continuous_heart_rate." + userID + "." + date
+}

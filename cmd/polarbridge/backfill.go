@@ -95,10 +95,10 @@ func parseKinds(env *cliEnv) ([]string, error) {
 	for _, k := range raw {
 		k = strings.ReplaceAll(strings.TrimSpace(k), "_", "-")
 		switch k {
-		case poller.KindExercise, poller.KindSleep, poller.KindNightlyRecharge, poller.KindCardioLoad:
+		case poller.KindExercise, poller.KindSleep, poller.KindNightlyRecharge, poller.KindCardioLoad, poller.KindContinuousHeartRate:
 			kinds = append(kinds, k)
 		default:
-			return nil, fmt.Errorf("--kinds: %q is not one of exercise, sleep, nightly-recharge, cardio-load", k)
+			return nil, fmt.Errorf("--kinds: %q is not one of exercise, sleep, nightly-recharge, cardio-load, continuous-heart-rate", k)
 		}
 	}
 	return kinds, nil

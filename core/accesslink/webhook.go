@@ -129,8 +129,8 @@ func (p *WebhookPayload) MsgID(body []byte) string {
 
 // ParseWebhook decodes and checks a webhook body: every payload needs an
 // event; EXERCISE needs user_id and entity_id; SLEEP needs user_id and a
-// date; CARDIO_LOAD needs user_id, date and data. Other events are
-// accepted as they come.
+// date; CARDIO_LOAD needs user_id, date and data; CONTINUOUS_HEART_RATE
+// needs user_id and date. Other events are accepted as they come.
 func ParseWebhook(data []byte) (*WebhookPayload, error) {
 	var p WebhookPayload
 	if err := decodeJSON("webhook payload", data, &p); err != nil {
@@ -154,6 +154,10 @@ func ParseWebhook(data []byte) (*WebhookPayload, error) {
 		missing = "date"
 	case p.Event == EventCardioLoad && len(p.Data) == 0:
 		missing = "data"
+	case p.Event == EventContinuousHeartRate && p.UserID == 0:
+		missing = "user_id"
+	case p.Event == EventContinuousHeartRate && p.Date == "":
+		missing = "date"
 	}
 	if missing != "" {
 		return nil, fmt.Errorf("webhook payload for event %q lacks %s: %w", p.Event, missing, ErrInvalidPayload)

@@ -8,7 +8,9 @@
 // (that date's sleep and nightly recharge: Polar sends no webhook for the
 // recharge, it belongs to the night); CARDIO_LOAD costs none (the poller's
 // own event: Polar has no webhook for cardio load, the poller lists it and
-// the event carries the listed day).
+// the event carries the listed day); CONTINUOUS_HEART_RATE costs 1 (that
+// date's 24/7 heart rate, GET /v3/users/continuous-heart-rate/{date}: the
+// event carries only the date, a day is some 17,000 samples).
 package accesslinksync
 
 import (
@@ -40,6 +42,7 @@ type Polar interface {
 	GetFile(ctx context.Context, token, id string, format accesslink.FileFormat) ([]byte, bool, error)
 	GetSleep(ctx context.Context, token, date string) ([]byte, bool, error)
 	GetNightlyRecharge(ctx context.Context, token, date string) ([]byte, bool, error)
+	GetContinuousHeartRate(ctx context.Context, token, date string) ([]byte, bool, error)
 }
 
 // Marker records items the source took in, so the poller does not fetch
@@ -118,7 +121,7 @@ func (s *Source) handle(ctx context.Context, body []byte) error {
 		return source.Permanent(err)
 	}
 	switch p.Event {
-	case accesslink.EventExercise, accesslink.EventSleep, accesslink.EventCardioLoad:
+	case accesslink.EventExercise, accesslink.EventSleep, accesslink.EventCardioLoad, accesslink.EventContinuousHeartRate:
 	default:
 		s.log.Debug("event kind not handled yet; ignored", "event", p.Event)
 		return source.ErrIgnored
@@ -138,6 +141,8 @@ func (s *Source) handle(ctx context.Context, body []byte) error {
 		err = s.exercise(ctx, user, p.EntityID)
 	case accesslink.EventCardioLoad:
 		err = s.cardioLoad(ctx, user, p.Date, p.Data)
+	case accesslink.EventContinuousHeartRate:
+		err = s.continuousHeartRate(ctx, user, p.Date)
 	default:
 		err = s.night(ctx, user, p.Date)
 	}

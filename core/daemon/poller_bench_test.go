@@ -11,20 +11,23 @@ import (
 // night every day), and what an idle poll cycle costs afterwards. The
 // target is the 3 list calls plus 2 per exercise and 2 per night, plus 2
 // cardio load range calls: Since's date to the latest date on Earth is
-// 30 days here, 28 a call.
+// 30 days here, 28 a call; plus 2 range calls of 24/7 heart rate (Since's
+// date to the user's today, 29 days) and 1 per day with samples.
 func BenchmarkBackfill28Days(b *testing.B) {
 	for range b.N {
 		ps := startPolar(b, polarOpts{history: 28, noHook: true})
 		before := totalRequests(ps.sim.Stats())
-		if _, err := ps.d.PollOnce(b.Context(), poller.Scope{Since: ps.clock.Now().AddDate(0, 0, -28)}); err != nil {
+		since := ps.clock.Now().AddDate(0, 0, -28)
+		if _, err := ps.d.PollOnce(b.Context(), poller.Scope{Since: since}); err != nil {
 			b.Fatal(err)
 		}
 		ps.settle()
 		backfill := totalRequests(ps.sim.Stats()) - before
 		exercises, nights, _ := ps.holdings()
-		target := 3 + 2 + 2*exercises + 2*nights
+		heartRate := len(ps.heartRateDaysSince(since))
+		target := 3 + 2 + 2 + heartRate + 2*exercises + 2*nights
 		if backfill != target {
-			b.Fatalf("backfill cost %d calls, target %d (3 + 2 cardio load + 2×%d exercises + 2×%d nights)", backfill, target, exercises, nights)
+			b.Fatalf("backfill cost %d calls, target %d (3 + 2 cardio load + 2 + %d heart rate + 2×%d exercises + 2×%d nights)", backfill, target, heartRate, exercises, nights)
 		}
 		idle := totalRequests(ps.sim.Stats())
 		if _, err := ps.d.PollOnce(b.Context(), poller.Scope{}); err != nil {
@@ -33,6 +36,7 @@ func BenchmarkBackfill28Days(b *testing.B) {
 		b.ReportMetric(float64(backfill), "calls/backfill")
 		b.ReportMetric(float64(exercises), "exercises")
 		b.ReportMetric(float64(nights), "nights")
+		b.ReportMetric(float64(heartRate), "heart-rate-days")
 		b.ReportMetric(float64(totalRequests(ps.sim.Stats())-idle), "calls/idle-cycle")
 		ps.stop()
 	}

@@ -60,17 +60,19 @@ func TestPollerAloneExportsEverythingOnce(t *testing.T) {
 	exercises, nights, recharges := ps.holdings()
 	cardio := len(ps.cardioDays(""))
 	require.NotZero(t, cardio)
-	assert.Equal(t, exercises+nights+recharges+cardio, prog.Queued+prog.Known, "every item listed")
+	heartRate := len(ps.heartRateDays())
+	require.NotZero(t, heartRate)
+	assert.Equal(t, exercises+nights+recharges+cardio+heartRate, prog.Queued+prog.Known, "every item listed")
 	ps.assertExportedOnce(1)
 	assert.Len(t, ps.csv("cardio_load.csv"), cardio)
 
-	// Nothing new: the next cycle costs the 4 list calls per user only.
+	// Nothing new: the next cycle costs the 5 list calls per user only.
 	before := ps.sim.Stats()
 	prog = ps.poll()
 	ps.settle()
 	after := ps.sim.Stats()
 	assert.Zero(t, prog.Queued+prog.Changed)
-	assert.Equal(t, 4*len(ps.users), totalRequests(after)-totalRequests(before))
+	assert.Equal(t, 5*len(ps.users), totalRequests(after)-totalRequests(before))
 	ps.assertExportedOnce(1)
 }
 

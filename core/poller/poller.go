@@ -11,9 +11,19 @@
 // CARDIO_LOAD, is the poller's own and carries the listed day, so a day
 // costs no call beyond its list.
 //
-// Cost: 4 list calls per user and cycle; every new or changed exercise or
-// night then costs what its event costs the worker (2 calls). A backfill
-// with Since lists cardio load with one ranged call per 28 days.
+// 24/7 heart rate is listed with its ranged endpoint for the user's local
+// yesterday and today (one call: today grows all day, yesterday's last
+// hours sync after midnight); a day whose listing changed is queued as a
+// CONTINUOUS_HEART_RATE event carrying only its date (a day is some
+// 17,000 samples), which costs the worker 1 call. A day's listing is
+// fingerprinted here, its push is not: with a webhook too, a day that grew
+// since the last cycle is fetched by the cycle again even if its push was
+// taken in (1 call; the unchanged record is not published again).
+//
+// Cost: 5 list calls per user and cycle; every new or changed exercise or
+// night then costs what its event costs the worker (2 calls), every new or
+// changed day of 24/7 heart rate 1. A backfill with Since lists cardio
+// load and 24/7 heart rate with one ranged call each per 28 days.
 package poller
 
 import (
@@ -43,10 +53,12 @@ const (
 	KindSleep           = "sleep"
 	KindNightlyRecharge = "nightly-recharge"
 	KindCardioLoad      = "cardio-load"
+	// KindContinuousHeartRate is 24/7 heart rate; see listContinuousHeartRate.
+	KindContinuousHeartRate = "continuous-heart-rate"
 )
 
 // AllKinds are every kind, in listing order.
-var AllKinds = []string{KindExercise, KindSleep, KindNightlyRecharge, KindCardioLoad}
+var AllKinds = []string{KindExercise, KindSleep, KindNightlyRecharge, KindCardioLoad, KindContinuousHeartRate}
 
 // Lister is the part of the AccessLink client the poller uses.
 type Lister interface {
@@ -55,6 +67,7 @@ type Lister interface {
 	ListNightlyRecharge(ctx context.Context, token string) ([]json.RawMessage, error)
 	ListCardioLoad(ctx context.Context, token string) ([]json.RawMessage, error)
 	CardioLoadRange(ctx context.Context, token, from, to string) ([]json.RawMessage, error)
+	ContinuousHeartRateRange(ctx context.Context, token, from, to string) ([]json.RawMessage, error)
 }
 
 // Poller lists and publishes.
@@ -294,8 +307,10 @@ func (p *Poller) list(ctx context.Context, u accounts.User, kind string, since t
 		raws, err = p.polar.ListNightlyRecharge(ctx, u.AccessToken)
 	case KindCardioLoad:
 		raws, err = p.listCardioLoad(ctx, u, since)
+	case KindContinuousHeartRate:
+		raws, err = p.listContinuousHeartRate(ctx, u, since)
 	default:
-		return nil, fmt.Errorf("unknown kind %q (exercise, sleep, nightly-recharge, cardio-load)", kind)
+		return nil, fmt.Errorf("unknown kind %q (exercise, sleep, nightly-recharge, cardio-load, continuous-heart-rate)", kind)
 	}
 	if err != nil {
 		return nil, err
@@ -386,6 +401,15 @@ func toItem(user, kind string, raw []byte) (item, error) {
 			return it, errNotAvailable
 		}
 		it.date, it.key, it.event, it.data = c.Date, pluginapi.CardioLoadKey(user, c.Date), accesslink.EventCardioLoad, json.RawMessage(raw)
+	case KindContinuousHeartRate:
+		date, samples, err := accesslink.ContinuousHeartRateDay(raw)
+		if err != nil {
+			return it, err
+		}
+		if samples == 0 {
+			return it, errNotAvailable
+		}
+		it.date, it.key, it.event = date, pluginapi.ContinuousHeartRateKey(user, date), accesslink.EventContinuousHeartRate
 	}
 	if it.key == "" || (it.entityID == "" && it.date == "") {
 		return it, errors.New("list entry without id or date")

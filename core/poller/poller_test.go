@@ -27,6 +27,8 @@ type fakeLister struct {
 	exercises, nights, recharge []string
 	cardio                      []string // every day Polar holds, oldest first
 	ranges                      [][2]string
+	heartRate                   []string // 24/7 heart rate days, oldest first
+	heartRateRanges             [][2]string
 	err                         error
 }
 

@@ -44,6 +44,11 @@
 //   - GET  /v3/users/cardio-load/, /{date}, /date?from=&to=,
 //     /period/days/{days}, /period/months/{months}: derived from the
 //     exercises' training load (see cardioload.go)
+//   - GET  /v3/users/continuous-heart-rate/{date} (404 "no data found for
+//     date") and ?from=&to= (at most 28 days, the days with samples as a
+//     list of the documented day object): 24/7 heart rate in the user's
+//     local clock times, off the wrist and during training a gap (see
+//     heartrate.go)
 //
 // Every /v3 response carries RateLimit-Usage, RateLimit-Limit and
 // RateLimit-Reset ("short, long"); past either limit the answer is 429.
@@ -78,6 +83,8 @@
 //
 // # Test control
 //
+// SyncContinuousHeartRate makes the 24/7 heart rate recorded up to now
+// visible and pushes CONTINUOUS_HEART_RATE per day that grew.
 // AddExercise and AddSleep create data "now" (an exercise that just ended;
 // the night that ended on the user's last local morning, whatever the hour)
 // and push the webhook; Twice and

@@ -97,5 +97,9 @@ func (s *Simulator) generateLoop(ctx context.Context, every time.Duration) {
 			}
 			s.cfg.logger.Info("new night", "user_id", u.ID, "date", n.Date)
 		}
+		// The watch syncs its 24/7 heart rate along with everything else.
+		if dates, err := s.SyncContinuousHeartRate(u.ID); err == nil && len(dates) > 0 {
+			s.cfg.logger.Info("24/7 heart rate synced", "user_id", u.ID, "dates", dates)
+		}
 	}
 }

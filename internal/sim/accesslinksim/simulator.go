@@ -37,6 +37,8 @@ type Simulator struct {
 	txs          map[int64]*transaction
 	nextTxID     int64
 	addSeq       map[int64]uint64 // per-user counter seeding data added later
+	createdAt    time.Time
+	hrSynced     map[int64]time.Time // user ID -> last watch sync (heartrate.go)
 }
 
 // New builds a simulator and generates its users and history.
@@ -72,6 +74,7 @@ func New(opts ...Option) (*Simulator, error) {
 		nextTxID:  1000,
 		rl:        rateLimiter{shortLimit: cfg.shortLimit, longLimit: cfg.longLimit},
 	}
+	s.createdAt = s.now()
 	s.generate()
 	s.routes()
 	return s, nil
@@ -136,6 +139,8 @@ func (s *Simulator) routes() {
 	s.handle("GET /v3/users/cardio-load/{date}", true, s.handleGetCardioLoad)
 	s.handle("GET /v3/users/cardio-load/period/days/{days}", true, s.handleCardioLoadDays)
 	s.handle("GET /v3/users/cardio-load/period/months/{months}", true, s.handleCardioLoadMonths)
+	s.handle("GET /v3/users/continuous-heart-rate", true, s.handleHeartRateRange)
+	s.handle("GET /v3/users/continuous-heart-rate/{date}", true, s.handleGetHeartRate)
 
 	// Unknown API paths still count against the rate limit, as on Polar.
 	s.handle("/v3/", true, func(w http.ResponseWriter, r *http.Request) {

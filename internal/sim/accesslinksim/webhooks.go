@@ -377,6 +377,11 @@ func (s *Simulator) PushWebhook(ev Event, opts ...PushOption) []Delivery {
 			Event: ev.Type, UserID: ev.UserID, Date: ev.Date, Timestamp: ts,
 			URL: fmt.Sprintf("%s/v3/users/sleep/%s", base, ev.Date),
 		}
+	case EventContinuousHeartRate:
+		payload = sleepPayload{
+			Event: ev.Type, UserID: ev.UserID, Date: ev.Date, Timestamp: ts,
+			URL: fmt.Sprintf("%s/v3/users/continuous-heart-rate/%s", base, ev.Date),
+		}
 	default:
 		payload = sleepPayload{Event: ev.Type, UserID: ev.UserID, Date: ev.Date, Timestamp: ts}
 	}

@@ -146,7 +146,8 @@ func (s *store) export(records []*pluginapi.Record) []*pluginapi.ExportResult {
 // hasSampleFiles reports whether records of kind get files under
 // samples/.
 func hasSampleFiles(kind pluginapi.RecordKind) bool {
-	return kind == pluginapi.RecordKind_RECORD_KIND_EXERCISE || kind == pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION
+	return kind == pluginapi.RecordKind_RECORD_KIND_EXERCISE || kind == pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION ||
+		kind == pluginapi.RecordKind_RECORD_KIND_CONTINUOUS_HEART_RATE
 }
 
 // writeSamples writes the samples file of an exercise or player session
@@ -157,6 +158,8 @@ func (s *store) writeSamples(r *pluginapi.Record) error {
 	var rows, rr [][]string
 	if p := r.GetPlayerSession(); p != nil {
 		header, rows, rr = playerSampleHeader, playerSampleRows(p), seriesRRRows(p.GetStart(), p.GetSamples())
+	} else if c := r.GetContinuousHeartRate(); c != nil {
+		header, rows = continuousHeartRateSampleHeader, continuousHeartRateSampleRows(c)
 	} else {
 		e := r.GetExercise()
 		header, rows, rr = exerciseSampleHeader, exerciseSampleRows(e), rrRows(e)

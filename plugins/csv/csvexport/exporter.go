@@ -24,7 +24,8 @@ type Config struct {
 	// Dir is the output directory; it is created if missing. Required.
 	Dir string `json:"dir"`
 	// Samples also writes the time series: one file per exercise and per
-	// player session under samples/, sleep_heart_rate.csv and
+	// player session and per day of 24/7 heart rate under samples/,
+	// sleep_heart_rate.csv and
 	// nightly_recharge_samples.csv.
 	Samples bool `json:"samples"`
 }
@@ -63,6 +64,7 @@ func (e *Exporter) Describe(context.Context, *pluginapi.DescribeRequest) (*plugi
 			pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION,
 			pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION,
 			pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD,
+			pluginapi.RecordKind_RECORD_KIND_CONTINUOUS_HEART_RATE,
 		},
 		SampleConfig: e.sampleConfig,
 		IncludeFiles: false,
@@ -173,6 +175,8 @@ func checkRecord(r *pluginapi.Record) string {
 		ok = r.GetPlayerSession() != nil
 	case pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD:
 		ok = r.GetCardioLoad() != nil
+	case pluginapi.RecordKind_RECORD_KIND_CONTINUOUS_HEART_RATE:
+		ok = r.GetContinuousHeartRate() != nil
 	default:
 		return fmt.Sprintf("record %s: kind %s is not exported by the csv plugin", r.GetKey(), r.GetKind())
 	}
@@ -196,6 +200,8 @@ func bodyName(r *pluginapi.Record) string {
 		return nilName("player_session", b.PlayerSession == nil)
 	case *pluginapi.Record_CardioLoad:
 		return nilName("cardio_load", b.CardioLoad == nil)
+	case *pluginapi.Record_ContinuousHeartRate:
+		return nilName("continuous_heart_rate", b.ContinuousHeartRate == nil)
 	case nil:
 		return "missing"
 	}

@@ -92,6 +92,7 @@ func TestDescribe(t *testing.T) {
 		pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION,
 		pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION,
 		pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD,
+		pluginapi.RecordKind_RECORD_KIND_CONTINUOUS_HEART_RATE,
 	}, resp.GetKinds())
 	assert.Equal(t, "dir: /x\n", resp.GetSampleConfig())
 	assert.False(t, resp.GetIncludeFiles())
@@ -147,6 +148,7 @@ func TestConfigureCreatesFiles(t *testing.T) {
 		"sleep.csv", "sleep_hypnogram.csv", "nightly_recharge.csv",
 		"team_sessions.csv", "team_session_markers.csv", "team_session_participants.csv",
 		"player_sessions.csv", "player_session_zones.csv", "cardio_load.csv",
+		"continuous_heart_rate.csv",
 	}
 	for _, samples := range []bool{false, true} {
 		t.Run(fmt.Sprintf("samples=%v", samples), func(t *testing.T) {

@@ -218,6 +218,7 @@ func TestRowWidths(t *testing.T) {
 		newTeamSession("v1"),
 		newPlayerSession("v1", 1),
 		newCardioLoad("2024-05-01", "v1", 88.4),
+		newContinuousHeartRate("2024-10-27", "v1", 3),
 	}
 	empty := []*pluginapi.Record{
 		{Kind: pluginapi.RecordKind_RECORD_KIND_EXERCISE, Key: "e", Body: &pluginapi.Record_Exercise{Exercise: &pluginapi.Exercise{}}},
@@ -229,6 +230,7 @@ func TestRowWidths(t *testing.T) {
 			HeartRateZones: []*pluginapi.HeartRateZone{{}}, SpeedZones: []*pluginapi.SpeedZone{{}},
 			AccelerationZones: []*pluginapi.AccelerationZone{{}}, PowerZones: []*pluginapi.PowerZone{{}}}}},
 		{Kind: pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD, Key: "c", Body: &pluginapi.Record_CardioLoad{CardioLoad: &pluginapi.CardioLoad{}}},
+		{Kind: pluginapi.RecordKind_RECORD_KIND_CONTINUOUS_HEART_RATE, Key: "h", Body: &pluginapi.Record_ContinuousHeartRate{ContinuousHeartRate: &pluginapi.ContinuousHeartRate{}}},
 	}
 	for _, spec := range tableSpecs {
 		t.Run(spec.file, func(t *testing.T) {

@@ -51,6 +51,7 @@ var tableSpecs = []*tableSpec{
 	{file: "team_sessions.csv", kind: pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION, header: teamSessionHeader, sortBy: "start_utc", sortTime: true, rows: oneRow(teamSessionRow)},
 	{file: "player_sessions.csv", kind: pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION, header: playerSessionHeader, sortBy: "start_utc", sortTime: true, rows: oneRow(playerSessionRow)},
 	{file: "cardio_load.csv", kind: pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD, header: cardioLoadHeader, sortBy: "date", rows: oneRow(cardioLoadRow)},
+	{file: "continuous_heart_rate.csv", kind: pluginapi.RecordKind_RECORD_KIND_CONTINUOUS_HEART_RATE, header: continuousHeartRateHeader, sortBy: "date", rows: oneRow(continuousHeartRateRow)},
 }
 
 func oneRow(f func(*pluginapi.Record) []string) func(*pluginapi.Record) [][]string {

@@ -50,6 +50,7 @@ func (e *Exporter) Describe(context.Context, *pluginapi.DescribeRequest) (*plugi
 			pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION,
 			pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION,
 			pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD,
+			pluginapi.RecordKind_RECORD_KIND_CONTINUOUS_HEART_RATE,
 		},
 		SampleConfig: e.sampleConfig,
 	}, nil

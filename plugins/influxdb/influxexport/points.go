@@ -146,6 +146,10 @@ func recordPoints(r *pluginapi.Record) ([]*point, error) {
 		if r.GetCardioLoad() != nil {
 			return cardioLoadPoints(r)
 		}
+	case pluginapi.RecordKind_RECORD_KIND_CONTINUOUS_HEART_RATE:
+		if r.GetContinuousHeartRate() != nil {
+			return continuousHeartRatePoints(r)
+		}
 	default:
 		return nil, fmt.Errorf("record %s: kind %s is not exported by the influxdb plugin", r.GetKey(), r.GetKind())
 	}
