@@ -46,7 +46,7 @@ const (
 )
 
 // AllKinds are every kind, in listing order.
-var AllKinds = []string{KindExercise, KindSleep, KindNightlyRecharge, KindCardioLoad}
+var AllKinds = []string{KindExercise, KindSleep, KindNightlyRecharge, KindCardioLoad, KindDailyActivity, KindPhysicalInformation}
 
 // Lister is the part of the AccessLink client the poller uses.
 type Lister interface {
@@ -65,6 +65,7 @@ type Poller struct {
 	seen     *seen.Store
 	log      *slog.Logger
 	now      func() time.Time
+	tx       Transactor // nil: the transactional kinds are skipped
 }
 
 // Option adjusts a Poller.
@@ -139,10 +140,16 @@ func (p *Poller) Cycle(ctx context.Context, scope Scope) (Progress, error) {
 		}
 	}
 	report()
+	avail := p.notifications(ctx, kinds, !scope.Since.IsZero())
 	var errs []error
 	for _, u := range users {
 		for _, kind := range kinds {
-			items, err := p.list(ctx, u, kind, scope.Since)
+			var items []item
+			if isTransactionKind(kind) {
+				err = p.transact(ctx, u, kind, avail, &prog)
+			} else {
+				items, err = p.list(ctx, u, kind, scope.Since)
+			}
 			prog.ListsDone++
 			if err != nil {
 				errs = append(errs, fmt.Errorf("user %s, %s: %w", u.ID, kind, err))
@@ -295,7 +302,7 @@ func (p *Poller) list(ctx context.Context, u accounts.User, kind string, since t
 	case KindCardioLoad:
 		raws, err = p.listCardioLoad(ctx, u, since)
 	default:
-		return nil, fmt.Errorf("unknown kind %q (exercise, sleep, nightly-recharge, cardio-load)", kind)
+		return nil, fmt.Errorf("unknown kind %q (exercise, sleep, nightly-recharge, cardio-load, daily-activity, physical-information)", kind)
 	}
 	if err != nil {
 		return nil, err

@@ -37,6 +37,7 @@ type Simulator struct {
 	txs          map[int64]*transaction
 	nextTxID     int64
 	addSeq       map[int64]uint64 // per-user counter seeding data added later
+	act          activityState    // daily activity and physical information (activity.go)
 }
 
 // New builds a simulator and generates its users and history.
@@ -136,6 +137,8 @@ func (s *Simulator) routes() {
 	s.handle("GET /v3/users/cardio-load/{date}", true, s.handleGetCardioLoad)
 	s.handle("GET /v3/users/cardio-load/period/days/{days}", true, s.handleCardioLoadDays)
 	s.handle("GET /v3/users/cardio-load/period/months/{months}", true, s.handleCardioLoadMonths)
+
+	s.activityRoutes()
 
 	// Unknown API paths still count against the rate limit, as on Polar.
 	s.handle("/v3/", true, func(w http.ResponseWriter, r *http.Request) {
