@@ -85,6 +85,9 @@ type ActivitySpec struct {
 	// Devices is how many devices' data the summary combines (default 1):
 	// each adds its own steps.
 	Devices int
+	// Created is the summary's created time (default now): an earlier
+	// one is a summary that reaches the bridge late (a delayed sync).
+	Created time.Time
 }
 
 // ActivitySummary is a snapshot of one simulated activity summary.
@@ -125,9 +128,13 @@ func (s *Simulator) SyncActivity(userID int64, spec ActivitySpec) (ActivitySumma
 	if spec.Devices < 1 {
 		spec.Devices = 1
 	}
+	created := now
+	if !spec.Created.IsZero() {
+		created = spec.Created
+	}
 	a := s.actLocked()
 	a.nextNum++
-	sm := &activitySummary{num: a.nextNum, userID: userID, date: spec.Date, created: now.UTC(), upTo: spec.UpTo, devices: spec.Devices}
+	sm := &activitySummary{num: a.nextNum, userID: userID, date: spec.Date, created: created.UTC(), upTo: spec.UpTo, devices: spec.Devices}
 	a.summaries = append(a.summaries, sm)
 	return s.summarySnapshotLocked(u, sm), nil
 }
