@@ -14,6 +14,18 @@
 // Cost: 4 list calls per user and cycle; every new or changed exercise or
 // night then costs what its event costs the worker (2 calls). A backfill
 // with Since lists cardio load with one ranged call per 28 days.
+//
+// Daily activity and physical information come from AccessLink's
+// transactions, run by a Transactor (the AccessLink source, which
+// publishes the records and commits; see accesslinksync). A cycle first
+// asks the pull notifications once (GET /v3/notifications, client
+// credentials) and starts a transaction only for the users and kinds
+// listed there: an idle cycle costs 1 call for every user instead of one
+// 204 per user and kind (2 per user). A transaction of 50 entities (the
+// most Polar puts in one) is followed by another at once; a smaller one
+// ends the user's kind for the cycle. A backfill (Since set), or a client
+// without client credentials, does not gate: one transaction attempt per
+// user and kind; AccessLink holds the last 30 days of uploads.
 package poller
 
 import (
