@@ -15,6 +15,7 @@ import (
 	"github.com/polarbridge/polarbridge/core/poller"
 	"github.com/polarbridge/polarbridge/core/seen"
 	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
+	"github.com/polarbridge/polarbridge/internal/testinflux"
 )
 
 const (
@@ -342,4 +343,61 @@ func BenchmarkActivityCalls(b *testing.B) {
 	calls := idleCycleCalls(b, 50)
 	b.ReportMetric(float64(calls.before), "idle-calls-50-users-before")
 	b.ReportMetric(float64(calls.after), "idle-calls-50-users-after")
+}
+
+// Daily activity and physical information into a real InfluxDB: a day
+// synced again replaces its point (one per day, the latest steps), its
+// step samples are the new version's, and each physical entry is a
+// point.
+func TestActivityToInfluxDB(t *testing.T) {
+	influx := testinflux.Start(t)
+	influx.CreateDatabase("polar")
+	ps := startPolar(t, polarOpts{noHook: true, plugins: `plugins:
+  influxdb:
+    path: ` + binary(t, "plugins/influxdb") + `
+    config:
+      url: ` + influx.URL + `
+      database: polar
+`})
+	user := ps.users[0]
+	today, loc := ps.localDay(user, 0)
+	midnight, _ := time.ParseInLocation(time.DateOnly, today, loc)
+	ps.sync(user, accesslinksim.ActivitySpec{Date: today, UpTo: midnight.Add(10 * time.Hour)})
+	_, err := ps.sim.AddPhysicalInformation(user, accesslinksim.PhysicalSpec{Weight: 74.2})
+	require.NoError(t, err)
+	ps.poll()
+	ps.settle("influxdb")
+	require.NoError(t, ps.clock.Sleep(context.Background(), time.Minute))
+	full := ps.sync(user, accesslinksim.ActivitySpec{Date: today})
+	ps.poll()
+	ps.settle("influxdb")
+
+	q := func(query string) []map[string]any {
+		t.Helper()
+		var out []map[string]any
+		for _, s := range influx.MustQuery("polar", query) {
+			for _, v := range s.Values {
+				row := map[string]any{}
+				for i, c := range s.Columns {
+					row[c] = v[i]
+				}
+				out = append(out, row)
+			}
+		}
+		return out
+	}
+	days := q(`SELECT * FROM daily_activity`)
+	require.Len(t, days, 1, "one point per day, whatever the versions")
+	assert.Equal(t, today, days[0]["date"])
+	assert.Equal(t, float64(full.ActiveSteps), days[0]["active_steps"])
+	assert.Equal(t, float64(midnight.UnixMilli()), days[0]["time"], "at the user's local midnight")
+	sum := q(`SELECT sum(steps) FROM activity_steps`)
+	require.Len(t, sum, 1)
+	assert.Positive(t, sum[0]["sum"])
+	assert.LessOrEqual(t, sum[0]["sum"], float64(full.ActiveSteps))
+	assert.NotEmpty(t, q(`SELECT * FROM activity_zones`))
+	phys := q(`SELECT * FROM physical_information`)
+	require.Len(t, phys, 1)
+	assert.Equal(t, 74.2, phys[0]["weight_kg"])
+	assert.Equal(t, fmt.Sprint(user), phys[0]["user"])
 }
