@@ -91,6 +91,7 @@ func (s *Source) dailyActivity(ctx context.Context, tp TransactionPolar, u accou
 	k := accesslink.ActivityTransactions
 	latest := map[string]summary{}
 	var dates []string
+	var bad []error // malformed entities: the rest is published, nothing committed
 	for _, id := range ids {
 		raw, found, err := tp.GetTransactionItem(ctx, u.AccessToken, u.ID, k, txID, id, "")
 		if err != nil {
@@ -102,11 +103,13 @@ func (s *Source) dailyActivity(ctx context.Context, tp TransactionPolar, u accou
 		}
 		a, err := accesslink.DecodeActivitySummary(raw)
 		if err != nil {
-			return 0, fmt.Errorf("activity summary %d: %w", id, err)
+			bad = append(bad, fmt.Errorf("activity summary %d: %w", id, err))
+			continue
 		}
 		created, err := accesslink.ParseCreated(a.Created)
 		if err != nil {
-			return 0, fmt.Errorf("activity summary %d: %w", id, err)
+			bad = append(bad, fmt.Errorf("activity summary %d: %w", id, err))
+			continue
 		}
 		cur, seen := latest[a.Date]
 		if !seen {
@@ -144,7 +147,8 @@ func (s *Source) dailyActivity(ctx context.Context, tp TransactionPolar, u accou
 		}
 		rec, warns, err := accesslink.DailyActivityRecord(u.ID, in, loc, s.now())
 		if err != nil {
-			return published, fmt.Errorf("normalize activity %d (%s): %w", sm.id, date, err)
+			bad = append(bad, fmt.Errorf("normalize activity %d (%s): %w", sm.id, date, err))
+			continue
 		}
 		s.implausible(warns)
 		ok, err := s.pub.Publish(ctx, rec)
@@ -161,7 +165,18 @@ func (s *Source) dailyActivity(ctx context.Context, tp TransactionPolar, u accou
 			}
 		}
 	}
-	return published, nil
+	return published, malformed(bad)
+}
+
+// malformed is the error for entities that cannot become records. The
+// transaction is then not committed, so Polar keeps them (they come back
+// in a later transaction, with whatever is new) and nothing is lost;
+// the error says so and what to do.
+func malformed(bad []error) error {
+	if len(bad) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w (left at Polar, uncommitted, until the bridge can read it: report it with this message)", errors.Join(bad...))
 }
 
 func parseCreatedState(v string) (time.Time, bool) {
@@ -180,6 +195,7 @@ func parseCreatedState(v string) (time.Time, bool) {
 func (s *Source) physicalInformation(ctx context.Context, tp TransactionPolar, u accounts.User, txID int64, ids []int64) (int, error) {
 	loc := s.location(u)
 	published := 0
+	var bad []error
 	for _, id := range ids {
 		raw, found, err := tp.GetTransactionItem(ctx, u.AccessToken, u.ID, accesslink.PhysicalInformationTransactions, txID, id, "")
 		if err != nil {
@@ -191,7 +207,8 @@ func (s *Source) physicalInformation(ctx context.Context, tp TransactionPolar, u
 		}
 		rec, warns, err := accesslink.PhysicalInformationRecord(u.ID, raw, loc, s.now())
 		if err != nil {
-			return published, fmt.Errorf("normalize physical information %d: %w", id, err)
+			bad = append(bad, fmt.Errorf("normalize physical information %d: %w", id, err))
+			continue
 		}
 		s.implausible(warns)
 		ok, err := s.pub.Publish(ctx, rec)
@@ -203,5 +220,5 @@ func (s *Source) physicalInformation(ctx context.Context, tp TransactionPolar, u
 			s.log.Info("record published", "key", rec.GetKey(), "version", rec.GetVersion())
 		}
 	}
-	return published, nil
+	return published, malformed(bad)
 }

@@ -401,3 +401,27 @@ func TestActivityToInfluxDB(t *testing.T) {
 	assert.Equal(t, 74.2, phys[0]["weight_kg"])
 	assert.Equal(t, fmt.Sprint(user), phys[0]["user"])
 }
+
+// A summary the bridge cannot read: the other days are exported, the
+// transaction is not committed (Polar keeps the bad one, nothing is
+// lost), and the error says so.
+func TestMalformedActivityIsKeptAtPolar(t *testing.T) {
+	ps := startPolar(t, polarOpts{noHook: true})
+	user := ps.users[0]
+	d1, _ := ps.localDay(user, 1)
+	d2, _ := ps.localDay(user, 2)
+	ps.sync(user, accesslinksim.ActivitySpec{Date: d1})
+	bad := ps.sync(user, accesslinksim.ActivitySpec{Date: d2, Malformed: true})
+	_, err := ps.d.PollOnce(context.Background(), poller.Scope{})
+	require.Error(t, err)
+	assert.ErrorContains(t, err, fmt.Sprintf("activity summary %d", bad.ID))
+	assert.ErrorContains(t, err, "left at Polar")
+	ps.settle()
+	rows := ps.dailyRows()
+	assert.Contains(t, rows, d1, "the good day is exported")
+	assert.NotContains(t, rows, d2)
+	assert.Zero(t, ps.sim.Stats().Requests[routeActivityCommit], "not committed")
+	for _, s := range ps.sim.ActivitySummaries(user) {
+		assert.False(t, s.Committed, "Polar keeps %s", s.Date)
+	}
+}

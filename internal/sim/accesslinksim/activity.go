@@ -40,6 +40,7 @@ type activitySummary struct {
 	created   time.Time // AccessLink's time of the sync, UTC
 	upTo      time.Time // data covers the day up to this instant
 	devices   int
+	malformed bool
 	committed bool
 }
 
@@ -88,6 +89,9 @@ type ActivitySpec struct {
 	// Created is the summary's created time (default now): an earlier
 	// one is a summary that reaches the bridge late (a delayed sync).
 	Created time.Time
+	// Malformed serves the summary with a created time that is not one
+	// (a broken Polar answer).
+	Malformed bool
 }
 
 // ActivitySummary is a snapshot of one simulated activity summary.
@@ -134,7 +138,7 @@ func (s *Simulator) SyncActivity(userID int64, spec ActivitySpec) (ActivitySumma
 	}
 	a := s.actLocked()
 	a.nextNum++
-	sm := &activitySummary{num: a.nextNum, userID: userID, date: spec.Date, created: created.UTC(), upTo: spec.UpTo, devices: spec.Devices}
+	sm := &activitySummary{num: a.nextNum, userID: userID, date: spec.Date, created: created.UTC(), upTo: spec.UpTo, devices: spec.Devices, malformed: spec.Malformed}
 	a.summaries = append(a.summaries, sm)
 	return s.summarySnapshotLocked(u, sm), nil
 }
@@ -468,12 +472,16 @@ func (s *Simulator) summaryJSONLocked(u *user, sm *activitySummary, txID int64) 
 	// BMR from the user's weight (Mifflin-St Jeor, roughly), per hour.
 	bmr := (10*u.weight + 6.25*u.height - 5*35 + 5) / 24 * float64(len(hours))
 	activeKcal := int(math.Round(float64(steps) * 0.04 * u.weight / 75))
+	createdText := sm.created.Format("2006-01-02T15:04:05.000Z")
+	if sm.malformed {
+		createdText = "yesterday"
+	}
 	return activityJSON{
 		ID:             sm.num,
 		PolarUser:      fmt.Sprintf("%s/v3/users/%d", s.base(), u.id),
 		TransactionID:  txID,
 		Date:           sm.date,
-		Created:        sm.created.Format("2006-01-02T15:04:05.000Z"),
+		Created:        createdText,
 		Calories:       int(math.Round(bmr)) + activeKcal,
 		ActiveCalories: activeKcal,
 		Duration:       isoDuration(int(active.Seconds())),
