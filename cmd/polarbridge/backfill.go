@@ -64,6 +64,9 @@ func backfill(ctx context.Context, env *cliEnv, _ []string) error {
 	bar.done()
 	fmt.Fprintf(env.stdout, "Backfill since %s: found %d, already exported (or queued) %d, queued %d new and %d changed.\n",
 		since.Local().Format(time.DateOnly), prog.Found, prog.Known, prog.Queued, prog.Changed)
+	if prog.Transacted > 0 {
+		fmt.Fprintf(env.stdout, "Published %d daily activity and physical information records from AccessLink transactions (committed: Polar no longer holds them).\n", prog.Transacted)
+	}
 	if err != nil {
 		return err
 	}
