@@ -69,6 +69,12 @@ func (s *Source) Transaction(ctx context.Context, u accounts.User, kind string) 
 		return res, fmt.Errorf("transaction %d left uncommitted (Polar returns its data in a later one): %w", txID, err)
 	}
 	if err := tp.CommitTransaction(ctx, u.AccessToken, u.ID, k, txID); err != nil {
+		if errors.Is(err, accesslink.ErrNotFound) {
+			// Fetching took longer than the transaction's 10 minutes
+			// (pacing under the rate limit). The next transaction is
+			// cheaper: days already published are not fetched again.
+			return res, fmt.Errorf("commit transaction %d: Polar disbanded it before the commit (over 10 minutes); its records are published and Polar hands its data out again: %w", txID, err)
+		}
 		return res, fmt.Errorf("commit transaction %d (its records are published; Polar returns its data in a later one): %w", txID, err)
 	}
 	s.log.Info("transaction committed", "user", u.ID, "kind", kind, "transaction", txID, "items", res.Items, "published", res.Published)

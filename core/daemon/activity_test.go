@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -423,5 +426,42 @@ func TestMalformedActivityIsKeptAtPolar(t *testing.T) {
 	assert.Zero(t, ps.sim.Stats().Requests[routeActivityCommit], "not committed")
 	for _, s := range ps.sim.ActivitySummaries(user) {
 		assert.False(t, s.Committed, "Polar keeps %s", s.Date)
+	}
+}
+
+// Fetching takes longer than the transaction's 10 minutes (the clock
+// jumps once the last samples are fetched): the commit gets 404, the records
+// are published anyway, and the next cycle's transaction, which skips the
+// days already published, commits.
+func TestActivityTransactionDisbandedBeforeCommit(t *testing.T) {
+	clock := pinnedClock(time.Time{})
+	var once sync.Once
+	ps := startPolar(t, polarOpts{noHook: true, clock: clock, wrap: func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+			if strings.HasSuffix(r.URL.Path, "/zone-samples") {
+				once.Do(func() { _ = clock.Sleep(context.Background(), 11*time.Minute) })
+			}
+		})
+	}})
+	user := ps.users[0]
+	d1, _ := ps.localDay(user, 1)
+	ps.sync(user, accesslinksim.ActivitySpec{Date: d1})
+	_, err := ps.d.PollOnce(context.Background(), poller.Scope{})
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "disbanded it before the commit")
+	ps.settle()
+	first := ps.dailyRows()
+	require.Contains(t, first, d1)
+
+	prog := ps.poll()
+	assert.Equal(t, 1, prog.Found)
+	ps.settle()
+	assert.Equal(t, first, ps.dailyRows())
+	st := ps.sim.Stats().Requests
+	assert.Equal(t, 1, st[routeActivityZones], "not fetched again")
+	assert.Equal(t, 2, st[routeActivityCommit], "the 404, then the commit")
+	for _, s := range ps.sim.ActivitySummaries(user) {
+		assert.True(t, s.Committed)
 	}
 }
