@@ -12,7 +12,9 @@ import (
 // physical information entry for the dashboard's queries, from from on.
 func activityRecords(user string, from time.Time, days int) []*pluginapi.Record {
 	var out []*pluginapi.Record
-	at := func(t time.Time) *pluginapi.Time { return &pluginapi.Time{Utc: timestamppb.New(t), UtcOffsetMinutes: 180} }
+	at := func(t time.Time) *pluginapi.Time {
+		return &pluginapi.Time{Utc: timestamppb.New(t), UtcOffsetMinutes: 180}
+	}
 	for d := range days {
 		start := from.AddDate(0, 0, d).Add(-3 * time.Hour) // midnight at UTC+3
 		date := from.AddDate(0, 0, d).Format(time.DateOnly)
