@@ -25,7 +25,9 @@
 // most Polar puts in one) is followed by another at once; a smaller one
 // ends the user's kind for the cycle. A backfill (Since set), or a client
 // without client credentials, does not gate: one transaction attempt per
-// user and kind; AccessLink holds the last 30 days of uploads.
+// user and kind; AccessLink holds the last 30 days of uploads. Since does
+// not limit these kinds: a transaction hands out what Polar holds and a
+// commit deletes it, so all of it is published.
 package poller
 
 import (
