@@ -9,7 +9,6 @@ package pluginapi
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
-	_ "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -22,11 +21,32 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// DailyActivity is one record of AccessLink daily activity (placeholder: filled in by the
-// kind's own change).
+// DailyActivity is one local day of AccessLink daily activity (the
+// activity transactions: summary, step samples, zone samples). Key
+// daily_activity.<user>.<date>; only the summary Polar created last for
+// the date counts (a later one, a partial day synced again or a second
+// device combined in, is a new version of the day). AccessLink gives no
+// zone: local times are read in the user's time zone.
 type DailyActivity struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Date          string                 `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Date  string                 `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"` // the user's local day, YYYY-MM-DD
+	// First instant of date in the user's zone, with its offset.
+	DayStart *Time `protobuf:"bytes,2,opt,name=day_start,json=dayStart,proto3" json:"day_start,omitempty"`
+	// When AccessLink created the summary; the latest one per day wins.
+	Created                   *Time   `protobuf:"bytes,3,opt,name=created,proto3" json:"created,omitempty"`
+	Id                        int64   `protobuf:"varint,4,opt,name=id,proto3" json:"id,omitempty"`                                                   // Polar's activity summary id
+	Calories                  int32   `protobuf:"varint,5,opt,name=calories,proto3" json:"calories,omitempty"`                                       // kcal, including BMR
+	ActiveCalories            int32   `protobuf:"varint,6,opt,name=active_calories,json=activeCalories,proto3" json:"active_calories,omitempty"`     // kcal, not including BMR
+	DurationSeconds           float64 `protobuf:"fixed64,7,opt,name=duration_seconds,json=durationSeconds,proto3" json:"duration_seconds,omitempty"` // Polar's duration (ISO 8601), in seconds
+	ActiveSteps               int32   `protobuf:"varint,8,opt,name=active_steps,json=activeSteps,proto3" json:"active_steps,omitempty"`              // Polar's "activity unit" steps
+	StepSampleIntervalMinutes int32   `protobuf:"varint,9,opt,name=step_sample_interval_minutes,json=stepSampleIntervalMinutes,proto3" json:"step_sample_interval_minutes,omitempty"`
+	// Steps per segment, starting at time; segments Polar sends as null
+	// (no samples available) are absent.
+	StepSamples               []*ActivityStepSample `protobuf:"bytes,10,rep,name=step_samples,json=stepSamples,proto3" json:"step_samples,omitempty"`
+	ZoneSampleIntervalMinutes int32                 `protobuf:"varint,11,opt,name=zone_sample_interval_minutes,json=zoneSampleIntervalMinutes,proto3" json:"zone_sample_interval_minutes,omitempty"`
+	ZoneSamples               []*ActivityZoneSample `protobuf:"bytes,12,rep,name=zone_samples,json=zoneSamples,proto3" json:"zone_samples,omitempty"`
+	// Totals of zone_samples per zone index (seconds), for convenience.
+	ZoneTotals    []*ActivityZone `protobuf:"bytes,13,rep,name=zone_totals,json=zoneTotals,proto3" json:"zone_totals,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -68,13 +88,291 @@ func (x *DailyActivity) GetDate() string {
 	return ""
 }
 
+func (x *DailyActivity) GetDayStart() *Time {
+	if x != nil {
+		return x.DayStart
+	}
+	return nil
+}
+
+func (x *DailyActivity) GetCreated() *Time {
+	if x != nil {
+		return x.Created
+	}
+	return nil
+}
+
+func (x *DailyActivity) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *DailyActivity) GetCalories() int32 {
+	if x != nil {
+		return x.Calories
+	}
+	return 0
+}
+
+func (x *DailyActivity) GetActiveCalories() int32 {
+	if x != nil {
+		return x.ActiveCalories
+	}
+	return 0
+}
+
+func (x *DailyActivity) GetDurationSeconds() float64 {
+	if x != nil {
+		return x.DurationSeconds
+	}
+	return 0
+}
+
+func (x *DailyActivity) GetActiveSteps() int32 {
+	if x != nil {
+		return x.ActiveSteps
+	}
+	return 0
+}
+
+func (x *DailyActivity) GetStepSampleIntervalMinutes() int32 {
+	if x != nil {
+		return x.StepSampleIntervalMinutes
+	}
+	return 0
+}
+
+func (x *DailyActivity) GetStepSamples() []*ActivityStepSample {
+	if x != nil {
+		return x.StepSamples
+	}
+	return nil
+}
+
+func (x *DailyActivity) GetZoneSampleIntervalMinutes() int32 {
+	if x != nil {
+		return x.ZoneSampleIntervalMinutes
+	}
+	return 0
+}
+
+func (x *DailyActivity) GetZoneSamples() []*ActivityZoneSample {
+	if x != nil {
+		return x.ZoneSamples
+	}
+	return nil
+}
+
+func (x *DailyActivity) GetZoneTotals() []*ActivityZone {
+	if x != nil {
+		return x.ZoneTotals
+	}
+	return nil
+}
+
+// ActivityStepSample is the steps of one segment that begins at time.
+type ActivityStepSample struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Time          *Time                  `protobuf:"bytes,1,opt,name=time,proto3" json:"time,omitempty"`
+	Steps         int32                  `protobuf:"varint,2,opt,name=steps,proto3" json:"steps,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ActivityStepSample) Reset() {
+	*x = ActivityStepSample{}
+	mi := &file_activity_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActivityStepSample) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActivityStepSample) ProtoMessage() {}
+
+func (x *ActivityStepSample) ProtoReflect() protoreflect.Message {
+	mi := &file_activity_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActivityStepSample.ProtoReflect.Descriptor instead.
+func (*ActivityStepSample) Descriptor() ([]byte, []int) {
+	return file_activity_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ActivityStepSample) GetTime() *Time {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *ActivityStepSample) GetSteps() int32 {
+	if x != nil {
+		return x.Steps
+	}
+	return 0
+}
+
+// ActivityZoneSample is the time spent in each activity zone in the
+// segment that begins at time.
+type ActivityZoneSample struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Time          *Time                  `protobuf:"bytes,1,opt,name=time,proto3" json:"time,omitempty"`
+	Zones         []*ActivityZone        `protobuf:"bytes,2,rep,name=zones,proto3" json:"zones,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ActivityZoneSample) Reset() {
+	*x = ActivityZoneSample{}
+	mi := &file_activity_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActivityZoneSample) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActivityZoneSample) ProtoMessage() {}
+
+func (x *ActivityZoneSample) ProtoReflect() protoreflect.Message {
+	mi := &file_activity_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActivityZoneSample.ProtoReflect.Descriptor instead.
+func (*ActivityZoneSample) Descriptor() ([]byte, []int) {
+	return file_activity_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ActivityZoneSample) GetTime() *Time {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *ActivityZoneSample) GetZones() []*ActivityZone {
+	if x != nil {
+		return x.Zones
+	}
+	return nil
+}
+
+// ActivityZone is time in one activity zone: index 0 sleep, 1 sedentary,
+// 2 light, 3 moderate, 4 vigorous, 5 non wear (Polar's "Activity zone
+// types").
+type ActivityZone struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Index         int32                  `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"` // SLEEP, SEDENTARY, LIGHT, MODERATE, VIGOROUS, NON_WEAR or ""
+	InZoneSeconds float64                `protobuf:"fixed64,3,opt,name=in_zone_seconds,json=inZoneSeconds,proto3" json:"in_zone_seconds,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ActivityZone) Reset() {
+	*x = ActivityZone{}
+	mi := &file_activity_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActivityZone) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActivityZone) ProtoMessage() {}
+
+func (x *ActivityZone) ProtoReflect() protoreflect.Message {
+	mi := &file_activity_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActivityZone.ProtoReflect.Descriptor instead.
+func (*ActivityZone) Descriptor() ([]byte, []int) {
+	return file_activity_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ActivityZone) GetIndex() int32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *ActivityZone) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ActivityZone) GetInZoneSeconds() float64 {
+	if x != nil {
+		return x.InZoneSeconds
+	}
+	return 0
+}
+
 var File_activity_proto protoreflect.FileDescriptor
 
 const file_activity_proto_rawDesc = "" +
 	"\n" +
-	"\x0eactivity.proto\x12\x0epolarbridge.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\rsamples.proto\"#\n" +
+	"\x0eactivity.proto\x12\x0epolarbridge.v1\x1a\rsamples.proto\"\xf8\x04\n" +
 	"\rDailyActivity\x12\x12\n" +
-	"\x04date\x18\x01 \x01(\tR\x04dateB8Z6github.com/polarbridge/polarbridge/pluginapi;pluginapib\x06proto3"
+	"\x04date\x18\x01 \x01(\tR\x04date\x121\n" +
+	"\tday_start\x18\x02 \x01(\v2\x14.polarbridge.v1.TimeR\bdayStart\x12.\n" +
+	"\acreated\x18\x03 \x01(\v2\x14.polarbridge.v1.TimeR\acreated\x12\x0e\n" +
+	"\x02id\x18\x04 \x01(\x03R\x02id\x12\x1a\n" +
+	"\bcalories\x18\x05 \x01(\x05R\bcalories\x12'\n" +
+	"\x0factive_calories\x18\x06 \x01(\x05R\x0eactiveCalories\x12)\n" +
+	"\x10duration_seconds\x18\a \x01(\x01R\x0fdurationSeconds\x12!\n" +
+	"\factive_steps\x18\b \x01(\x05R\vactiveSteps\x12?\n" +
+	"\x1cstep_sample_interval_minutes\x18\t \x01(\x05R\x19stepSampleIntervalMinutes\x12E\n" +
+	"\fstep_samples\x18\n" +
+	" \x03(\v2\".polarbridge.v1.ActivityStepSampleR\vstepSamples\x12?\n" +
+	"\x1czone_sample_interval_minutes\x18\v \x01(\x05R\x19zoneSampleIntervalMinutes\x12E\n" +
+	"\fzone_samples\x18\f \x03(\v2\".polarbridge.v1.ActivityZoneSampleR\vzoneSamples\x12=\n" +
+	"\vzone_totals\x18\r \x03(\v2\x1c.polarbridge.v1.ActivityZoneR\n" +
+	"zoneTotals\"T\n" +
+	"\x12ActivityStepSample\x12(\n" +
+	"\x04time\x18\x01 \x01(\v2\x14.polarbridge.v1.TimeR\x04time\x12\x14\n" +
+	"\x05steps\x18\x02 \x01(\x05R\x05steps\"r\n" +
+	"\x12ActivityZoneSample\x12(\n" +
+	"\x04time\x18\x01 \x01(\v2\x14.polarbridge.v1.TimeR\x04time\x122\n" +
+	"\x05zones\x18\x02 \x03(\v2\x1c.polarbridge.v1.ActivityZoneR\x05zones\"`\n" +
+	"\fActivityZone\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12&\n" +
+	"\x0fin_zone_seconds\x18\x03 \x01(\x01R\rinZoneSecondsB8Z6github.com/polarbridge/polarbridge/pluginapi;pluginapib\x06proto3"
 
 var (
 	file_activity_proto_rawDescOnce sync.Once
@@ -88,16 +386,28 @@ func file_activity_proto_rawDescGZIP() []byte {
 	return file_activity_proto_rawDescData
 }
 
-var file_activity_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
+var file_activity_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_activity_proto_goTypes = []any{
-	(*DailyActivity)(nil), // 0: polarbridge.v1.DailyActivity
+	(*DailyActivity)(nil),      // 0: polarbridge.v1.DailyActivity
+	(*ActivityStepSample)(nil), // 1: polarbridge.v1.ActivityStepSample
+	(*ActivityZoneSample)(nil), // 2: polarbridge.v1.ActivityZoneSample
+	(*ActivityZone)(nil),       // 3: polarbridge.v1.ActivityZone
+	(*Time)(nil),               // 4: polarbridge.v1.Time
 }
 var file_activity_proto_depIdxs = []int32{
-	0, // [0:0] is the sub-list for method output_type
-	0, // [0:0] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	4, // 0: polarbridge.v1.DailyActivity.day_start:type_name -> polarbridge.v1.Time
+	4, // 1: polarbridge.v1.DailyActivity.created:type_name -> polarbridge.v1.Time
+	1, // 2: polarbridge.v1.DailyActivity.step_samples:type_name -> polarbridge.v1.ActivityStepSample
+	2, // 3: polarbridge.v1.DailyActivity.zone_samples:type_name -> polarbridge.v1.ActivityZoneSample
+	3, // 4: polarbridge.v1.DailyActivity.zone_totals:type_name -> polarbridge.v1.ActivityZone
+	4, // 5: polarbridge.v1.ActivityStepSample.time:type_name -> polarbridge.v1.Time
+	4, // 6: polarbridge.v1.ActivityZoneSample.time:type_name -> polarbridge.v1.Time
+	3, // 7: polarbridge.v1.ActivityZoneSample.zones:type_name -> polarbridge.v1.ActivityZone
+	8, // [8:8] is the sub-list for method output_type
+	8, // [8:8] is the sub-list for method input_type
+	8, // [8:8] is the sub-list for extension type_name
+	8, // [8:8] is the sub-list for extension extendee
+	0, // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_activity_proto_init() }
@@ -112,7 +422,7 @@ func file_activity_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_activity_proto_rawDesc), len(file_activity_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   1,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

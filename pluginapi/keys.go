@@ -33,3 +33,12 @@ func CardioLoadKey(userID, date string) string { return "cardio_load." + userID 
 func ContinuousHeartRateKey(userID, date string) string {
 	return "continuous_heart_rate." + userID + "." + date
 }
+
+// DailyActivityKey is "daily_activity.<user>.<date>", the user's local day.
+func DailyActivityKey(userID, date string) string { return "daily_activity." + userID + "." + date }
+
+// PhysicalInformationKey is "physical_information.<user>.<id>", Polar's id
+// of the entry (its created time when Polar sends no id).
+func PhysicalInformationKey(userID, id string) string {
+	return "physical_information." + userID + "." + id
+}

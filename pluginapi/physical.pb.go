@@ -9,7 +9,6 @@ package pluginapi
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
-	_ "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -22,11 +21,24 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// PhysicalInformation is one record of AccessLink physical information (placeholder: filled in by the
-// kind's own change).
+// PhysicalInformation is one entry of AccessLink physical information
+// (physical-information transactions): Polar stores a full entry
+// whenever any of the user's physical settings changes. Key
+// physical_information.<user>.<id>.
 type PhysicalInformation struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Date          string                 `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"` // Polar's physical information id
+	// When AccessLink created the entry, with the user's zone's offset.
+	Created            *Time   `protobuf:"bytes,2,opt,name=created,proto3" json:"created,omitempty"`
+	WeightKg           float64 `protobuf:"fixed64,3,opt,name=weight_kg,json=weightKg,proto3" json:"weight_kg,omitempty"`
+	HeightCm           float64 `protobuf:"fixed64,4,opt,name=height_cm,json=heightCm,proto3" json:"height_cm,omitempty"`
+	MaximumHeartRate   int32   `protobuf:"varint,5,opt,name=maximum_heart_rate,json=maximumHeartRate,proto3" json:"maximum_heart_rate,omitempty"`     // bpm
+	RestingHeartRate   int32   `protobuf:"varint,6,opt,name=resting_heart_rate,json=restingHeartRate,proto3" json:"resting_heart_rate,omitempty"`     // bpm
+	AerobicThreshold   int32   `protobuf:"varint,7,opt,name=aerobic_threshold,json=aerobicThreshold,proto3" json:"aerobic_threshold,omitempty"`       // bpm
+	AnaerobicThreshold int32   `protobuf:"varint,8,opt,name=anaerobic_threshold,json=anaerobicThreshold,proto3" json:"anaerobic_threshold,omitempty"` // bpm
+	Vo2Max             int32   `protobuf:"varint,9,opt,name=vo2_max,json=vo2Max,proto3" json:"vo2_max,omitempty"`                                     // ml/kg/min
+	// SOURCE_MEASURED or SOURCE_USER, as Polar sends it.
+	WeightSource  string `protobuf:"bytes,10,opt,name=weight_source,json=weightSource,proto3" json:"weight_source,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -61,9 +73,72 @@ func (*PhysicalInformation) Descriptor() ([]byte, []int) {
 	return file_physical_proto_rawDescGZIP(), []int{0}
 }
 
-func (x *PhysicalInformation) GetDate() string {
+func (x *PhysicalInformation) GetId() int64 {
 	if x != nil {
-		return x.Date
+		return x.Id
+	}
+	return 0
+}
+
+func (x *PhysicalInformation) GetCreated() *Time {
+	if x != nil {
+		return x.Created
+	}
+	return nil
+}
+
+func (x *PhysicalInformation) GetWeightKg() float64 {
+	if x != nil {
+		return x.WeightKg
+	}
+	return 0
+}
+
+func (x *PhysicalInformation) GetHeightCm() float64 {
+	if x != nil {
+		return x.HeightCm
+	}
+	return 0
+}
+
+func (x *PhysicalInformation) GetMaximumHeartRate() int32 {
+	if x != nil {
+		return x.MaximumHeartRate
+	}
+	return 0
+}
+
+func (x *PhysicalInformation) GetRestingHeartRate() int32 {
+	if x != nil {
+		return x.RestingHeartRate
+	}
+	return 0
+}
+
+func (x *PhysicalInformation) GetAerobicThreshold() int32 {
+	if x != nil {
+		return x.AerobicThreshold
+	}
+	return 0
+}
+
+func (x *PhysicalInformation) GetAnaerobicThreshold() int32 {
+	if x != nil {
+		return x.AnaerobicThreshold
+	}
+	return 0
+}
+
+func (x *PhysicalInformation) GetVo2Max() int32 {
+	if x != nil {
+		return x.Vo2Max
+	}
+	return 0
+}
+
+func (x *PhysicalInformation) GetWeightSource() string {
+	if x != nil {
+		return x.WeightSource
 	}
 	return ""
 }
@@ -72,9 +147,19 @@ var File_physical_proto protoreflect.FileDescriptor
 
 const file_physical_proto_rawDesc = "" +
 	"\n" +
-	"\x0ephysical.proto\x12\x0epolarbridge.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\rsamples.proto\")\n" +
-	"\x13PhysicalInformation\x12\x12\n" +
-	"\x04date\x18\x01 \x01(\tR\x04dateB8Z6github.com/polarbridge/polarbridge/pluginapi;pluginapib\x06proto3"
+	"\x0ephysical.proto\x12\x0epolarbridge.v1\x1a\rsamples.proto\"\x87\x03\n" +
+	"\x13PhysicalInformation\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12.\n" +
+	"\acreated\x18\x02 \x01(\v2\x14.polarbridge.v1.TimeR\acreated\x12\x1b\n" +
+	"\tweight_kg\x18\x03 \x01(\x01R\bweightKg\x12\x1b\n" +
+	"\theight_cm\x18\x04 \x01(\x01R\bheightCm\x12,\n" +
+	"\x12maximum_heart_rate\x18\x05 \x01(\x05R\x10maximumHeartRate\x12,\n" +
+	"\x12resting_heart_rate\x18\x06 \x01(\x05R\x10restingHeartRate\x12+\n" +
+	"\x11aerobic_threshold\x18\a \x01(\x05R\x10aerobicThreshold\x12/\n" +
+	"\x13anaerobic_threshold\x18\b \x01(\x05R\x12anaerobicThreshold\x12\x17\n" +
+	"\avo2_max\x18\t \x01(\x05R\x06vo2Max\x12#\n" +
+	"\rweight_source\x18\n" +
+	" \x01(\tR\fweightSourceB8Z6github.com/polarbridge/polarbridge/pluginapi;pluginapib\x06proto3"
 
 var (
 	file_physical_proto_rawDescOnce sync.Once
@@ -91,13 +176,15 @@ func file_physical_proto_rawDescGZIP() []byte {
 var file_physical_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_physical_proto_goTypes = []any{
 	(*PhysicalInformation)(nil), // 0: polarbridge.v1.PhysicalInformation
+	(*Time)(nil),                // 1: polarbridge.v1.Time
 }
 var file_physical_proto_depIdxs = []int32{
-	0, // [0:0] is the sub-list for method output_type
-	0, // [0:0] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	1, // 0: polarbridge.v1.PhysicalInformation.created:type_name -> polarbridge.v1.Time
+	1, // [1:1] is the sub-list for method output_type
+	1, // [1:1] is the sub-list for method input_type
+	1, // [1:1] is the sub-list for extension type_name
+	1, // [1:1] is the sub-list for extension extendee
+	0, // [0:1] is the sub-list for field type_name
 }
 
 func init() { file_physical_proto_init() }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/polarbridge/polarbridge/core/accesslinksync"
 	"github.com/polarbridge/polarbridge/core/bus"
 	"github.com/polarbridge/polarbridge/core/ingest"
 	"github.com/polarbridge/polarbridge/core/poller"
@@ -55,11 +56,17 @@ func backfill(ctx context.Context, env *cliEnv, _ []string) error {
 		prog, err = src.Poll(ctx, teamsync.Scope{Accounts: users, Since: since, Progress: bar.update})
 	} else {
 		pl := poller.New(b, p.client, p.acc, st, p.log.With("component", "backfill"))
+		// Daily activity and physical information come from transactions
+		// the source runs, publishes and commits itself.
+		pl.SetTransactor(accesslinksync.New(b, p.client, p.acc, nil, st, pl, p.log.With("component", "backfill")))
 		prog, err = pl.Cycle(ctx, poller.Scope{Users: users, Kinds: kinds, Since: since, Progress: bar.update})
 	}
 	bar.done()
 	fmt.Fprintf(env.stdout, "Backfill since %s: found %d, already exported (or queued) %d, queued %d new and %d changed.\n",
 		since.Local().Format(time.DateOnly), prog.Found, prog.Known, prog.Queued, prog.Changed)
+	if prog.Transacted > 0 {
+		fmt.Fprintf(env.stdout, "Published %d daily activity and physical information records from AccessLink transactions (committed: Polar no longer holds them).\n", prog.Transacted)
+	}
 	if err != nil {
 		return err
 	}
@@ -95,10 +102,11 @@ func parseKinds(env *cliEnv) ([]string, error) {
 	for _, k := range raw {
 		k = strings.ReplaceAll(strings.TrimSpace(k), "_", "-")
 		switch k {
-		case poller.KindExercise, poller.KindSleep, poller.KindNightlyRecharge, poller.KindCardioLoad, poller.KindContinuousHeartRate:
+		case poller.KindExercise, poller.KindSleep, poller.KindNightlyRecharge, poller.KindCardioLoad, poller.KindContinuousHeartRate,
+			poller.KindDailyActivity, poller.KindPhysicalInformation:
 			kinds = append(kinds, k)
 		default:
-			return nil, fmt.Errorf("--kinds: %q is not one of exercise, sleep, nightly-recharge, cardio-load, continuous-heart-rate", k)
+			return nil, fmt.Errorf("--kinds: %q is not one of %s", k, strings.Join(poller.AllKinds, ", "))
 		}
 	}
 	return kinds, nil

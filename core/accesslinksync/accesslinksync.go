@@ -11,6 +11,22 @@
 // the event carries the listed day); CONTINUOUS_HEART_RATE costs 1 (that
 // date's 24/7 heart rate, GET /v3/users/continuous-heart-rate/{date}: the
 // event carries only the date, a day is some 17,000 samples).
+//
+// Daily activity and physical information have no event: AccessLink
+// serves them through transactions, which Source.Transaction runs when
+// the poller's cycle calls it (per user and kind, see package poller).
+// The source owns the records publisher, so it is the one that can tell
+// when every record of a transaction is durable: it creates the
+// transaction, fetches its entities, publishes each record (Publish
+// returns after JetStream acknowledged it) and only then commits, since
+// AccessLink deletes committed data. A crash or a failed commit leaves
+// the transaction to be disbanded after 10 minutes; the next one hands
+// out the same data, whose records have the same content version and are
+// not published again. Cost of a transaction: create, list and commit (3
+// calls), then per activity summary 1 call, and 2 more (step and zone
+// samples) for each date whose latest summary is newer than the one
+// published (older and already published ones cost nothing more); per
+// physical information entry 1 call.
 package accesslinksync
 
 import (

@@ -71,6 +71,7 @@ func (d *Daemon) sourceServices(ctx context.Context) ([]func(context.Context) er
 	al.OnImplausible = d.countImplausible(al.Name())
 	al.OnZoneMismatch = func() { d.Metrics.ZoneMismatch.WithLabelValues(al.Name()).Inc() }
 	al.Now = d.set.now
+	d.poller.SetTransactor(al)
 	w, err := ingest.New(d.Bus, []source.Source{al, d.TeamPro}, ingest.Options{
 		Policy: d.cfg.Delivery,
 		Grace:  d.cfg.ShutdownTimeout / 2,

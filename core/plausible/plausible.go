@@ -138,6 +138,14 @@ var (
 	// could not exceed 4 (7 days within 28); Polar may weight them, so
 	// the bound is generous.
 	CardioLoadRatio = Range{0, 20, ""}
+
+	// Daily activity and physical information (activity and
+	// physical-information transactions).
+	DailySteps  = Range{0, 200_000, "steps"} // a day's steps, or a segment's
+	DayDuration = Range{0, 25 * 3600, "s"}   // a 25-hour DST day at most
+	Weight      = Range{2, 500, "kg"}
+	Height      = Range{40, 280, "cm"}
+	VO2Max      = Range{5, 100, "ml/kg/min"}
 )
 
 // SleepSpan is the range of a sleep's stage and interruption times: no

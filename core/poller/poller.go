@@ -20,10 +20,25 @@
 // since the last cycle is fetched by the cycle again even if its push was
 // taken in (1 call; the unchanged record is not published again).
 //
-// Cost: 5 list calls per user and cycle; every new or changed exercise or
-// night then costs what its event costs the worker (2 calls), every new or
-// changed day of 24/7 heart rate 1. A backfill with Since lists cardio
-// load and 24/7 heart rate with one ranged call each per 28 days.
+// Daily activity and physical information come from AccessLink's
+// transactions, run by a Transactor (the AccessLink source, which
+// publishes the records and commits; see accesslinksync). A cycle first
+// asks the pull notifications once (GET /v3/notifications, client
+// credentials) and starts a transaction only for the users and kinds
+// listed there: an idle cycle costs 1 call for every user instead of one
+// 204 per user and kind (2 per user). A transaction of 50 entities (the
+// most Polar puts in one) is followed by another at once; a smaller one
+// ends the user's kind for the cycle. A backfill (Since set), or a client
+// without client credentials, does not gate: one transaction attempt per
+// user and kind; AccessLink holds the last 30 days of uploads. Since does
+// not limit these kinds: a transaction hands out what Polar holds and a
+// commit deletes it, so all of it is published.
+//
+// Cost: 5 list calls per user and cycle plus 1 pull notifications call;
+// every new or changed exercise or night then costs what its event costs
+// the worker (2 calls), every new or changed day of 24/7 heart rate 1. A
+// backfill with Since lists cardio load and 24/7 heart rate with one
+// ranged call each per 28 days.
 package poller
 
 import (
@@ -35,6 +50,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -58,7 +74,7 @@ const (
 )
 
 // AllKinds are every kind, in listing order.
-var AllKinds = []string{KindExercise, KindSleep, KindNightlyRecharge, KindCardioLoad, KindContinuousHeartRate}
+var AllKinds = []string{KindExercise, KindSleep, KindNightlyRecharge, KindCardioLoad, KindContinuousHeartRate, KindDailyActivity, KindPhysicalInformation}
 
 // Lister is the part of the AccessLink client the poller uses.
 type Lister interface {
@@ -78,6 +94,7 @@ type Poller struct {
 	seen     *seen.Store
 	log      *slog.Logger
 	now      func() time.Time
+	tx       Transactor // nil: the transactional kinds are skipped
 }
 
 // Option adjusts a Poller.
@@ -152,10 +169,16 @@ func (p *Poller) Cycle(ctx context.Context, scope Scope) (Progress, error) {
 		}
 	}
 	report()
+	avail := p.notifications(ctx, kinds, !scope.Since.IsZero())
 	var errs []error
 	for _, u := range users {
 		for _, kind := range kinds {
-			items, err := p.list(ctx, u, kind, scope.Since)
+			var items []item
+			if isTransactionKind(kind) {
+				err = p.transact(ctx, u, kind, avail, &prog)
+			} else {
+				items, err = p.list(ctx, u, kind, scope.Since)
+			}
 			prog.ListsDone++
 			if err != nil {
 				errs = append(errs, fmt.Errorf("user %s, %s: %w", u.ID, kind, err))
@@ -310,7 +333,7 @@ func (p *Poller) list(ctx context.Context, u accounts.User, kind string, since t
 	case KindContinuousHeartRate:
 		raws, err = p.listContinuousHeartRate(ctx, u, since)
 	default:
-		return nil, fmt.Errorf("unknown kind %q (exercise, sleep, nightly-recharge, cardio-load, continuous-heart-rate)", kind)
+		return nil, fmt.Errorf("unknown kind %q (%s)", kind, strings.Join(AllKinds, ", "))
 	}
 	if err != nil {
 		return nil, err

@@ -93,4 +93,8 @@ type Progress struct {
 	Known                 int // already taken in, unchanged
 	Queued                int // new: event published
 	Changed               int // changed on Polar's side: event published
+	// Transacted counts records published straight from AccessLink
+	// transactions (daily activity, physical information): they have no
+	// webhook and no event.
+	Transacted int
 }

@@ -39,6 +39,13 @@
 //     /{id}/fit, /{id}/tcx (gzipped), /{id}/gpx  Bearer
 //   - /v3/users/{user-id}/exercise-transactions (create, list, commit,
 //     exercise, fit, gpx, tcx, heart-rate-zones, samples)  Bearer
+//   - /v3/users/{user-id}/activity-transactions (create, list, commit,
+//     activities/{id}, /step-samples, /zone-samples) and
+//     /v3/users/{user-id}/physical-information-transactions (create,
+//     list, commit, physical-informations/{id})  Bearer: data added with
+//     SyncActivity and AddPhysicalInformation, listed in the pull
+//     notifications until committed; FailCommits makes commits fail (see
+//     activity.go)
 //   - GET  /v3/users/sleep, /v3/users/sleep/{date}, /v3/users/sleep/available
 //   - GET  /v3/users/nightly-recharge, /v3/users/nightly-recharge/{date}
 //   - GET  /v3/users/cardio-load/, /{date}, /date?from=&to=,

@@ -20,6 +20,7 @@ const (
 	saltNightDay
 	saltAddExercise
 	saltAddSleep
+	saltActivity
 )
 
 // mix is splitmix64 over the inputs; it derives one seed per data item.

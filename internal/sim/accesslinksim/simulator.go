@@ -39,6 +39,7 @@ type Simulator struct {
 	addSeq       map[int64]uint64 // per-user counter seeding data added later
 	createdAt    time.Time
 	hrSynced     map[int64]time.Time // user ID -> last watch sync (heartrate.go)
+	act          activityState       // daily activity and physical information (activity.go)
 }
 
 // New builds a simulator and generates its users and history.
@@ -141,6 +142,8 @@ func (s *Simulator) routes() {
 	s.handle("GET /v3/users/cardio-load/period/months/{months}", true, s.handleCardioLoadMonths)
 	s.handle("GET /v3/users/continuous-heart-rate", true, s.handleHeartRateRange)
 	s.handle("GET /v3/users/continuous-heart-rate/{date}", true, s.handleGetHeartRate)
+
+	s.activityRoutes()
 
 	// Unknown API paths still count against the rate limit, as on Polar.
 	s.handle("/v3/", true, func(w http.ResponseWriter, r *http.Request) {

@@ -203,14 +203,14 @@ func (s *Simulator) handleNotifications(w http.ResponseWriter, r *http.Request) 
 	defer s.mu.Unlock()
 	var out []availableUserData
 	for _, u := range s.users {
-		if len(s.pendingExercisesLocked(u)) == 0 {
-			continue
+		if len(s.pendingExercisesLocked(u)) > 0 {
+			out = append(out, availableUserData{
+				UserID:   u.id,
+				DataType: "EXERCISE",
+				URL:      fmt.Sprintf("%s/v3/users/%d/exercise-transactions", s.base(), u.id),
+			})
 		}
-		out = append(out, availableUserData{
-			UserID:   u.id,
-			DataType: "EXERCISE",
-			URL:      fmt.Sprintf("%s/v3/users/%d/exercise-transactions", s.base(), u.id),
-		})
+		out = append(out, s.activityNotificationsLocked(u)...)
 	}
 	if len(out) == 0 {
 		w.WriteHeader(http.StatusNoContent)

@@ -65,6 +65,8 @@ func (e *Exporter) Describe(context.Context, *pluginapi.DescribeRequest) (*plugi
 			pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION,
 			pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD,
 			pluginapi.RecordKind_RECORD_KIND_CONTINUOUS_HEART_RATE,
+			pluginapi.RecordKind_RECORD_KIND_DAILY_ACTIVITY,
+			pluginapi.RecordKind_RECORD_KIND_PHYSICAL_INFORMATION,
 		},
 		SampleConfig: e.sampleConfig,
 		IncludeFiles: false,
@@ -177,6 +179,10 @@ func checkRecord(r *pluginapi.Record) string {
 		ok = r.GetCardioLoad() != nil
 	case pluginapi.RecordKind_RECORD_KIND_CONTINUOUS_HEART_RATE:
 		ok = r.GetContinuousHeartRate() != nil
+	case pluginapi.RecordKind_RECORD_KIND_DAILY_ACTIVITY:
+		ok = r.GetDailyActivity() != nil
+	case pluginapi.RecordKind_RECORD_KIND_PHYSICAL_INFORMATION:
+		ok = r.GetPhysicalInformation() != nil
 	default:
 		return fmt.Sprintf("record %s: kind %s is not exported by the csv plugin", r.GetKey(), r.GetKind())
 	}
@@ -202,6 +208,10 @@ func bodyName(r *pluginapi.Record) string {
 		return nilName("cardio_load", b.CardioLoad == nil)
 	case *pluginapi.Record_ContinuousHeartRate:
 		return nilName("continuous_heart_rate", b.ContinuousHeartRate == nil)
+	case *pluginapi.Record_DailyActivity:
+		return nilName("daily_activity", b.DailyActivity == nil)
+	case *pluginapi.Record_PhysicalInformation:
+		return nilName("physical_information", b.PhysicalInformation == nil)
 	case nil:
 		return "missing"
 	}

@@ -93,6 +93,8 @@ func TestDescribe(t *testing.T) {
 		pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION,
 		pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD,
 		pluginapi.RecordKind_RECORD_KIND_CONTINUOUS_HEART_RATE,
+		pluginapi.RecordKind_RECORD_KIND_DAILY_ACTIVITY,
+		pluginapi.RecordKind_RECORD_KIND_PHYSICAL_INFORMATION,
 	}, resp.GetKinds())
 	assert.Equal(t, "dir: /x\n", resp.GetSampleConfig())
 	assert.False(t, resp.GetIncludeFiles())
@@ -149,6 +151,7 @@ func TestConfigureCreatesFiles(t *testing.T) {
 		"team_sessions.csv", "team_session_markers.csv", "team_session_participants.csv",
 		"player_sessions.csv", "player_session_zones.csv", "cardio_load.csv",
 		"continuous_heart_rate.csv",
+		"daily_activity.csv", "daily_activity_steps.csv", "daily_activity_zones.csv", "physical_information.csv",
 	}
 	for _, samples := range []bool{false, true} {
 		t.Run(fmt.Sprintf("samples=%v", samples), func(t *testing.T) {

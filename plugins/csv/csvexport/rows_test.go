@@ -219,6 +219,8 @@ func TestRowWidths(t *testing.T) {
 		newPlayerSession("v1", 1),
 		newCardioLoad("2024-05-01", "v1", 88.4),
 		newContinuousHeartRate("2024-10-27", "v1", 3),
+		newDailyActivity("2024-05-01", "v1", 4000),
+		newPhysicalInformation(),
 	}
 	empty := []*pluginapi.Record{
 		{Kind: pluginapi.RecordKind_RECORD_KIND_EXERCISE, Key: "e", Body: &pluginapi.Record_Exercise{Exercise: &pluginapi.Exercise{}}},
@@ -231,6 +233,9 @@ func TestRowWidths(t *testing.T) {
 			AccelerationZones: []*pluginapi.AccelerationZone{{}}, PowerZones: []*pluginapi.PowerZone{{}}}}},
 		{Kind: pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD, Key: "c", Body: &pluginapi.Record_CardioLoad{CardioLoad: &pluginapi.CardioLoad{}}},
 		{Kind: pluginapi.RecordKind_RECORD_KIND_CONTINUOUS_HEART_RATE, Key: "h", Body: &pluginapi.Record_ContinuousHeartRate{ContinuousHeartRate: &pluginapi.ContinuousHeartRate{}}},
+		{Kind: pluginapi.RecordKind_RECORD_KIND_DAILY_ACTIVITY, Key: "d", Body: &pluginapi.Record_DailyActivity{DailyActivity: &pluginapi.DailyActivity{
+			StepSamples: []*pluginapi.ActivityStepSample{{}}, ZoneSamples: []*pluginapi.ActivityZoneSample{{Zones: []*pluginapi.ActivityZone{{}}}}}}},
+		{Kind: pluginapi.RecordKind_RECORD_KIND_PHYSICAL_INFORMATION, Key: "p", Body: &pluginapi.Record_PhysicalInformation{PhysicalInformation: &pluginapi.PhysicalInformation{}}},
 	}
 	for _, spec := range tableSpecs {
 		t.Run(spec.file, func(t *testing.T) {

@@ -44,6 +44,8 @@ var tableSpecs = []*tableSpec{
 	{file: "nightly_recharge_samples.csv", kind: pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE, header: nightlyRechargeSampleHeader, sortBy: "date", samples: true, rows: nightlyRechargeSampleRows},
 	{file: "team_session_markers.csv", kind: pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION, header: teamSessionMarkerHeader, sortBy: "team_session_start_utc", sortTime: true, rows: teamSessionMarkerRows},
 	{file: "team_session_participants.csv", kind: pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION, header: teamSessionParticipantHeader, sortBy: "team_session_start_utc", sortTime: true, rows: teamSessionParticipantRows},
+	{file: "daily_activity_steps.csv", kind: pluginapi.RecordKind_RECORD_KIND_DAILY_ACTIVITY, header: dailyActivityStepsHeader, sortBy: "date", rows: dailyActivityStepRows},
+	{file: "daily_activity_zones.csv", kind: pluginapi.RecordKind_RECORD_KIND_DAILY_ACTIVITY, header: dailyActivityZonesHeader, sortBy: "date", rows: dailyActivityZoneRows},
 	{file: "player_session_zones.csv", kind: pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION, header: playerSessionZoneHeader, sortBy: "start_utc", sortTime: true, rows: playerSessionZoneRows},
 	{file: "exercises.csv", kind: pluginapi.RecordKind_RECORD_KIND_EXERCISE, header: exerciseHeader, sortBy: "start_utc", sortTime: true, rows: oneRow(exerciseRow)},
 	{file: "sleep.csv", kind: pluginapi.RecordKind_RECORD_KIND_SLEEP, header: sleepHeader, sortBy: "date", rows: oneRow(sleepRow)},
@@ -52,6 +54,8 @@ var tableSpecs = []*tableSpec{
 	{file: "player_sessions.csv", kind: pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION, header: playerSessionHeader, sortBy: "start_utc", sortTime: true, rows: oneRow(playerSessionRow)},
 	{file: "cardio_load.csv", kind: pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD, header: cardioLoadHeader, sortBy: "date", rows: oneRow(cardioLoadRow)},
 	{file: "continuous_heart_rate.csv", kind: pluginapi.RecordKind_RECORD_KIND_CONTINUOUS_HEART_RATE, header: continuousHeartRateHeader, sortBy: "date", rows: oneRow(continuousHeartRateRow)},
+	{file: "daily_activity.csv", kind: pluginapi.RecordKind_RECORD_KIND_DAILY_ACTIVITY, header: dailyActivityHeader, sortBy: "date", rows: oneRow(dailyActivityRow)},
+	{file: "physical_information.csv", kind: pluginapi.RecordKind_RECORD_KIND_PHYSICAL_INFORMATION, header: physicalInformationHeader, sortBy: "created_utc", sortTime: true, rows: oneRow(physicalInformationRow)},
 }
 
 func oneRow(f func(*pluginapi.Record) []string) func(*pluginapi.Record) [][]string {

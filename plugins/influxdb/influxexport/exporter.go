@@ -51,6 +51,8 @@ func (e *Exporter) Describe(context.Context, *pluginapi.DescribeRequest) (*plugi
 			pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION,
 			pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD,
 			pluginapi.RecordKind_RECORD_KIND_CONTINUOUS_HEART_RATE,
+			pluginapi.RecordKind_RECORD_KIND_DAILY_ACTIVITY,
+			pluginapi.RecordKind_RECORD_KIND_PHYSICAL_INFORMATION,
 		},
 		SampleConfig: e.sampleConfig,
 	}, nil

@@ -150,6 +150,14 @@ func recordPoints(r *pluginapi.Record) ([]*point, error) {
 		if r.GetContinuousHeartRate() != nil {
 			return continuousHeartRatePoints(r)
 		}
+	case pluginapi.RecordKind_RECORD_KIND_DAILY_ACTIVITY:
+		if r.GetDailyActivity() != nil {
+			return dailyActivityPoints(r)
+		}
+	case pluginapi.RecordKind_RECORD_KIND_PHYSICAL_INFORMATION:
+		if r.GetPhysicalInformation() != nil {
+			return physicalInformationPoints(r)
+		}
 	default:
 		return nil, fmt.Errorf("record %s: kind %s is not exported by the influxdb plugin", r.GetKey(), r.GetKind())
 	}
