@@ -108,6 +108,8 @@ func ParseWebhook(data []byte) (*WebhookPayload, error) {
 		missing = "date"
 	case p.Event == EventCardioLoad && len(p.Data) == 0:
 		missing = "data"
+	default:
+		missing = listedMissing(&p)
 	}
 	if missing != "" {
 		return nil, fmt.Errorf("webhook payload for event %q lacks %s: %w", p.Event, missing, ErrInvalidPayload)

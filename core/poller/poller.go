@@ -11,9 +11,20 @@
 // CARDIO_LOAD, is the poller's own and carries the listed day, so a day
 // costs no call beyond its list.
 //
-// Cost: 4 list calls per user and cycle; every new or changed exercise or
-// night then costs what its event costs the worker (2 calls). A backfill
-// with Since lists cardio load with one ranged call per 28 days.
+// SleepWise (alertness, circadian bedtime) and Elixir biosensing (skin
+// temperature, skin contacts, ECG and SpO2 tests) are listed the same way:
+// GET .../sleepwise/alertness and .../circadian-bedtime give the last 28
+// days, .../biosensing/<kind> without from and to too; every new or
+// changed entry's event carries it (SLEEP_WISE_ALERTNESS,
+// SLEEP_WISE_CIRCADIAN_BEDTIME, SKIN_TEMPERATURE, SKIN_CONTACTS, ECG_TEST,
+// SPO2_TEST), so it costs no further call.
+//
+// Cost: 10 list calls per user and cycle (one per kind); every new or
+// changed exercise or night then costs what its event costs the worker
+// (2 calls), every other entry none. A backfill with Since lists cardio
+// load, SleepWise and biosensing with one ranged call per kind and 28
+// days (a 28-day backfill of the six SleepWise and biosensing kinds: 6
+// calls, 12 when the range crosses into a 29th day).
 package poller
 
 import (
@@ -25,6 +36,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -46,7 +58,8 @@ const (
 )
 
 // AllKinds are every kind, in listing order.
-var AllKinds = []string{KindExercise, KindSleep, KindNightlyRecharge, KindCardioLoad}
+var AllKinds = []string{KindExercise, KindSleep, KindNightlyRecharge, KindCardioLoad,
+	KindSleepWiseAlertness, KindSleepWiseCircadianBedtime, KindSkinTemperature, KindSkinContacts, KindECG, KindSpO2}
 
 // Lister is the part of the AccessLink client the poller uses.
 type Lister interface {
@@ -294,8 +307,10 @@ func (p *Poller) list(ctx context.Context, u accounts.User, kind string, since t
 		raws, err = p.polar.ListNightlyRecharge(ctx, u.AccessToken)
 	case KindCardioLoad:
 		raws, err = p.listCardioLoad(ctx, u, since)
+	case KindSleepWiseAlertness, KindSleepWiseCircadianBedtime, KindSkinTemperature, KindSkinContacts, KindECG, KindSpO2:
+		return p.listListed(ctx, u, kind, since)
 	default:
-		return nil, fmt.Errorf("unknown kind %q (exercise, sleep, nightly-recharge, cardio-load)", kind)
+		return nil, fmt.Errorf("unknown kind %q (%s)", kind, strings.Join(AllKinds, ", "))
 	}
 	if err != nil {
 		return nil, err

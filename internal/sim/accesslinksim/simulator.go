@@ -136,6 +136,11 @@ func (s *Simulator) routes() {
 	s.handle("GET /v3/users/cardio-load/{date}", true, s.handleGetCardioLoad)
 	s.handle("GET /v3/users/cardio-load/period/days/{days}", true, s.handleCardioLoadDays)
 	s.handle("GET /v3/users/cardio-load/period/months/{months}", true, s.handleCardioLoadMonths)
+	s.handle("GET /v3/users/sleepwise/alertness", true, s.handleListAlertness)
+	s.handle("GET /v3/users/sleepwise/alertness/date", true, s.handleAlertnessRange)
+	s.handle("GET /v3/users/sleepwise/circadian-bedtime", true, s.handleListBedtime)
+	s.handle("GET /v3/users/sleepwise/circadian-bedtime/date", true, s.handleBedtimeRange)
+	s.handle("GET /v3/users/biosensing/{kind}", true, s.handleBiosensing)
 
 	// Unknown API paths still count against the rate limit, as on Polar.
 	s.handle("/v3/", true, func(w http.ResponseWriter, r *http.Request) {

@@ -56,14 +56,14 @@ func (e *Exporter) Describe(context.Context, *pluginapi.DescribeRequest) (*plugi
 	return &pluginapi.DescribeResponse{
 		Name:    "csv",
 		Version: Version,
-		Kinds: []pluginapi.RecordKind{
+		Kinds: append([]pluginapi.RecordKind{
 			pluginapi.RecordKind_RECORD_KIND_EXERCISE,
 			pluginapi.RecordKind_RECORD_KIND_SLEEP,
 			pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE,
 			pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION,
 			pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION,
 			pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD,
-		},
+		}, bioSleepWiseKinds...),
 		SampleConfig: e.sampleConfig,
 		IncludeFiles: false,
 		// Its directory (see dirLock): daemons sharing one NATS server
@@ -174,7 +174,11 @@ func checkRecord(r *pluginapi.Record) string {
 	case pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD:
 		ok = r.GetCardioLoad() != nil
 	default:
-		return fmt.Sprintf("record %s: kind %s is not exported by the csv plugin", r.GetKey(), r.GetKind())
+		known, bodyOK := bioSleepWiseBody(r)
+		if !known {
+			return fmt.Sprintf("record %s: kind %s is not exported by the csv plugin", r.GetKey(), r.GetKind())
+		}
+		ok = bodyOK
 	}
 	if !ok {
 		return fmt.Sprintf("record %s: kind %s but body is %s", r.GetKey(), pluginapi.KindName(r.GetKind()), bodyName(r))

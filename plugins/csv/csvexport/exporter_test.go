@@ -92,7 +92,8 @@ func TestDescribe(t *testing.T) {
 		pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION,
 		pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION,
 		pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD,
-	}, resp.GetKinds())
+	}, resp.GetKinds()[:6])
+	assert.Equal(t, bioSleepWiseKinds, resp.GetKinds()[6:])
 	assert.Equal(t, "dir: /x\n", resp.GetSampleConfig())
 	assert.False(t, resp.GetIncludeFiles())
 }
@@ -147,6 +148,8 @@ func TestConfigureCreatesFiles(t *testing.T) {
 		"sleep.csv", "sleep_hypnogram.csv", "nightly_recharge.csv",
 		"team_sessions.csv", "team_session_markers.csv", "team_session_participants.csv",
 		"player_sessions.csv", "player_session_zones.csv", "cardio_load.csv",
+		"sleepwise_alertness.csv", "sleepwise_alertness_hourly.csv", "sleepwise_circadian_bedtime.csv",
+		"skin_temperature.csv", "skin_contacts.csv", "skin_contact_changes.csv", "ecg_tests.csv", "ecg_quality.csv", "spo2_tests.csv",
 	}
 	for _, samples := range []bool{false, true} {
 		t.Run(fmt.Sprintf("samples=%v", samples), func(t *testing.T) {
@@ -155,7 +158,7 @@ func TestConfigureCreatesFiles(t *testing.T) {
 
 			want := append(slices.Clone(base), lockFileName)
 			if samples {
-				want = append(want, "nightly_recharge_samples.csv", "samples", "sleep_heart_rate.csv")
+				want = append(want, "nightly_recharge_samples.csv", "samples", "sleep_heart_rate.csv", "ecg_samples.csv")
 			}
 			entries, err := os.ReadDir(dir)
 			require.NoError(t, err)

@@ -230,6 +230,7 @@ func TestRowWidths(t *testing.T) {
 			AccelerationZones: []*pluginapi.AccelerationZone{{}}, PowerZones: []*pluginapi.PowerZone{{}}}}},
 		{Kind: pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD, Key: "c", Body: &pluginapi.Record_CardioLoad{CardioLoad: &pluginapi.CardioLoad{}}},
 	}
+	full, empty = append(full, fullBioSleepWise()...), append(empty, emptyBioSleepWise()...)
 	for _, spec := range tableSpecs {
 		t.Run(spec.file, func(t *testing.T) {
 			assert.Len(t, uniq(spec.header), len(spec.header), "duplicate column names")

@@ -36,7 +36,7 @@ type tableSpec struct {
 // written is left out of the later files, so a row in exercises.csv,
 // sleep.csv, nightly_recharge.csv, team_sessions.csv,
 // player_sessions.csv or cardio_load.csv means the record's other rows are on disk too.
-var tableSpecs = []*tableSpec{
+var tableSpecs = append([]*tableSpec{
 	{file: "exercise_laps.csv", kind: pluginapi.RecordKind_RECORD_KIND_EXERCISE, header: lapHeader, sortBy: "exercise_start_utc", sortTime: true, rows: lapRows},
 	{file: "exercise_hr_zones.csv", kind: pluginapi.RecordKind_RECORD_KIND_EXERCISE, header: hrZoneHeader, sortBy: "exercise_start_utc", sortTime: true, rows: hrZoneRows},
 	{file: "sleep_hypnogram.csv", kind: pluginapi.RecordKind_RECORD_KIND_SLEEP, header: hypnogramHeader, sortBy: "date", rows: hypnogramRows},
@@ -51,7 +51,7 @@ var tableSpecs = []*tableSpec{
 	{file: "team_sessions.csv", kind: pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION, header: teamSessionHeader, sortBy: "start_utc", sortTime: true, rows: oneRow(teamSessionRow)},
 	{file: "player_sessions.csv", kind: pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION, header: playerSessionHeader, sortBy: "start_utc", sortTime: true, rows: oneRow(playerSessionRow)},
 	{file: "cardio_load.csv", kind: pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD, header: cardioLoadHeader, sortBy: "date", rows: oneRow(cardioLoadRow)},
-}
+}, append(bioSleepWiseDetailTables, bioSleepWiseTables...)...) // SleepWise and biosensing: biosleepwise.go
 
 func oneRow(f func(*pluginapi.Record) []string) func(*pluginapi.Record) [][]string {
 	return func(r *pluginapi.Record) [][]string { return [][]string{f(r)} }

@@ -43,14 +43,14 @@ func (e *Exporter) Describe(context.Context, *pluginapi.DescribeRequest) (*plugi
 	return &pluginapi.DescribeResponse{
 		Name:    "influxdb",
 		Version: Version,
-		Kinds: []pluginapi.RecordKind{
+		Kinds: append([]pluginapi.RecordKind{
 			pluginapi.RecordKind_RECORD_KIND_EXERCISE,
 			pluginapi.RecordKind_RECORD_KIND_SLEEP,
 			pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE,
 			pluginapi.RecordKind_RECORD_KIND_TEAM_SESSION,
 			pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION,
 			pluginapi.RecordKind_RECORD_KIND_CARDIO_LOAD,
-		},
+		}, bioSleepWiseKinds...),
 		SampleConfig: e.sampleConfig,
 	}, nil
 }

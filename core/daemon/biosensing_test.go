@@ -1,0 +1,140 @@
+package daemon_test
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/polarbridge/polarbridge/core/poller"
+	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
+	"github.com/polarbridge/polarbridge/pluginapi"
+)
+
+// biosensing is what the simulator serves the users from from ("": the
+// last 28 days).
+func (ps *polarSetup) biosensing(from string) accesslinksim.Biosensing {
+	var out accesslinksim.Biosensing
+	for _, id := range ps.users {
+		f, to := ps.window(ps.simUser(id), from)
+		in := func(d string) bool { return d >= f && d <= to }
+		b := ps.sim.BiosensingData(id)
+		for _, v := range b.SkinTemperatures {
+			if in(v.SleepDate) {
+				out.SkinTemperatures = append(out.SkinTemperatures, v)
+			}
+		}
+		for _, v := range b.SkinContacts {
+			if in(v.Date()) {
+				out.SkinContacts = append(out.SkinContacts, v)
+			}
+		}
+		for _, v := range b.ECGTests {
+			if in(v.Date()) {
+				out.ECGTests = append(out.ECGTests, v)
+			}
+		}
+		for _, v := range b.SpO2Tests {
+			if in(v.Date()) {
+				out.SpO2Tests = append(out.SpO2Tests, v)
+			}
+		}
+	}
+	return out
+}
+
+var biosensingKinds = []string{poller.KindSkinTemperature, poller.KindSkinContacts, poller.KindECG, poller.KindSpO2}
+
+// assertBiosensingCSV checks every entry is one row with the simulator's
+// values, skin temperature days at the user's local midnight, tests at
+// Polar's offset, ECG samples in ecg_samples.csv.
+func (ps *polarSetup) assertBiosensingCSV(b accesslinksim.Biosensing) {
+	ps.t.Helper()
+	user := strconv.FormatInt(ps.users[0], 10)
+	byKey := func(file string) map[string]map[string]string {
+		m := map[string]map[string]string{}
+		for _, r := range ps.csv(file) {
+			m[r["key"]] = r
+		}
+		return m
+	}
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	temps := byKey("skin_temperature.csv")
+	require.Len(ps.t, ps.csv("skin_temperature.csv"), len(b.SkinTemperatures))
+	for _, v := range b.SkinTemperatures {
+		r := temps[pluginapi.SkinTemperatureKey(user, v.SleepDate)]
+		require.NotNil(ps.t, r, v.SleepDate)
+		assert.Equal(ps.t, ps.localMidnightUTC(ps.users[0], v.SleepDate), r["day_start_utc"])
+		assert.Equal(ps.t, []string{f(v.SleepTimeSkinTemperatureCelsius), f(v.DeviationFromBaselineCelsius)},
+			[]string{r["sleep_time_skin_temperature_c"], r["deviation_from_baseline_c"]})
+	}
+	contacts := byKey("skin_contacts.csv")
+	require.Len(ps.t, ps.csv("skin_contacts.csv"), len(b.SkinContacts))
+	changes := 0
+	for _, v := range b.SkinContacts {
+		r := contacts[pluginapi.SkinContactsKey(user, mustUTC(v.StartTime))]
+		require.NotNil(ps.t, r, v.StartTime)
+		assert.Equal(ps.t, fmt.Sprint(len(v.SkinContactChanges)), r["changes"])
+		changes += len(v.SkinContactChanges)
+	}
+	assert.Len(ps.t, ps.csv("skin_contact_changes.csv"), changes)
+	ecg := byKey("ecg_tests.csv")
+	require.Len(ps.t, ps.csv("ecg_tests.csv"), len(b.ECGTests))
+	for _, v := range b.ECGTests {
+		at := time.Unix(v.TestTime, 0)
+		r := ecg[pluginapi.ECGTestKey(user, at)]
+		require.NotNil(ps.t, r, at)
+		assert.Equal(ps.t, at.In(time.FixedZone("", v.TimeZoneOffset*60)).Format(time.RFC3339), r["test_time_local"])
+		assert.Equal(ps.t, []string{fmt.Sprint(v.AverageHeartRateBPM), f(v.HeartRateVariabilityMS), v.HeartRateVariabilityLevel, f(v.RRIMS), fmt.Sprint(len(v.Samples))},
+			[]string{r["average_heart_rate_bpm"], r["heart_rate_variability_ms"], r["heart_rate_variability_level"], r["rri_ms"], r["samples"]})
+	}
+	spo2 := byKey("spo2_tests.csv")
+	require.Len(ps.t, ps.csv("spo2_tests.csv"), len(b.SpO2Tests))
+	for _, v := range b.SpO2Tests {
+		r := spo2[pluginapi.SpO2TestKey(user, time.Unix(v.TestTime, 0))]
+		require.NotNil(ps.t, r, v.TestTime)
+		assert.Equal(ps.t, []string{v.TestStatus, fmt.Sprint(v.BloodOxygenPercent), v.SpO2Class, f(v.AltitudeMeters)},
+			[]string{r["test_status"], r["blood_oxygen_percent"], r["spo2_class"], r["altitude_m"]})
+	}
+}
+
+// Polar has no webhook for biosensing: a poll lists the last 28 days of
+// each kind in one call, the entries travel in their events.
+func TestPollerBiosensingToCSV(t *testing.T) {
+	ps := startPolar(t, polarOpts{history: 20, noHook: true})
+	prog, err := ps.d.PollOnce(context.Background(), poller.Scope{Kinds: biosensingKinds})
+	require.NoError(t, err)
+	ps.settle()
+	b := ps.biosensing("")
+	require.NotEmpty(t, b.ECGTests, "the simulator has tests")
+	assert.Equal(t, len(b.SkinTemperatures)+len(b.SkinContacts)+len(b.ECGTests)+len(b.SpO2Tests), prog.Queued)
+	ps.assertBiosensingCSV(b)
+	assert.Equal(t, 4, totalRequests(ps.sim.Stats()), "one list call per kind")
+	assert.Equal(t, 4, ps.sim.Stats().Requests["GET /v3/users/biosensing/{kind}"])
+
+	prog, err = ps.d.PollOnce(context.Background(), poller.Scope{Kinds: biosensingKinds})
+	require.NoError(t, err)
+	assert.Zero(t, prog.Queued+prog.Changed, "nothing new")
+}
+
+// A backfill over 40 days asks each kind in 28-day ranges: 2 calls per
+// kind, 8 in all, and every entry from Since's date on is a row.
+func TestBackfillBiosensingIn28DayRanges(t *testing.T) {
+	ps := startPolar(t, polarOpts{history: 45, noHook: true})
+	// defaultInstant is 2026-12-01 21:45 UTC: 2026-12-02 in UTC+14.
+	since := time.Date(2026, 10, 24, 0, 0, 0, 0, time.UTC)
+	prog, err := ps.d.PollOnce(context.Background(), poller.Scope{Kinds: biosensingKinds, Since: since})
+	require.NoError(t, err)
+	ps.settle()
+	b := ps.biosensing("2026-10-24")
+	assert.Greater(t, len(b.SkinTemperatures), 28, "more nights than one call holds")
+	assert.Equal(t, len(b.SkinTemperatures)+len(b.SkinContacts)+len(b.ECGTests)+len(b.SpO2Tests), prog.Queued)
+	ps.assertBiosensingCSV(b)
+	st := ps.sim.Stats()
+	assert.Equal(t, 8, st.Requests["GET /v3/users/biosensing/{kind}"], "40 days: 2 ranged calls per kind")
+	assert.Equal(t, 8, totalRequests(st), "nothing else")
+}
