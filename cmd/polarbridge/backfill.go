@@ -95,10 +95,12 @@ func parseKinds(env *cliEnv) ([]string, error) {
 	for _, k := range raw {
 		k = strings.ReplaceAll(strings.TrimSpace(k), "_", "-")
 		switch k {
-		case poller.KindExercise, poller.KindSleep, poller.KindNightlyRecharge, poller.KindCardioLoad:
+		case poller.KindExercise, poller.KindSleep, poller.KindNightlyRecharge, poller.KindCardioLoad,
+			poller.KindSleepWiseAlertness, poller.KindSleepWiseCircadianBedtime,
+			poller.KindSkinTemperature, poller.KindSkinContacts, poller.KindECG, poller.KindSpO2:
 			kinds = append(kinds, k)
 		default:
-			return nil, fmt.Errorf("--kinds: %q is not one of exercise, sleep, nightly-recharge, cardio-load", k)
+			return nil, fmt.Errorf("--kinds: %q is not one of %s", k, strings.Join(poller.AllKinds, ", "))
 		}
 	}
 	return kinds, nil
