@@ -138,3 +138,51 @@ func TestBackfillBiosensingIn28DayRanges(t *testing.T) {
 	assert.Equal(t, 8, st.Requests["GET /v3/users/biosensing/{kind}"], "40 days: 2 ranged calls per kind")
 	assert.Equal(t, 8, totalRequests(st), "nothing else")
 }
+
+var listedKinds = append([]string{poller.KindSleepWiseAlertness, poller.KindSleepWiseCircadianBedtime}, biosensingKinds...)
+
+// listedCSV is each listed kind's one-row-per-record file.
+var listedCSV = map[string]string{
+	poller.KindSleepWiseAlertness: "sleepwise_alertness.csv", poller.KindSleepWiseCircadianBedtime: "sleepwise_circadian_bedtime.csv",
+	poller.KindSkinTemperature: "skin_temperature.csv", poller.KindSkinContacts: "skin_contacts.csv",
+	poller.KindECG: "ecg_tests.csv", poller.KindSpO2: "spo2_tests.csv",
+}
+
+// Polar calls per exported record, counted, against the minimum the docs
+// allow: a kind's list holds 28 days in one call and its entries travel
+// in their events, so one call per kind and 28 days whatever the number
+// of records; then a 28-day backfill (--since 28d: 29 dates up to the
+// latest date on Earth, 30 here) for one user: 2 ranged calls per kind.
+func TestSleepWiseBiosensingCallsPerRecord(t *testing.T) {
+	ps := startPolar(t, polarOpts{history: 40, noHook: true})
+	_, err := ps.d.PollOnce(context.Background(), poller.Scope{Kinds: listedKinds})
+	require.NoError(t, err)
+	ps.settle()
+	st := ps.sim.Stats().Requests
+	total := 0
+	for _, k := range listedKinds {
+		rows := len(ps.csv(listedCSV[k]))
+		require.NotZero(t, rows, k)
+		total += rows
+		t.Logf("poll %-28s %2d records, 1 call: %.3f calls/record (minimum 1 call per 28 days)", k, rows, 1/float64(rows))
+	}
+	assert.Equal(t, 1, st["GET /v3/users/sleepwise/alertness"])
+	assert.Equal(t, 1, st["GET /v3/users/sleepwise/circadian-bedtime"])
+	assert.Equal(t, 4, st["GET /v3/users/biosensing/{kind}"])
+	assert.Equal(t, 6, totalRequests(ps.sim.Stats()), "the minimum: one list per kind")
+	t.Logf("poll: %d records for 6 calls", total)
+
+	before := totalRequests(ps.sim.Stats())
+	since := ps.clock.Now().AddDate(0, 0, -28)
+	began := time.Now()
+	_, err = ps.d.PollOnce(context.Background(), poller.Scope{Kinds: listedKinds, Since: since})
+	require.NoError(t, err)
+	listed := time.Since(began)
+	ps.settle()
+	last := ps.clock.Now().In(time.FixedZone("UTC+14", 14*3600))
+	dates := int(time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, time.UTC).Sub(time.Date(since.Year(), since.Month(), since.Day(), 0, 0, 0, 0, time.UTC)).Hours()/24) + 1
+	perKind := (dates + 27) / 28
+	calls := totalRequests(ps.sim.Stats()) - before
+	assert.Equal(t, 6*perKind, calls, "%d dates: %d ranged calls per kind", dates, perKind)
+	t.Logf("28-day backfill for one user: %d dates, %d calls (%d per kind), listed in %v", dates, calls, perKind, listed.Round(time.Millisecond))
+}

@@ -111,7 +111,7 @@ func TestDroppedPushCaughtByPoller(t *testing.T) {
 	prog := ps.poll()
 	// The recharge rides on the night's SLEEP event (same Msg-Id); the
 	// exercise makes cardio load days (Polar pushes nothing for them).
-	assert.Equal(t, 2+len(ps.cardioDays("")), prog.Queued, "exercise, night and cardio load days")
+	assert.Equal(t, 2+len(ps.cardioDays(""))+ps.listedHoldings(), prog.Queued, "exercise, night, cardio load days, SleepWise and biosensing")
 	ps.settle()
 	ps.assertExportedOnce(1)
 }

@@ -150,12 +150,10 @@ func (s *Simulator) alertnessOf(n *night, now time.Time) Alertness {
 		if next.After(end) {
 			next = end
 		}
-		v := "VALIDITY_VALID"
-		if next.After(now) {
-			v = "VALIDITY_ESTIMATE"
-		}
+		// The hours share the period's validity: Polar re-computes a
+		// period once, when it becomes history, not every hour.
 		a.HourlyData = append(a.HourlyData, AlertnessHour{
-			Validity: v, AlertnessLevel: alertnessLevel(t.Sub(n.end).Hours()), StartTime: utc(t), EndTime: utc(next),
+			Validity: a.Validity, AlertnessLevel: alertnessLevel(t.Sub(n.end).Hours()), StartTime: utc(t), EndTime: utc(next),
 		})
 		t = next
 	}
