@@ -12,6 +12,7 @@ import (
 
 	"github.com/polarbridge/polarbridge/core/poller"
 	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
+	"github.com/polarbridge/polarbridge/internal/testinflux"
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
@@ -185,4 +186,71 @@ func TestSleepWiseBiosensingCallsPerRecord(t *testing.T) {
 	calls := totalRequests(ps.sim.Stats()) - before
 	assert.Equal(t, 6*perKind, calls, "%d dates: %d ranged calls per kind", dates, perKind)
 	t.Logf("28-day backfill for one user: %d dates, %d calls (%d per kind), listed in %v", dates, calls, perKind, listed.Round(time.Millisecond))
+}
+
+// SleepWise and biosensing through the InfluxDB plugin binary into a real
+// InfluxDB: a point per period, hour, night and test, ECG samples at
+// millisecond times; a re-computed period replaces its points.
+func TestInfluxDBSleepWiseBiosensing(t *testing.T) {
+	influx := testinflux.Start(t)
+	influx.CreateDatabase("polar")
+	// 09:30 in Helsinki: this morning's alertness period is a prediction.
+	at := time.Date(2026, 12, 1, 7, 30, 0, 0, time.UTC)
+	ps := startPolar(t, polarOpts{at: at, history: 12, noHook: true, plugins: `plugins:
+  influxdb:
+    path: ` + binary(t, "plugins/influxdb") + `
+    config:
+      url: ` + influx.URL + `
+      database: polar
+      batch_max_points: 5000
+`})
+	_, err := ps.sim.AddSleep(ps.users[0])
+	require.NoError(t, err)
+	count := func(query string) int {
+		t.Helper()
+		n := 0
+		for _, s := range influx.MustQuery("polar", query) {
+			n += len(s.Values)
+		}
+		return n
+	}
+	poll := func() poller.Progress {
+		t.Helper()
+		prog, err := ps.d.PollOnce(context.Background(), poller.Scope{Kinds: listedKinds})
+		require.NoError(t, err)
+		ps.settle("influxdb")
+		return prog
+	}
+	check := func() {
+		t.Helper()
+		as, cs := ps.sleepWise("")
+		b := ps.biosensing("")
+		hours, samples, changes := 0, 0, 0
+		for _, a := range as {
+			hours += len(a.HourlyData)
+		}
+		for _, e := range b.ECGTests {
+			samples += len(e.Samples)
+		}
+		for _, c := range b.SkinContacts {
+			changes += len(c.SkinContactChanges)
+		}
+		require.NotZero(t, samples)
+		assert.Equal(t, len(as), count(`SELECT grade FROM sleepwise_alertness`))
+		assert.Equal(t, hours, count(`SELECT level FROM sleepwise_alertness_hourly`))
+		assert.Equal(t, len(cs), count(`SELECT quality FROM sleepwise_circadian_bedtime`))
+		assert.Equal(t, len(b.SkinTemperatures), count(`SELECT temperature_c FROM skin_temperature`))
+		assert.Equal(t, changes, count(`SELECT skin_contact FROM skin_contact`))
+		assert.Equal(t, len(b.ECGTests), count(`SELECT rri_ms FROM ecg`))
+		assert.Equal(t, samples, count(`SELECT amplitude_mv FROM ecg_sample`))
+		assert.Equal(t, len(b.SpO2Tests), count(`SELECT blood_oxygen_percent FROM spo2`))
+	}
+	poll()
+	check()
+	require.Equal(t, 1, count(`SELECT grade FROM sleepwise_alertness WHERE result_type = 'ALERTNESS_TYPE_PREDICTION'`))
+
+	require.NoError(t, ps.clock.Sleep(context.Background(), 16*time.Hour))
+	assert.NotZero(t, poll().Changed)
+	check()
+	assert.Zero(t, count(`SELECT grade FROM sleepwise_alertness WHERE result_type = 'ALERTNESS_TYPE_PREDICTION'`), "the prediction's point was replaced")
 }

@@ -3,7 +3,9 @@ package daemon_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,7 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/polarbridge/polarbridge/core/accesslink"
+	"github.com/polarbridge/polarbridge/core/dlq"
 	"github.com/polarbridge/polarbridge/core/poller"
+	"github.com/polarbridge/polarbridge/core/webhook"
 	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
@@ -62,14 +66,6 @@ func (ps *polarSetup) listedHoldings() int {
 	as, cs := ps.sleepWise("")
 	b := ps.biosensing("")
 	return len(as) + len(cs) + len(b.SkinTemperatures) + len(b.SkinContacts) + len(b.ECGTests) + len(b.SpO2Tests)
-}
-
-func utcKey(s string) string {
-	t, err := accesslink.ParseUTC(s)
-	if err != nil {
-		panic(err)
-	}
-	return t.Format("20060102T150405Z")
 }
 
 // assertSleepWiseCSV checks each period is one row, as the simulator
@@ -209,4 +205,28 @@ func TestRecomputedAlertnessIsANewVersionShownOnce(t *testing.T) {
 	assert.Equal(t, "VALIDITY_VALID", after[0]["validity"])
 	as, _ = ps.sim.SleepWise(ps.users[0])
 	assert.Len(t, ps.csv("sleepwise_alertness_hourly.csv"), len(as[0].HourlyData), "the old version's hours are replaced")
+}
+
+// A signed SLEEP_WISE_* push whose range cannot be read is dead-lettered
+// with a message that says what is wrong; Polar is not called.
+func TestMalformedSleepWisePushDeadLettered(t *testing.T) {
+	ps := startPolar(t, polarOpts{hookEvents: sleepWiseEvents})
+	hook, ok := ps.sim.Webhook()
+	require.True(t, ok)
+	body := fmt.Sprintf(`{"event":"SLEEP_WISE_ALERTNESS","user_id":%d,"from":"last week","to":"2026-12-01","timestamp":"2026-12-01T21:00:00Z"}`, ps.users[0])
+	req, err := http.NewRequest(http.MethodPost, ps.hookURL, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set(webhook.HeaderEvent, "SLEEP_WISE_ALERTNESS")
+	req.Header.Set(webhook.HeaderSignature, accesslinksim.Sign(hook.SecretKey, []byte(body)))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var entries []dlq.Entry
+	require.Eventually(t, func() bool {
+		entries, err = dlq.New(ps.d.Bus).List(context.Background(), "")
+		return err == nil && len(entries) == 1
+	}, 30*time.Second, 50*time.Millisecond)
+	assert.Contains(t, entries[0].Error, `"last week" is not YYYY-MM-DD`)
+	assert.Zero(t, ps.sim.Stats().Requests["GET /v3/users/sleepwise/alertness/date"])
 }
