@@ -172,7 +172,7 @@ func teamproAddFlags(fs *pflag.FlagSet) {
 
 func webhookCreateFlags(fs *pflag.FlagSet) {
 	fs.String("url", "", "public URL of this daemon's webhook receiver")
-	fs.String("events", "EXERCISE,SLEEP", "events to subscribe to")
+	fs.String("events", "EXERCISE,SLEEP,SLEEP_WISE_ALERTNESS,SLEEP_WISE_CIRCADIAN_BEDTIME", "events to subscribe to")
 }
 
 func webhookUpdateFlags(fs *pflag.FlagSet) {
