@@ -59,6 +59,7 @@ func TestInfluxDashboardQueries(t *testing.T) {
 		ts, ps := testrecords.TeamProSession("T1", id, from.AddDate(0, 0, i).Add(16*time.Hour), 10*time.Minute, 4)
 		recs = append(append(recs, ts), ps...)
 	}
+	recs = append(recs, bioSleepWiseRecords(from)...)
 	exportOK(t, h, recs...)
 
 	vars := strings.NewReplacer(
