@@ -234,7 +234,9 @@ func TestSleepWiseAndBiosensingClient(t *testing.T) {
 	_, err = c.Biosensing(ctx, token, "heartbeat", "", "")
 	assert.ErrorIs(t, err, ErrInvalidArgument)
 	st := e.sim.Stats().Requests
-	assert.Equal(t, 8, st["GET /v3/users/biosensing/{kind}"])
+	for _, k := range []Biosensing{BiosensingSkinTemperature, BiosensingSkinContacts, BiosensingECG, BiosensingSpO2} {
+		assert.Equal(t, 2, st["GET /v3/users/biosensing/"+string(k)], k)
+	}
 	assert.Equal(t, 1, st["GET /v3/users/sleepwise/alertness/date"], "the 29-day range never reached Polar")
 
 	// The simulator answers an over-long range 400, as documented.

@@ -207,7 +207,12 @@ func (c SkinContactPeriod) Date() string { return c.date }
 func (t ECGTest) Date() string           { return t.date }
 func (t SpO2Test) Date() string          { return t.date }
 
-func (s *Simulator) handleBiosensing(w http.ResponseWriter, r *http.Request) {
+// handleBiosensing serves one endpoint, each counted under its own path.
+func (s *Simulator) handleBiosensing(kind string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { s.serveBiosensing(w, r, kind) }
+}
+
+func (s *Simulator) serveBiosensing(w http.ResponseWriter, r *http.Request, kind string) {
 	u, ok := s.authRegistered(w, r)
 	if !ok {
 		return
@@ -217,7 +222,7 @@ func (s *Simulator) handleBiosensing(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b := s.BiosensingData(u.id)
-	switch r.PathValue("kind") {
+	switch kind {
 	case "skintemperature":
 		writeList(w, filter(b.SkinTemperatures, func(v SkinTemperature) bool { return inRange(v.SleepDate, from, to) }))
 	case "skincontacts":

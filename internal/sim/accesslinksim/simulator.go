@@ -140,7 +140,9 @@ func (s *Simulator) routes() {
 	s.handle("GET /v3/users/sleepwise/alertness/date", true, s.handleAlertnessRange)
 	s.handle("GET /v3/users/sleepwise/circadian-bedtime", true, s.handleListBedtime)
 	s.handle("GET /v3/users/sleepwise/circadian-bedtime/date", true, s.handleBedtimeRange)
-	s.handle("GET /v3/users/biosensing/{kind}", true, s.handleBiosensing)
+	for _, kind := range []string{"skintemperature", "skincontacts", "ecg", "spo2"} {
+		s.handle("GET /v3/users/biosensing/"+kind, true, s.handleBiosensing(kind))
+	}
 
 	// Unknown API paths still count against the rate limit, as on Polar.
 	s.handle("/v3/", true, func(w http.ResponseWriter, r *http.Request) {

@@ -82,7 +82,9 @@ func TestSleepWiseAndBiosensingEndpoints(t *testing.T) {
 	st := e.sim.Stats().Requests
 	assert.Equal(t, 1, st["GET /v3/users/sleepwise/alertness"])
 	assert.Equal(t, 4, st["GET /v3/users/sleepwise/alertness/date"])
-	assert.Equal(t, 8, st["GET /v3/users/biosensing/{kind}"], "400s and 204s count too")
+	// 400s and 204s count too, each under its endpoint.
+	assert.Equal(t, []int{2, 1, 3, 2}, []int{st["GET /v3/users/biosensing/skintemperature"], st["GET /v3/users/biosensing/skincontacts"],
+		st["GET /v3/users/biosensing/ecg"], st["GET /v3/users/biosensing/spo2"]})
 }
 
 // After a sleep the simulator pushes both SleepWise events with the
