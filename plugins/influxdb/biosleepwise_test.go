@@ -11,7 +11,9 @@ import (
 // bioSleepWiseRecords are a night's SleepWise alertness, skin temperature
 // and an SpO2 test the day after from, for the dashboard's panels.
 func bioSleepWiseRecords(from time.Time) []*pluginapi.Record {
-	at := func(t time.Time) *pluginapi.Time { return &pluginapi.Time{Utc: timestamppb.New(t), UtcOffsetMinutes: 180} }
+	at := func(t time.Time) *pluginapi.Time {
+		return &pluginapi.Time{Utc: timestamppb.New(t), UtcOffsetMinutes: 180}
+	}
 	sleep := from.AddDate(0, 0, 1).Add(-2 * time.Hour)
 	wake := sleep.Add(8 * time.Hour)
 	a := &pluginapi.SleepWiseAlertness{PeriodStart: at(sleep), PeriodEnd: at(wake.Add(15 * time.Hour)), Grade: 8.1, ResultType: "ALERTNESS_TYPE_HISTORY"}
