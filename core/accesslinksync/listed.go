@@ -86,8 +86,27 @@ func (s *Source) takeListed(ctx context.Context, u accounts.User, kind pluginapi
 		return source.Permanent(fmt.Errorf("normalize %s: %w", kind, err))
 	}
 	s.implausible(warns)
+	s.checkZone(u, rec.GetKey(), polarOffsetTime(rec))
 	if err := s.publish(ctx, rec); err != nil {
 		return err
 	}
 	return s.mark(ctx, rec.GetKey())
+}
+
+// polarOffsetTime is the time of a record that carries Polar's own UTC
+// offset (SleepWise's sleep_timezone_offset_minutes, a test's
+// time_zone_offset), to cross-check the user's zone with; nil for the
+// kinds Polar gives none.
+func polarOffsetTime(r *pluginapi.Record) *pluginapi.Time {
+	switch {
+	case r.GetSleepwiseAlertness() != nil:
+		return r.GetSleepwiseAlertness().GetPeriodStart()
+	case r.GetSleepwiseCircadianBedtime() != nil:
+		return r.GetSleepwiseCircadianBedtime().GetPeriodStart()
+	case r.GetEcgTest() != nil:
+		return r.GetEcgTest().GetTestTime()
+	case r.GetSpo2Test() != nil:
+		return r.GetSpo2Test().GetTestTime()
+	}
+	return nil
 }
