@@ -9,7 +9,6 @@ package pluginapi
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
-	_ "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -22,13 +21,18 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// SkinTemperature is one record of AccessLink Elixir skin temperature (placeholder: filled in by the
-// kind's own change).
+// SkinTemperature is one night's skin temperature. Key
+// "skin_temperature.<user>.<sleep date>".
 type SkinTemperature struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Date          string                 `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	SleepDate string                 `protobuf:"bytes,1,opt,name=sleep_date,json=sleepDate,proto3" json:"sleep_date,omitempty"` // YYYY-MM-DD
+	// The first instant of sleep_date in the user's zone (Polar gives a
+	// date only), with that zone's offset.
+	DayStart                        *Time   `protobuf:"bytes,2,opt,name=day_start,json=dayStart,proto3" json:"day_start,omitempty"`
+	SleepTimeSkinTemperatureCelsius float64 `protobuf:"fixed64,3,opt,name=sleep_time_skin_temperature_celsius,json=sleepTimeSkinTemperatureCelsius,proto3" json:"sleep_time_skin_temperature_celsius,omitempty"`
+	DeviationFromBaselineCelsius    float64 `protobuf:"fixed64,4,opt,name=deviation_from_baseline_celsius,json=deviationFromBaselineCelsius,proto3" json:"deviation_from_baseline_celsius,omitempty"`
+	unknownFields                   protoimpl.UnknownFields
+	sizeCache                       protoimpl.SizeCache
 }
 
 func (x *SkinTemperature) Reset() {
@@ -61,20 +65,45 @@ func (*SkinTemperature) Descriptor() ([]byte, []int) {
 	return file_biosensing_proto_rawDescGZIP(), []int{0}
 }
 
-func (x *SkinTemperature) GetDate() string {
+func (x *SkinTemperature) GetSleepDate() string {
 	if x != nil {
-		return x.Date
+		return x.SleepDate
 	}
 	return ""
 }
 
-// SkinContacts is one record of AccessLink Elixir skin contacts (placeholder: filled in by the
-// kind's own change).
+func (x *SkinTemperature) GetDayStart() *Time {
+	if x != nil {
+		return x.DayStart
+	}
+	return nil
+}
+
+func (x *SkinTemperature) GetSleepTimeSkinTemperatureCelsius() float64 {
+	if x != nil {
+		return x.SleepTimeSkinTemperatureCelsius
+	}
+	return 0
+}
+
+func (x *SkinTemperature) GetDeviationFromBaselineCelsius() float64 {
+	if x != nil {
+		return x.DeviationFromBaselineCelsius
+	}
+	return 0
+}
+
+// SkinContacts is one measurement period's skin contact changes. Key
+// "skin_contacts.<user>.<start, UTC, 20060102T150405Z>".
 type SkinContacts struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Date          string                 `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	SourceDeviceId string                 `protobuf:"bytes,1,opt,name=source_device_id,json=sourceDeviceId,proto3" json:"source_device_id,omitempty"`
+	Start          *Time                  `protobuf:"bytes,2,opt,name=start,proto3" json:"start,omitempty"`
+	End            *Time                  `protobuf:"bytes,3,opt,name=end,proto3" json:"end,omitempty"`
+	Modified       *Time                  `protobuf:"bytes,4,opt,name=modified,proto3" json:"modified,omitempty"`
+	Changes        []*SkinContactChange   `protobuf:"bytes,5,rep,name=changes,proto3" json:"changes,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *SkinContacts) Reset() {
@@ -107,25 +136,126 @@ func (*SkinContacts) Descriptor() ([]byte, []int) {
 	return file_biosensing_proto_rawDescGZIP(), []int{1}
 }
 
-func (x *SkinContacts) GetDate() string {
+func (x *SkinContacts) GetSourceDeviceId() string {
 	if x != nil {
-		return x.Date
+		return x.SourceDeviceId
 	}
 	return ""
 }
 
-// ECGTest is one record of AccessLink wrist ECG test (placeholder: filled in by the
-// kind's own change).
+func (x *SkinContacts) GetStart() *Time {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *SkinContacts) GetEnd() *Time {
+	if x != nil {
+		return x.End
+	}
+	return nil
+}
+
+func (x *SkinContacts) GetModified() *Time {
+	if x != nil {
+		return x.Modified
+	}
+	return nil
+}
+
+func (x *SkinContacts) GetChanges() []*SkinContactChange {
+	if x != nil {
+		return x.Changes
+	}
+	return nil
+}
+
+// SkinContactChange is one change of skin contact, at start plus
+// recording_time_delta_ms.
+type SkinContactChange struct {
+	state                protoimpl.MessageState `protogen:"open.v1"`
+	SkinContact          bool                   `protobuf:"varint,1,opt,name=skin_contact,json=skinContact,proto3" json:"skin_contact,omitempty"`
+	RecordingTimeDeltaMs int64                  `protobuf:"varint,2,opt,name=recording_time_delta_ms,json=recordingTimeDeltaMs,proto3" json:"recording_time_delta_ms,omitempty"`
+	At                   *Time                  `protobuf:"bytes,3,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *SkinContactChange) Reset() {
+	*x = SkinContactChange{}
+	mi := &file_biosensing_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SkinContactChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SkinContactChange) ProtoMessage() {}
+
+func (x *SkinContactChange) ProtoReflect() protoreflect.Message {
+	mi := &file_biosensing_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SkinContactChange.ProtoReflect.Descriptor instead.
+func (*SkinContactChange) Descriptor() ([]byte, []int) {
+	return file_biosensing_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *SkinContactChange) GetSkinContact() bool {
+	if x != nil {
+		return x.SkinContact
+	}
+	return false
+}
+
+func (x *SkinContactChange) GetRecordingTimeDeltaMs() int64 {
+	if x != nil {
+		return x.RecordingTimeDeltaMs
+	}
+	return 0
+}
+
+func (x *SkinContactChange) GetAt() *Time {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+// ECGTest is one wrist ECG test. Key "ecg_test.<user>.<test time, UTC,
+// 20060102T150405Z>".
 type ECGTest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Date          string                 `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	SourceDeviceId string                 `protobuf:"bytes,1,opt,name=source_device_id,json=sourceDeviceId,proto3" json:"source_device_id,omitempty"`
+	// test_time (Unix seconds) with Polar's time_zone_offset (minutes).
+	TestTime                     *Time         `protobuf:"bytes,2,opt,name=test_time,json=testTime,proto3" json:"test_time,omitempty"`
+	AverageHeartRateBpm          uint32        `protobuf:"varint,3,opt,name=average_heart_rate_bpm,json=averageHeartRateBpm,proto3" json:"average_heart_rate_bpm,omitempty"`
+	HeartRateVariabilityMs       float64       `protobuf:"fixed64,4,opt,name=heart_rate_variability_ms,json=heartRateVariabilityMs,proto3" json:"heart_rate_variability_ms,omitempty"`
+	HeartRateVariabilityLevel    string        `protobuf:"bytes,5,opt,name=heart_rate_variability_level,json=heartRateVariabilityLevel,proto3" json:"heart_rate_variability_level,omitempty"` // ECG_HRV_LEVEL_*
+	RriMs                        float64       `protobuf:"fixed64,6,opt,name=rri_ms,json=rriMs,proto3" json:"rri_ms,omitempty"`
+	PulseTransitTimeSystolicMs   float64       `protobuf:"fixed64,7,opt,name=pulse_transit_time_systolic_ms,json=pulseTransitTimeSystolicMs,proto3" json:"pulse_transit_time_systolic_ms,omitempty"`
+	PulseTransitTimeDiastolicMs  float64       `protobuf:"fixed64,8,opt,name=pulse_transit_time_diastolic_ms,json=pulseTransitTimeDiastolicMs,proto3" json:"pulse_transit_time_diastolic_ms,omitempty"`
+	PulseTransitTimeQualityIndex float64       `protobuf:"fixed64,9,opt,name=pulse_transit_time_quality_index,json=pulseTransitTimeQualityIndex,proto3" json:"pulse_transit_time_quality_index,omitempty"`
+	Samples                      []*ECGSample  `protobuf:"bytes,10,rep,name=samples,proto3" json:"samples,omitempty"`
+	QualityMeasurements          []*ECGQuality `protobuf:"bytes,11,rep,name=quality_measurements,json=qualityMeasurements,proto3" json:"quality_measurements,omitempty"`
+	unknownFields                protoimpl.UnknownFields
+	sizeCache                    protoimpl.SizeCache
 }
 
 func (x *ECGTest) Reset() {
 	*x = ECGTest{}
-	mi := &file_biosensing_proto_msgTypes[2]
+	mi := &file_biosensing_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -137,7 +267,7 @@ func (x *ECGTest) String() string {
 func (*ECGTest) ProtoMessage() {}
 
 func (x *ECGTest) ProtoReflect() protoreflect.Message {
-	mi := &file_biosensing_proto_msgTypes[2]
+	mi := &file_biosensing_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -150,28 +280,214 @@ func (x *ECGTest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ECGTest.ProtoReflect.Descriptor instead.
 func (*ECGTest) Descriptor() ([]byte, []int) {
-	return file_biosensing_proto_rawDescGZIP(), []int{2}
+	return file_biosensing_proto_rawDescGZIP(), []int{3}
 }
 
-func (x *ECGTest) GetDate() string {
+func (x *ECGTest) GetSourceDeviceId() string {
 	if x != nil {
-		return x.Date
+		return x.SourceDeviceId
 	}
 	return ""
 }
 
-// SpO2Test is one record of AccessLink SpO2 test (placeholder: filled in by the
-// kind's own change).
+func (x *ECGTest) GetTestTime() *Time {
+	if x != nil {
+		return x.TestTime
+	}
+	return nil
+}
+
+func (x *ECGTest) GetAverageHeartRateBpm() uint32 {
+	if x != nil {
+		return x.AverageHeartRateBpm
+	}
+	return 0
+}
+
+func (x *ECGTest) GetHeartRateVariabilityMs() float64 {
+	if x != nil {
+		return x.HeartRateVariabilityMs
+	}
+	return 0
+}
+
+func (x *ECGTest) GetHeartRateVariabilityLevel() string {
+	if x != nil {
+		return x.HeartRateVariabilityLevel
+	}
+	return ""
+}
+
+func (x *ECGTest) GetRriMs() float64 {
+	if x != nil {
+		return x.RriMs
+	}
+	return 0
+}
+
+func (x *ECGTest) GetPulseTransitTimeSystolicMs() float64 {
+	if x != nil {
+		return x.PulseTransitTimeSystolicMs
+	}
+	return 0
+}
+
+func (x *ECGTest) GetPulseTransitTimeDiastolicMs() float64 {
+	if x != nil {
+		return x.PulseTransitTimeDiastolicMs
+	}
+	return 0
+}
+
+func (x *ECGTest) GetPulseTransitTimeQualityIndex() float64 {
+	if x != nil {
+		return x.PulseTransitTimeQualityIndex
+	}
+	return 0
+}
+
+func (x *ECGTest) GetSamples() []*ECGSample {
+	if x != nil {
+		return x.Samples
+	}
+	return nil
+}
+
+func (x *ECGTest) GetQualityMeasurements() []*ECGQuality {
+	if x != nil {
+		return x.QualityMeasurements
+	}
+	return nil
+}
+
+// ECGSample is one ECG sample at test_time plus recording_time_delta_ms.
+type ECGSample struct {
+	state                protoimpl.MessageState `protogen:"open.v1"`
+	RecordingTimeDeltaMs int32                  `protobuf:"varint,1,opt,name=recording_time_delta_ms,json=recordingTimeDeltaMs,proto3" json:"recording_time_delta_ms,omitempty"`
+	AmplitudeMv          float64                `protobuf:"fixed64,2,opt,name=amplitude_mv,json=amplitudeMv,proto3" json:"amplitude_mv,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *ECGSample) Reset() {
+	*x = ECGSample{}
+	mi := &file_biosensing_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ECGSample) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ECGSample) ProtoMessage() {}
+
+func (x *ECGSample) ProtoReflect() protoreflect.Message {
+	mi := &file_biosensing_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ECGSample.ProtoReflect.Descriptor instead.
+func (*ECGSample) Descriptor() ([]byte, []int) {
+	return file_biosensing_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ECGSample) GetRecordingTimeDeltaMs() int32 {
+	if x != nil {
+		return x.RecordingTimeDeltaMs
+	}
+	return 0
+}
+
+func (x *ECGSample) GetAmplitudeMv() float64 {
+	if x != nil {
+		return x.AmplitudeMv
+	}
+	return 0
+}
+
+// ECGQuality is one quality measurement of an ECG test.
+type ECGQuality struct {
+	state                protoimpl.MessageState `protogen:"open.v1"`
+	RecordingTimeDeltaMs int32                  `protobuf:"varint,1,opt,name=recording_time_delta_ms,json=recordingTimeDeltaMs,proto3" json:"recording_time_delta_ms,omitempty"`
+	QualityLevel         string                 `protobuf:"bytes,2,opt,name=quality_level,json=qualityLevel,proto3" json:"quality_level,omitempty"` // ECG_QUALITY_*
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
+}
+
+func (x *ECGQuality) Reset() {
+	*x = ECGQuality{}
+	mi := &file_biosensing_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ECGQuality) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ECGQuality) ProtoMessage() {}
+
+func (x *ECGQuality) ProtoReflect() protoreflect.Message {
+	mi := &file_biosensing_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ECGQuality.ProtoReflect.Descriptor instead.
+func (*ECGQuality) Descriptor() ([]byte, []int) {
+	return file_biosensing_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ECGQuality) GetRecordingTimeDeltaMs() int32 {
+	if x != nil {
+		return x.RecordingTimeDeltaMs
+	}
+	return 0
+}
+
+func (x *ECGQuality) GetQualityLevel() string {
+	if x != nil {
+		return x.QualityLevel
+	}
+	return ""
+}
+
+// SpO2Test is one SpO2 test. Key "spo2_test.<user>.<test time, UTC,
+// 20060102T150405Z>".
 type SpO2Test struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Date          string                 `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                          protoimpl.MessageState `protogen:"open.v1"`
+	SourceDeviceId                 string                 `protobuf:"bytes,1,opt,name=source_device_id,json=sourceDeviceId,proto3" json:"source_device_id,omitempty"`
+	TestTime                       *Time                  `protobuf:"bytes,2,opt,name=test_time,json=testTime,proto3" json:"test_time,omitempty"`       // test_time with time_zone_offset, as ECGTest
+	TestStatus                     string                 `protobuf:"bytes,3,opt,name=test_status,json=testStatus,proto3" json:"test_status,omitempty"` // SPO2_TEST_*
+	BloodOxygenPercent             int32                  `protobuf:"varint,4,opt,name=blood_oxygen_percent,json=bloodOxygenPercent,proto3" json:"blood_oxygen_percent,omitempty"`
+	Spo2Class                      string                 `protobuf:"bytes,5,opt,name=spo2_class,json=spo2Class,proto3" json:"spo2_class,omitempty"`                                                                      // SPO2_CLASS_*
+	Spo2ValueDeviationFromBaseline string                 `protobuf:"bytes,6,opt,name=spo2_value_deviation_from_baseline,json=spo2ValueDeviationFromBaseline,proto3" json:"spo2_value_deviation_from_baseline,omitempty"` // DEVIATION_*
+	Spo2QualityAveragePercent      float64                `protobuf:"fixed64,7,opt,name=spo2_quality_average_percent,json=spo2QualityAveragePercent,proto3" json:"spo2_quality_average_percent,omitempty"`
+	AverageHeartRateBpm            uint32                 `protobuf:"varint,8,opt,name=average_heart_rate_bpm,json=averageHeartRateBpm,proto3" json:"average_heart_rate_bpm,omitempty"`
+	HeartRateVariabilityMs         float64                `protobuf:"fixed64,9,opt,name=heart_rate_variability_ms,json=heartRateVariabilityMs,proto3" json:"heart_rate_variability_ms,omitempty"`
+	Spo2HrvDeviationFromBaseline   string                 `protobuf:"bytes,10,opt,name=spo2_hrv_deviation_from_baseline,json=spo2HrvDeviationFromBaseline,proto3" json:"spo2_hrv_deviation_from_baseline,omitempty"` // DEVIATION_*
+	AltitudeMeters                 float64                `protobuf:"fixed64,11,opt,name=altitude_meters,json=altitudeMeters,proto3" json:"altitude_meters,omitempty"`
+	unknownFields                  protoimpl.UnknownFields
+	sizeCache                      protoimpl.SizeCache
 }
 
 func (x *SpO2Test) Reset() {
 	*x = SpO2Test{}
-	mi := &file_biosensing_proto_msgTypes[3]
+	mi := &file_biosensing_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -183,7 +499,7 @@ func (x *SpO2Test) String() string {
 func (*SpO2Test) ProtoMessage() {}
 
 func (x *SpO2Test) ProtoReflect() protoreflect.Message {
-	mi := &file_biosensing_proto_msgTypes[3]
+	mi := &file_biosensing_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -196,29 +512,142 @@ func (x *SpO2Test) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SpO2Test.ProtoReflect.Descriptor instead.
 func (*SpO2Test) Descriptor() ([]byte, []int) {
-	return file_biosensing_proto_rawDescGZIP(), []int{3}
+	return file_biosensing_proto_rawDescGZIP(), []int{6}
 }
 
-func (x *SpO2Test) GetDate() string {
+func (x *SpO2Test) GetSourceDeviceId() string {
 	if x != nil {
-		return x.Date
+		return x.SourceDeviceId
 	}
 	return ""
+}
+
+func (x *SpO2Test) GetTestTime() *Time {
+	if x != nil {
+		return x.TestTime
+	}
+	return nil
+}
+
+func (x *SpO2Test) GetTestStatus() string {
+	if x != nil {
+		return x.TestStatus
+	}
+	return ""
+}
+
+func (x *SpO2Test) GetBloodOxygenPercent() int32 {
+	if x != nil {
+		return x.BloodOxygenPercent
+	}
+	return 0
+}
+
+func (x *SpO2Test) GetSpo2Class() string {
+	if x != nil {
+		return x.Spo2Class
+	}
+	return ""
+}
+
+func (x *SpO2Test) GetSpo2ValueDeviationFromBaseline() string {
+	if x != nil {
+		return x.Spo2ValueDeviationFromBaseline
+	}
+	return ""
+}
+
+func (x *SpO2Test) GetSpo2QualityAveragePercent() float64 {
+	if x != nil {
+		return x.Spo2QualityAveragePercent
+	}
+	return 0
+}
+
+func (x *SpO2Test) GetAverageHeartRateBpm() uint32 {
+	if x != nil {
+		return x.AverageHeartRateBpm
+	}
+	return 0
+}
+
+func (x *SpO2Test) GetHeartRateVariabilityMs() float64 {
+	if x != nil {
+		return x.HeartRateVariabilityMs
+	}
+	return 0
+}
+
+func (x *SpO2Test) GetSpo2HrvDeviationFromBaseline() string {
+	if x != nil {
+		return x.Spo2HrvDeviationFromBaseline
+	}
+	return ""
+}
+
+func (x *SpO2Test) GetAltitudeMeters() float64 {
+	if x != nil {
+		return x.AltitudeMeters
+	}
+	return 0
 }
 
 var File_biosensing_proto protoreflect.FileDescriptor
 
 const file_biosensing_proto_rawDesc = "" +
 	"\n" +
-	"\x10biosensing.proto\x12\x0epolarbridge.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\rsamples.proto\"%\n" +
-	"\x0fSkinTemperature\x12\x12\n" +
-	"\x04date\x18\x01 \x01(\tR\x04date\"\"\n" +
-	"\fSkinContacts\x12\x12\n" +
-	"\x04date\x18\x01 \x01(\tR\x04date\"\x1d\n" +
-	"\aECGTest\x12\x12\n" +
-	"\x04date\x18\x01 \x01(\tR\x04date\"\x1e\n" +
-	"\bSpO2Test\x12\x12\n" +
-	"\x04date\x18\x01 \x01(\tR\x04dateB8Z6github.com/polarbridge/polarbridge/pluginapi;pluginapib\x06proto3"
+	"\x10biosensing.proto\x12\x0epolarbridge.v1\x1a\rsamples.proto\"\xf8\x01\n" +
+	"\x0fSkinTemperature\x12\x1d\n" +
+	"\n" +
+	"sleep_date\x18\x01 \x01(\tR\tsleepDate\x121\n" +
+	"\tday_start\x18\x02 \x01(\v2\x14.polarbridge.v1.TimeR\bdayStart\x12L\n" +
+	"#sleep_time_skin_temperature_celsius\x18\x03 \x01(\x01R\x1fsleepTimeSkinTemperatureCelsius\x12E\n" +
+	"\x1fdeviation_from_baseline_celsius\x18\x04 \x01(\x01R\x1cdeviationFromBaselineCelsius\"\xfb\x01\n" +
+	"\fSkinContacts\x12(\n" +
+	"\x10source_device_id\x18\x01 \x01(\tR\x0esourceDeviceId\x12*\n" +
+	"\x05start\x18\x02 \x01(\v2\x14.polarbridge.v1.TimeR\x05start\x12&\n" +
+	"\x03end\x18\x03 \x01(\v2\x14.polarbridge.v1.TimeR\x03end\x120\n" +
+	"\bmodified\x18\x04 \x01(\v2\x14.polarbridge.v1.TimeR\bmodified\x12;\n" +
+	"\achanges\x18\x05 \x03(\v2!.polarbridge.v1.SkinContactChangeR\achanges\"\x93\x01\n" +
+	"\x11SkinContactChange\x12!\n" +
+	"\fskin_contact\x18\x01 \x01(\bR\vskinContact\x125\n" +
+	"\x17recording_time_delta_ms\x18\x02 \x01(\x03R\x14recordingTimeDeltaMs\x12$\n" +
+	"\x02at\x18\x03 \x01(\v2\x14.polarbridge.v1.TimeR\x02at\"\x84\x05\n" +
+	"\aECGTest\x12(\n" +
+	"\x10source_device_id\x18\x01 \x01(\tR\x0esourceDeviceId\x121\n" +
+	"\ttest_time\x18\x02 \x01(\v2\x14.polarbridge.v1.TimeR\btestTime\x123\n" +
+	"\x16average_heart_rate_bpm\x18\x03 \x01(\rR\x13averageHeartRateBpm\x129\n" +
+	"\x19heart_rate_variability_ms\x18\x04 \x01(\x01R\x16heartRateVariabilityMs\x12?\n" +
+	"\x1cheart_rate_variability_level\x18\x05 \x01(\tR\x19heartRateVariabilityLevel\x12\x15\n" +
+	"\x06rri_ms\x18\x06 \x01(\x01R\x05rriMs\x12B\n" +
+	"\x1epulse_transit_time_systolic_ms\x18\a \x01(\x01R\x1apulseTransitTimeSystolicMs\x12D\n" +
+	"\x1fpulse_transit_time_diastolic_ms\x18\b \x01(\x01R\x1bpulseTransitTimeDiastolicMs\x12F\n" +
+	" pulse_transit_time_quality_index\x18\t \x01(\x01R\x1cpulseTransitTimeQualityIndex\x123\n" +
+	"\asamples\x18\n" +
+	" \x03(\v2\x19.polarbridge.v1.ECGSampleR\asamples\x12M\n" +
+	"\x14quality_measurements\x18\v \x03(\v2\x1a.polarbridge.v1.ECGQualityR\x13qualityMeasurements\"e\n" +
+	"\tECGSample\x125\n" +
+	"\x17recording_time_delta_ms\x18\x01 \x01(\x05R\x14recordingTimeDeltaMs\x12!\n" +
+	"\famplitude_mv\x18\x02 \x01(\x01R\vamplitudeMv\"h\n" +
+	"\n" +
+	"ECGQuality\x125\n" +
+	"\x17recording_time_delta_ms\x18\x01 \x01(\x05R\x14recordingTimeDeltaMs\x12#\n" +
+	"\rquality_level\x18\x02 \x01(\tR\fqualityLevel\"\xc7\x04\n" +
+	"\bSpO2Test\x12(\n" +
+	"\x10source_device_id\x18\x01 \x01(\tR\x0esourceDeviceId\x121\n" +
+	"\ttest_time\x18\x02 \x01(\v2\x14.polarbridge.v1.TimeR\btestTime\x12\x1f\n" +
+	"\vtest_status\x18\x03 \x01(\tR\n" +
+	"testStatus\x120\n" +
+	"\x14blood_oxygen_percent\x18\x04 \x01(\x05R\x12bloodOxygenPercent\x12\x1d\n" +
+	"\n" +
+	"spo2_class\x18\x05 \x01(\tR\tspo2Class\x12J\n" +
+	"\"spo2_value_deviation_from_baseline\x18\x06 \x01(\tR\x1espo2ValueDeviationFromBaseline\x12?\n" +
+	"\x1cspo2_quality_average_percent\x18\a \x01(\x01R\x19spo2QualityAveragePercent\x123\n" +
+	"\x16average_heart_rate_bpm\x18\b \x01(\rR\x13averageHeartRateBpm\x129\n" +
+	"\x19heart_rate_variability_ms\x18\t \x01(\x01R\x16heartRateVariabilityMs\x12F\n" +
+	" spo2_hrv_deviation_from_baseline\x18\n" +
+	" \x01(\tR\x1cspo2HrvDeviationFromBaseline\x12'\n" +
+	"\x0faltitude_meters\x18\v \x01(\x01R\x0ealtitudeMetersB8Z6github.com/polarbridge/polarbridge/pluginapi;pluginapib\x06proto3"
 
 var (
 	file_biosensing_proto_rawDescOnce sync.Once
@@ -232,19 +661,33 @@ func file_biosensing_proto_rawDescGZIP() []byte {
 	return file_biosensing_proto_rawDescData
 }
 
-var file_biosensing_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_biosensing_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_biosensing_proto_goTypes = []any{
-	(*SkinTemperature)(nil), // 0: polarbridge.v1.SkinTemperature
-	(*SkinContacts)(nil),    // 1: polarbridge.v1.SkinContacts
-	(*ECGTest)(nil),         // 2: polarbridge.v1.ECGTest
-	(*SpO2Test)(nil),        // 3: polarbridge.v1.SpO2Test
+	(*SkinTemperature)(nil),   // 0: polarbridge.v1.SkinTemperature
+	(*SkinContacts)(nil),      // 1: polarbridge.v1.SkinContacts
+	(*SkinContactChange)(nil), // 2: polarbridge.v1.SkinContactChange
+	(*ECGTest)(nil),           // 3: polarbridge.v1.ECGTest
+	(*ECGSample)(nil),         // 4: polarbridge.v1.ECGSample
+	(*ECGQuality)(nil),        // 5: polarbridge.v1.ECGQuality
+	(*SpO2Test)(nil),          // 6: polarbridge.v1.SpO2Test
+	(*Time)(nil),              // 7: polarbridge.v1.Time
 }
 var file_biosensing_proto_depIdxs = []int32{
-	0, // [0:0] is the sub-list for method output_type
-	0, // [0:0] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	7,  // 0: polarbridge.v1.SkinTemperature.day_start:type_name -> polarbridge.v1.Time
+	7,  // 1: polarbridge.v1.SkinContacts.start:type_name -> polarbridge.v1.Time
+	7,  // 2: polarbridge.v1.SkinContacts.end:type_name -> polarbridge.v1.Time
+	7,  // 3: polarbridge.v1.SkinContacts.modified:type_name -> polarbridge.v1.Time
+	2,  // 4: polarbridge.v1.SkinContacts.changes:type_name -> polarbridge.v1.SkinContactChange
+	7,  // 5: polarbridge.v1.SkinContactChange.at:type_name -> polarbridge.v1.Time
+	7,  // 6: polarbridge.v1.ECGTest.test_time:type_name -> polarbridge.v1.Time
+	4,  // 7: polarbridge.v1.ECGTest.samples:type_name -> polarbridge.v1.ECGSample
+	5,  // 8: polarbridge.v1.ECGTest.quality_measurements:type_name -> polarbridge.v1.ECGQuality
+	7,  // 9: polarbridge.v1.SpO2Test.test_time:type_name -> polarbridge.v1.Time
+	10, // [10:10] is the sub-list for method output_type
+	10, // [10:10] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_biosensing_proto_init() }
@@ -259,7 +702,7 @@ func file_biosensing_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_biosensing_proto_rawDesc), len(file_biosensing_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -9,7 +9,6 @@ package pluginapi
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
-	_ "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -22,13 +21,35 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// SleepWiseAlertness is one record of AccessLink SleepWise alertness (placeholder: filled in by the
-// kind's own change).
+// SleepWiseAlertness is one alertness period of AccessLink SleepWise (GET
+// /v3/users/sleepwise/alertness[/date]): the grade of a sleep and the
+// hourly alertness levels that follow it. Key
+// "sleepwise_alertness.<user>.<period start, UTC, 20060102T150405Z>".
+// Polar gives every time in UTC (documented); each Time here carries
+// sleep_timezone_offset_minutes as its offset, or the user's zone's when
+// Polar leaves it out. Enum strings are Polar's, as documented
+// (pluginapi/README.md lists them).
 type SleepWiseAlertness struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Date          string                 `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	PeriodStart *Time                  `protobuf:"bytes,1,opt,name=period_start,json=periodStart,proto3" json:"period_start,omitempty"`
+	PeriodEnd   *Time                  `protobuf:"bytes,2,opt,name=period_end,json=periodEnd,proto3" json:"period_end,omitempty"`
+	Grade       float64                `protobuf:"fixed64,3,opt,name=grade,proto3" json:"grade,omitempty"`
+	// How long the grade holds, in seconds (grade_validity_seconds); Polar
+	// does not say from when, so it is kept as documented.
+	GradeValiditySeconds int64  `protobuf:"varint,4,opt,name=grade_validity_seconds,json=gradeValiditySeconds,proto3" json:"grade_validity_seconds,omitempty"`
+	GradeType            string `protobuf:"bytes,5,opt,name=grade_type,json=gradeType,proto3" json:"grade_type,omitempty"`                               // GRADE_TYPE_*
+	GradeClassification  string `protobuf:"bytes,6,opt,name=grade_classification,json=gradeClassification,proto3" json:"grade_classification,omitempty"` // GRADE_CLASSIFICATION_*
+	Validity             string `protobuf:"bytes,7,opt,name=validity,proto3" json:"validity,omitempty"`                                                  // VALIDITY_*
+	SleepInertia         string `protobuf:"bytes,8,opt,name=sleep_inertia,json=sleepInertia,proto3" json:"sleep_inertia,omitempty"`                      // SLEEP_INERTIA_*
+	SleepType            string `protobuf:"bytes,9,opt,name=sleep_type,json=sleepType,proto3" json:"sleep_type,omitempty"`                               // SLEEP_TYPE_*
+	ResultType           string `protobuf:"bytes,10,opt,name=result_type,json=resultType,proto3" json:"result_type,omitempty"`                           // ALERTNESS_TYPE_*
+	SleepPeriodStart     *Time  `protobuf:"bytes,11,opt,name=sleep_period_start,json=sleepPeriodStart,proto3" json:"sleep_period_start,omitempty"`
+	SleepPeriodEnd       *Time  `protobuf:"bytes,12,opt,name=sleep_period_end,json=sleepPeriodEnd,proto3" json:"sleep_period_end,omitempty"`
+	// Polar's sleep_timezone_offset_minutes (0 when absent).
+	SleepTimezoneOffsetMinutes int32            `protobuf:"varint,13,opt,name=sleep_timezone_offset_minutes,json=sleepTimezoneOffsetMinutes,proto3" json:"sleep_timezone_offset_minutes,omitempty"`
+	Hourly                     []*AlertnessHour `protobuf:"bytes,14,rep,name=hourly,proto3" json:"hourly,omitempty"`
+	unknownFields              protoimpl.UnknownFields
+	sizeCache                  protoimpl.SizeCache
 }
 
 func (x *SleepWiseAlertness) Reset() {
@@ -61,25 +82,197 @@ func (*SleepWiseAlertness) Descriptor() ([]byte, []int) {
 	return file_sleepwise_proto_rawDescGZIP(), []int{0}
 }
 
-func (x *SleepWiseAlertness) GetDate() string {
+func (x *SleepWiseAlertness) GetPeriodStart() *Time {
 	if x != nil {
-		return x.Date
+		return x.PeriodStart
+	}
+	return nil
+}
+
+func (x *SleepWiseAlertness) GetPeriodEnd() *Time {
+	if x != nil {
+		return x.PeriodEnd
+	}
+	return nil
+}
+
+func (x *SleepWiseAlertness) GetGrade() float64 {
+	if x != nil {
+		return x.Grade
+	}
+	return 0
+}
+
+func (x *SleepWiseAlertness) GetGradeValiditySeconds() int64 {
+	if x != nil {
+		return x.GradeValiditySeconds
+	}
+	return 0
+}
+
+func (x *SleepWiseAlertness) GetGradeType() string {
+	if x != nil {
+		return x.GradeType
 	}
 	return ""
 }
 
-// SleepWiseCircadianBedtime is one record of AccessLink SleepWise circadian bedtime (placeholder: filled in by the
-// kind's own change).
+func (x *SleepWiseAlertness) GetGradeClassification() string {
+	if x != nil {
+		return x.GradeClassification
+	}
+	return ""
+}
+
+func (x *SleepWiseAlertness) GetValidity() string {
+	if x != nil {
+		return x.Validity
+	}
+	return ""
+}
+
+func (x *SleepWiseAlertness) GetSleepInertia() string {
+	if x != nil {
+		return x.SleepInertia
+	}
+	return ""
+}
+
+func (x *SleepWiseAlertness) GetSleepType() string {
+	if x != nil {
+		return x.SleepType
+	}
+	return ""
+}
+
+func (x *SleepWiseAlertness) GetResultType() string {
+	if x != nil {
+		return x.ResultType
+	}
+	return ""
+}
+
+func (x *SleepWiseAlertness) GetSleepPeriodStart() *Time {
+	if x != nil {
+		return x.SleepPeriodStart
+	}
+	return nil
+}
+
+func (x *SleepWiseAlertness) GetSleepPeriodEnd() *Time {
+	if x != nil {
+		return x.SleepPeriodEnd
+	}
+	return nil
+}
+
+func (x *SleepWiseAlertness) GetSleepTimezoneOffsetMinutes() int32 {
+	if x != nil {
+		return x.SleepTimezoneOffsetMinutes
+	}
+	return 0
+}
+
+func (x *SleepWiseAlertness) GetHourly() []*AlertnessHour {
+	if x != nil {
+		return x.Hourly
+	}
+	return nil
+}
+
+// AlertnessHour is one entry of an alertness period's hourly_data.
+type AlertnessHour struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Start          *Time                  `protobuf:"bytes,1,opt,name=start,proto3" json:"start,omitempty"`
+	End            *Time                  `protobuf:"bytes,2,opt,name=end,proto3" json:"end,omitempty"`
+	Validity       string                 `protobuf:"bytes,3,opt,name=validity,proto3" json:"validity,omitempty"`                                   // VALIDITY_*
+	AlertnessLevel string                 `protobuf:"bytes,4,opt,name=alertness_level,json=alertnessLevel,proto3" json:"alertness_level,omitempty"` // ALERTNESS_LEVEL_*
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *AlertnessHour) Reset() {
+	*x = AlertnessHour{}
+	mi := &file_sleepwise_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AlertnessHour) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AlertnessHour) ProtoMessage() {}
+
+func (x *AlertnessHour) ProtoReflect() protoreflect.Message {
+	mi := &file_sleepwise_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AlertnessHour.ProtoReflect.Descriptor instead.
+func (*AlertnessHour) Descriptor() ([]byte, []int) {
+	return file_sleepwise_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *AlertnessHour) GetStart() *Time {
+	if x != nil {
+		return x.Start
+	}
+	return nil
+}
+
+func (x *AlertnessHour) GetEnd() *Time {
+	if x != nil {
+		return x.End
+	}
+	return nil
+}
+
+func (x *AlertnessHour) GetValidity() string {
+	if x != nil {
+		return x.Validity
+	}
+	return ""
+}
+
+func (x *AlertnessHour) GetAlertnessLevel() string {
+	if x != nil {
+		return x.AlertnessLevel
+	}
+	return ""
+}
+
+// SleepWiseCircadianBedtime is one circadian bedtime period of AccessLink
+// SleepWise (GET /v3/users/sleepwise/circadian-bedtime[/date]). Key
+// "sleepwise_circadian_bedtime.<user>.<period start, UTC,
+// 20060102T150405Z>". Times as in SleepWiseAlertness.
 type SleepWiseCircadianBedtime struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Date          string                 `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                     protoimpl.MessageState `protogen:"open.v1"`
+	PeriodStart               *Time                  `protobuf:"bytes,1,opt,name=period_start,json=periodStart,proto3" json:"period_start,omitempty"`
+	PeriodEnd                 *Time                  `protobuf:"bytes,2,opt,name=period_end,json=periodEnd,proto3" json:"period_end,omitempty"`
+	PreferredSleepPeriodStart *Time                  `protobuf:"bytes,3,opt,name=preferred_sleep_period_start,json=preferredSleepPeriodStart,proto3" json:"preferred_sleep_period_start,omitempty"`
+	PreferredSleepPeriodEnd   *Time                  `protobuf:"bytes,4,opt,name=preferred_sleep_period_end,json=preferredSleepPeriodEnd,proto3" json:"preferred_sleep_period_end,omitempty"`
+	// The sleep gate: the suggested window to fall asleep in.
+	SleepGateStart             *Time  `protobuf:"bytes,5,opt,name=sleep_gate_start,json=sleepGateStart,proto3" json:"sleep_gate_start,omitempty"`
+	SleepGateEnd               *Time  `protobuf:"bytes,6,opt,name=sleep_gate_end,json=sleepGateEnd,proto3" json:"sleep_gate_end,omitempty"`
+	Validity                   string `protobuf:"bytes,7,opt,name=validity,proto3" json:"validity,omitempty"`                       // VALIDITY_*
+	Quality                    string `protobuf:"bytes,8,opt,name=quality,proto3" json:"quality,omitempty"`                         // CIRCADIAN_BEDTIME_QUALITY_*
+	ResultType                 string `protobuf:"bytes,9,opt,name=result_type,json=resultType,proto3" json:"result_type,omitempty"` // CIRCADIAN_BEDTIME_TYPE_*
+	SleepTimezoneOffsetMinutes int32  `protobuf:"varint,10,opt,name=sleep_timezone_offset_minutes,json=sleepTimezoneOffsetMinutes,proto3" json:"sleep_timezone_offset_minutes,omitempty"`
+	unknownFields              protoimpl.UnknownFields
+	sizeCache                  protoimpl.SizeCache
 }
 
 func (x *SleepWiseCircadianBedtime) Reset() {
 	*x = SleepWiseCircadianBedtime{}
-	mi := &file_sleepwise_proto_msgTypes[1]
+	mi := &file_sleepwise_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -91,7 +284,7 @@ func (x *SleepWiseCircadianBedtime) String() string {
 func (*SleepWiseCircadianBedtime) ProtoMessage() {}
 
 func (x *SleepWiseCircadianBedtime) ProtoReflect() protoreflect.Message {
-	mi := &file_sleepwise_proto_msgTypes[1]
+	mi := &file_sleepwise_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -104,25 +297,123 @@ func (x *SleepWiseCircadianBedtime) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SleepWiseCircadianBedtime.ProtoReflect.Descriptor instead.
 func (*SleepWiseCircadianBedtime) Descriptor() ([]byte, []int) {
-	return file_sleepwise_proto_rawDescGZIP(), []int{1}
+	return file_sleepwise_proto_rawDescGZIP(), []int{2}
 }
 
-func (x *SleepWiseCircadianBedtime) GetDate() string {
+func (x *SleepWiseCircadianBedtime) GetPeriodStart() *Time {
 	if x != nil {
-		return x.Date
+		return x.PeriodStart
+	}
+	return nil
+}
+
+func (x *SleepWiseCircadianBedtime) GetPeriodEnd() *Time {
+	if x != nil {
+		return x.PeriodEnd
+	}
+	return nil
+}
+
+func (x *SleepWiseCircadianBedtime) GetPreferredSleepPeriodStart() *Time {
+	if x != nil {
+		return x.PreferredSleepPeriodStart
+	}
+	return nil
+}
+
+func (x *SleepWiseCircadianBedtime) GetPreferredSleepPeriodEnd() *Time {
+	if x != nil {
+		return x.PreferredSleepPeriodEnd
+	}
+	return nil
+}
+
+func (x *SleepWiseCircadianBedtime) GetSleepGateStart() *Time {
+	if x != nil {
+		return x.SleepGateStart
+	}
+	return nil
+}
+
+func (x *SleepWiseCircadianBedtime) GetSleepGateEnd() *Time {
+	if x != nil {
+		return x.SleepGateEnd
+	}
+	return nil
+}
+
+func (x *SleepWiseCircadianBedtime) GetValidity() string {
+	if x != nil {
+		return x.Validity
 	}
 	return ""
+}
+
+func (x *SleepWiseCircadianBedtime) GetQuality() string {
+	if x != nil {
+		return x.Quality
+	}
+	return ""
+}
+
+func (x *SleepWiseCircadianBedtime) GetResultType() string {
+	if x != nil {
+		return x.ResultType
+	}
+	return ""
+}
+
+func (x *SleepWiseCircadianBedtime) GetSleepTimezoneOffsetMinutes() int32 {
+	if x != nil {
+		return x.SleepTimezoneOffsetMinutes
+	}
+	return 0
 }
 
 var File_sleepwise_proto protoreflect.FileDescriptor
 
 const file_sleepwise_proto_rawDesc = "" +
 	"\n" +
-	"\x0fsleepwise.proto\x12\x0epolarbridge.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\rsamples.proto\"(\n" +
-	"\x12SleepWiseAlertness\x12\x12\n" +
-	"\x04date\x18\x01 \x01(\tR\x04date\"/\n" +
-	"\x19SleepWiseCircadianBedtime\x12\x12\n" +
-	"\x04date\x18\x01 \x01(\tR\x04dateB8Z6github.com/polarbridge/polarbridge/pluginapi;pluginapib\x06proto3"
+	"\x0fsleepwise.proto\x12\x0epolarbridge.v1\x1a\rsamples.proto\"\x9f\x05\n" +
+	"\x12SleepWiseAlertness\x127\n" +
+	"\fperiod_start\x18\x01 \x01(\v2\x14.polarbridge.v1.TimeR\vperiodStart\x123\n" +
+	"\n" +
+	"period_end\x18\x02 \x01(\v2\x14.polarbridge.v1.TimeR\tperiodEnd\x12\x14\n" +
+	"\x05grade\x18\x03 \x01(\x01R\x05grade\x124\n" +
+	"\x16grade_validity_seconds\x18\x04 \x01(\x03R\x14gradeValiditySeconds\x12\x1d\n" +
+	"\n" +
+	"grade_type\x18\x05 \x01(\tR\tgradeType\x121\n" +
+	"\x14grade_classification\x18\x06 \x01(\tR\x13gradeClassification\x12\x1a\n" +
+	"\bvalidity\x18\a \x01(\tR\bvalidity\x12#\n" +
+	"\rsleep_inertia\x18\b \x01(\tR\fsleepInertia\x12\x1d\n" +
+	"\n" +
+	"sleep_type\x18\t \x01(\tR\tsleepType\x12\x1f\n" +
+	"\vresult_type\x18\n" +
+	" \x01(\tR\n" +
+	"resultType\x12B\n" +
+	"\x12sleep_period_start\x18\v \x01(\v2\x14.polarbridge.v1.TimeR\x10sleepPeriodStart\x12>\n" +
+	"\x10sleep_period_end\x18\f \x01(\v2\x14.polarbridge.v1.TimeR\x0esleepPeriodEnd\x12A\n" +
+	"\x1dsleep_timezone_offset_minutes\x18\r \x01(\x05R\x1asleepTimezoneOffsetMinutes\x125\n" +
+	"\x06hourly\x18\x0e \x03(\v2\x1d.polarbridge.v1.AlertnessHourR\x06hourly\"\xa8\x01\n" +
+	"\rAlertnessHour\x12*\n" +
+	"\x05start\x18\x01 \x01(\v2\x14.polarbridge.v1.TimeR\x05start\x12&\n" +
+	"\x03end\x18\x02 \x01(\v2\x14.polarbridge.v1.TimeR\x03end\x12\x1a\n" +
+	"\bvalidity\x18\x03 \x01(\tR\bvalidity\x12'\n" +
+	"\x0falertness_level\x18\x04 \x01(\tR\x0ealertnessLevel\"\xc9\x04\n" +
+	"\x19SleepWiseCircadianBedtime\x127\n" +
+	"\fperiod_start\x18\x01 \x01(\v2\x14.polarbridge.v1.TimeR\vperiodStart\x123\n" +
+	"\n" +
+	"period_end\x18\x02 \x01(\v2\x14.polarbridge.v1.TimeR\tperiodEnd\x12U\n" +
+	"\x1cpreferred_sleep_period_start\x18\x03 \x01(\v2\x14.polarbridge.v1.TimeR\x19preferredSleepPeriodStart\x12Q\n" +
+	"\x1apreferred_sleep_period_end\x18\x04 \x01(\v2\x14.polarbridge.v1.TimeR\x17preferredSleepPeriodEnd\x12>\n" +
+	"\x10sleep_gate_start\x18\x05 \x01(\v2\x14.polarbridge.v1.TimeR\x0esleepGateStart\x12:\n" +
+	"\x0esleep_gate_end\x18\x06 \x01(\v2\x14.polarbridge.v1.TimeR\fsleepGateEnd\x12\x1a\n" +
+	"\bvalidity\x18\a \x01(\tR\bvalidity\x12\x18\n" +
+	"\aquality\x18\b \x01(\tR\aquality\x12\x1f\n" +
+	"\vresult_type\x18\t \x01(\tR\n" +
+	"resultType\x12A\n" +
+	"\x1dsleep_timezone_offset_minutes\x18\n" +
+	" \x01(\x05R\x1asleepTimezoneOffsetMinutesB8Z6github.com/polarbridge/polarbridge/pluginapi;pluginapib\x06proto3"
 
 var (
 	file_sleepwise_proto_rawDescOnce sync.Once
@@ -136,17 +427,32 @@ func file_sleepwise_proto_rawDescGZIP() []byte {
 	return file_sleepwise_proto_rawDescData
 }
 
-var file_sleepwise_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_sleepwise_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_sleepwise_proto_goTypes = []any{
 	(*SleepWiseAlertness)(nil),        // 0: polarbridge.v1.SleepWiseAlertness
-	(*SleepWiseCircadianBedtime)(nil), // 1: polarbridge.v1.SleepWiseCircadianBedtime
+	(*AlertnessHour)(nil),             // 1: polarbridge.v1.AlertnessHour
+	(*SleepWiseCircadianBedtime)(nil), // 2: polarbridge.v1.SleepWiseCircadianBedtime
+	(*Time)(nil),                      // 3: polarbridge.v1.Time
 }
 var file_sleepwise_proto_depIdxs = []int32{
-	0, // [0:0] is the sub-list for method output_type
-	0, // [0:0] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	3,  // 0: polarbridge.v1.SleepWiseAlertness.period_start:type_name -> polarbridge.v1.Time
+	3,  // 1: polarbridge.v1.SleepWiseAlertness.period_end:type_name -> polarbridge.v1.Time
+	3,  // 2: polarbridge.v1.SleepWiseAlertness.sleep_period_start:type_name -> polarbridge.v1.Time
+	3,  // 3: polarbridge.v1.SleepWiseAlertness.sleep_period_end:type_name -> polarbridge.v1.Time
+	1,  // 4: polarbridge.v1.SleepWiseAlertness.hourly:type_name -> polarbridge.v1.AlertnessHour
+	3,  // 5: polarbridge.v1.AlertnessHour.start:type_name -> polarbridge.v1.Time
+	3,  // 6: polarbridge.v1.AlertnessHour.end:type_name -> polarbridge.v1.Time
+	3,  // 7: polarbridge.v1.SleepWiseCircadianBedtime.period_start:type_name -> polarbridge.v1.Time
+	3,  // 8: polarbridge.v1.SleepWiseCircadianBedtime.period_end:type_name -> polarbridge.v1.Time
+	3,  // 9: polarbridge.v1.SleepWiseCircadianBedtime.preferred_sleep_period_start:type_name -> polarbridge.v1.Time
+	3,  // 10: polarbridge.v1.SleepWiseCircadianBedtime.preferred_sleep_period_end:type_name -> polarbridge.v1.Time
+	3,  // 11: polarbridge.v1.SleepWiseCircadianBedtime.sleep_gate_start:type_name -> polarbridge.v1.Time
+	3,  // 12: polarbridge.v1.SleepWiseCircadianBedtime.sleep_gate_end:type_name -> polarbridge.v1.Time
+	13, // [13:13] is the sub-list for method output_type
+	13, // [13:13] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_sleepwise_proto_init() }
@@ -161,7 +467,7 @@ func file_sleepwise_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_sleepwise_proto_rawDesc), len(file_sleepwise_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -103,7 +103,9 @@ func parseKinds(env *cliEnv) ([]string, error) {
 		k = strings.ReplaceAll(strings.TrimSpace(k), "_", "-")
 		switch k {
 		case poller.KindExercise, poller.KindSleep, poller.KindNightlyRecharge, poller.KindCardioLoad, poller.KindContinuousHeartRate,
-			poller.KindDailyActivity, poller.KindPhysicalInformation:
+			poller.KindDailyActivity, poller.KindPhysicalInformation,
+			poller.KindSleepWiseAlertness, poller.KindSleepWiseCircadianBedtime,
+			poller.KindSkinTemperature, poller.KindSkinContacts, poller.KindECG, poller.KindSpO2:
 			kinds = append(kinds, k)
 		default:
 			return nil, fmt.Errorf("--kinds: %q is not one of %s", k, strings.Join(poller.AllKinds, ", "))

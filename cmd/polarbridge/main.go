@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/polarbridge/polarbridge/core/config"
+	"github.com/polarbridge/polarbridge/core/poller"
 )
 
 // version is set at build time: -ldflags "-X main.version=...".
@@ -62,7 +63,7 @@ func commands() map[string]command {
 		"webhook delete":     {"", "delete the webhook", webhookDelete, nil},
 		"webhook activate":   {"", "re-activate a webhook Polar deactivated", webhookActivate, nil},
 		"webhook deactivate": {"", "pause the webhook", webhookDeactivate, nil},
-		"backfill":           {"[--source accesslink|teampro] [--user ID] [--since 28d] [--kinds exercise,sleep,nightly-recharge,cardio-load,daily-activity,physical-information] [--wait]", "queue everything Polar still holds that the bridge has not exported", backfill, backfillFlags},
+		"backfill":           {"[--source accesslink|teampro] [--user ID] [--since 28d] [--kinds exercise,sleep,nightly-recharge,cardio-load,sleepwise-alertness,...] [--wait]", "queue everything Polar still holds that the bridge has not exported", backfill, backfillFlags},
 		"sports":             {"[--json]", "print the effective Polar sport -> FIT sport table", sportsTable, jsonFlag("print JSON")},
 		"teampro add":        {"[--name NAME] [--code CODE]", "authorize a coach's Polar Team Pro account", teamproAdd, teamproAddFlags},
 		"teampro teams":      {"", "list the teams of every Team Pro account", teamproTeams, nil},
@@ -183,7 +184,7 @@ func webhookUpdateFlags(fs *pflag.FlagSet) {
 func backfillFlags(fs *pflag.FlagSet) {
 	fs.StringSlice("user", nil, "only these Polar user ids, or Team Pro account names with --source teampro (default: all)")
 	fs.String("since", "28d", "how far back: days (28d), a duration (72h) or a date")
-	fs.StringSlice("kinds", nil, "exercise, sleep, nightly-recharge, cardio-load, daily-activity, physical-information (default: all)")
+	fs.StringSlice("kinds", nil, strings.Join(poller.AllKinds, ", ")+" (default: all)")
 	fs.String("source", "accesslink", "the source to backfill: accesslink or teampro")
 	fs.Bool("wait", false, "wait until the daemon has processed what was queued")
 }

@@ -158,6 +158,8 @@ func ParseWebhook(data []byte) (*WebhookPayload, error) {
 		missing = "user_id"
 	case p.Event == EventContinuousHeartRate && p.Date == "":
 		missing = "date"
+	default:
+		missing = listedMissing(&p)
 	}
 	if missing != "" {
 		return nil, fmt.Errorf("webhook payload for event %q lacks %s: %w", p.Event, missing, ErrInvalidPayload)

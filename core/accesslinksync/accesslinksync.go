@@ -11,6 +11,12 @@
 // the event carries the listed day); CONTINUOUS_HEART_RATE costs 1 (that
 // date's 24/7 heart rate, GET /v3/users/continuous-heart-rate/{date}: the
 // event carries only the date, a day is some 17,000 samples).
+// SLEEP_WISE_ALERTNESS and SLEEP_WISE_CIRCADIAN_BEDTIME pushed by Polar
+// cost 1 (the ranged GET .../date?from&to of the announced from..to, one
+// more per further 28 days); the same events from the poller, and
+// SKIN_TEMPERATURE, SKIN_CONTACTS, ECG_TEST and SPO2_TEST (the poller's
+// own: Polar has no webhook for Elixir biosensing) carry their entry and
+// cost none.
 //
 // Daily activity and physical information have no event: AccessLink
 // serves them through transactions, which Source.Transaction runs when
@@ -109,9 +115,9 @@ func (s *Source) Name() string { return Name }
 // Events implements source.Source: every AccessLink webhook event; those
 // the bridge does not fetch yet are acknowledged as ignored.
 func (s *Source) Events() []string {
-	return []string{string(accesslink.EventExercise), string(accesslink.EventSleep), string(accesslink.EventContinuousHeartRate),
+	return append([]string{string(accesslink.EventExercise), string(accesslink.EventSleep), string(accesslink.EventContinuousHeartRate),
 		string(accesslink.EventSleepWiseCircadianBedtime), string(accesslink.EventSleepWiseAlertness),
-		string(accesslink.EventCardioLoad)}
+		string(accesslink.EventCardioLoad)}, listedEvents()...)
 }
 
 // Poll implements source.Source: the accounts are Polar user ids.
@@ -136,8 +142,10 @@ func (s *Source) handle(ctx context.Context, body []byte) error {
 	if err != nil {
 		return source.Permanent(err)
 	}
-	switch p.Event {
-	case accesslink.EventExercise, accesslink.EventSleep, accesslink.EventCardioLoad, accesslink.EventContinuousHeartRate:
+	_, listed := accesslink.ListedKinds[p.Event]
+	switch {
+	case p.Event == accesslink.EventExercise, p.Event == accesslink.EventSleep, p.Event == accesslink.EventCardioLoad,
+		p.Event == accesslink.EventContinuousHeartRate, listed:
 	default:
 		s.log.Debug("event kind not handled yet; ignored", "event", p.Event)
 		return source.ErrIgnored
@@ -152,12 +160,14 @@ func (s *Source) handle(ctx context.Context, body []byte) error {
 	if user.State != accounts.StateActive {
 		return source.Permanent(fmt.Errorf("Polar user %s is %s (%s): re-authorize with `polarbridge users add`, then `polarbridge dlq replay --exporter ingest`", user.ID, user.State, user.StateReason))
 	}
-	switch p.Event {
-	case accesslink.EventExercise:
+	switch {
+	case listed:
+		err = s.listed(ctx, user, p)
+	case p.Event == accesslink.EventExercise:
 		err = s.exercise(ctx, user, p.EntityID)
-	case accesslink.EventCardioLoad:
+	case p.Event == accesslink.EventCardioLoad:
 		err = s.cardioLoad(ctx, user, p.Date, p.Data)
-	case accesslink.EventContinuousHeartRate:
+	case p.Event == accesslink.EventContinuousHeartRate:
 		err = s.continuousHeartRate(ctx, user, p.Date)
 	default:
 		err = s.night(ctx, user, p.Date)

@@ -102,6 +102,8 @@ type polarOpts struct {
 	// (to fill it); log, if set, the daemon's logger.
 	disk int64
 	log  *slog.Logger
+	// hookEvents are the webhook's events (nil: EXERCISE and SLEEP).
+	hookEvents []accesslink.WebhookEvent
 }
 
 func startPolar(t testing.TB, o polarOpts) *polarSetup {
@@ -176,7 +178,11 @@ poll:
 		ps.users = append(ps.users, ps.addUser(u.ID))
 	}
 	if !o.noHook {
-		created, err := client.CreateWebhook(context.Background(), ps.hookURL, accesslink.PushEvents())
+		events := o.hookEvents
+		if events == nil {
+			events = accesslink.PushEvents()
+		}
+		created, err := client.CreateWebhook(context.Background(), ps.hookURL, events)
 		require.NoError(t, err)
 		require.NoError(t, h.d.Accounts.PutWebhook(context.Background(), accounts.Webhook{ID: created.ID, Secret: created.SignatureSecretKey}))
 	}

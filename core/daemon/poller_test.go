@@ -62,19 +62,21 @@ func TestPollerAloneExportsEverythingOnce(t *testing.T) {
 	require.NotZero(t, cardio)
 	heartRate := len(ps.heartRateDays())
 	require.NotZero(t, heartRate)
-	assert.Equal(t, exercises+nights+recharges+cardio+heartRate, prog.Queued+prog.Known, "every item listed")
+	assert.Equal(t, exercises+nights+recharges+cardio+heartRate+ps.listedHoldings(), prog.Queued+prog.Known, "every item listed")
 	ps.assertExportedOnce(1)
 	assert.Len(t, ps.csv("cardio_load.csv"), cardio)
 
-	// Nothing new: the next cycle costs the 5 list calls per user and
-	// the one pull notifications call (no user has activity or physical
-	// information waiting, so no transaction is started).
+	// Nothing new: the next cycle costs one list call per user and kind
+	// that is listed, and the one pull notifications call (no user has
+	// activity or physical information waiting, so no transaction is
+	// started).
 	before := ps.sim.Stats()
 	prog = ps.poll()
 	ps.settle()
 	after := ps.sim.Stats()
 	assert.Zero(t, prog.Queued+prog.Changed)
-	assert.Equal(t, 5*len(ps.users)+1, totalRequests(after)-totalRequests(before))
+	listedKinds := len(poller.AllKinds) - 2 // daily activity and physical information are transactions
+	assert.Equal(t, listedKinds*len(ps.users)+1, totalRequests(after)-totalRequests(before))
 	ps.assertExportedOnce(1)
 }
 
@@ -115,7 +117,7 @@ func TestDroppedPushCaughtByPoller(t *testing.T) {
 	prog := ps.poll()
 	// The recharge rides on the night's SLEEP event (same Msg-Id); the
 	// exercise makes cardio load days (Polar pushes nothing for them).
-	assert.Equal(t, 2+len(ps.cardioDays("")), prog.Queued, "exercise, night and cardio load days")
+	assert.Equal(t, 2+len(ps.cardioDays(""))+ps.listedHoldings(), prog.Queued, "exercise, night, cardio load days, SleepWise and biosensing")
 	ps.settle()
 	ps.assertExportedOnce(1)
 }

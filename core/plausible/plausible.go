@@ -146,6 +146,22 @@ var (
 	Weight      = Range{2, 500, "kg"}
 	Height      = Range{40, 280, "cm"}
 	VO2Max      = Range{5, 100, "ml/kg/min"}
+	// SleepWise and Elixir biosensing: see their sections in
+	// docs/data-quality.md.
+	AlertnessGrade = Range{0, 10, ""} // the example's 9.9 is near the top
+	// GradeValidity is at most a week: a grade holds for hours (57600 s).
+	GradeValidity = Range{0, (7 * day).Seconds(), "s"}
+	// SkinTemperature is skin, not core, temperature during sleep.
+	SkinTemperature = Range{20, 45, "°C"}
+	// SkinTemperatureDeviation from the user's own baseline.
+	SkinTemperatureDeviation = Range{-10, 10, "°C"}
+	// ECGInterval covers the ECG test's RR interval and pulse transit
+	// times (the documented example has 100 ms for each).
+	ECGInterval = Range{0, 5000, "ms"}
+	// TestHRV is an ECG or SpO2 test's HRV: 0 where there is none yet.
+	TestHRV = Range{0, 1000, "ms"}
+	// ECGAmplitude is a wrist ECG sample's voltage.
+	ECGAmplitude = Range{-20, 20, "mV"}
 )
 
 // SleepSpan is the range of a sleep's stage and interruption times: no

@@ -34,11 +34,20 @@
 // not limit these kinds: a transaction hands out what Polar holds and a
 // commit deletes it, so all of it is published.
 //
-// Cost: 5 list calls per user and cycle plus 1 pull notifications call;
-// every new or changed exercise or night then costs what its event costs
-// the worker (2 calls), every new or changed day of 24/7 heart rate 1. A
-// backfill with Since lists cardio load and 24/7 heart rate with one
-// ranged call each per 28 days.
+// SleepWise (alertness, circadian bedtime) and Elixir biosensing (skin
+// temperature, skin contacts, ECG and SpO2 tests) are listed the same way:
+// GET .../sleepwise/alertness and .../circadian-bedtime give the last 28
+// days, .../biosensing/<kind> without from and to too; every new or
+// changed entry's event carries it (SLEEP_WISE_ALERTNESS,
+// SLEEP_WISE_CIRCADIAN_BEDTIME, SKIN_TEMPERATURE, SKIN_CONTACTS, ECG_TEST,
+// SPO2_TEST), so it costs no further call.
+//
+// Cost: 11 list calls per user and cycle (one per listed kind) plus 1
+// pull notifications call; every new or changed exercise or night then
+// costs what its event costs the worker (2 calls), every new or changed
+// day of 24/7 heart rate 1, every other entry none. A backfill with Since
+// lists cardio load, 24/7 heart rate, SleepWise and biosensing with one
+// ranged call per kind and 28 days.
 package poller
 
 import (
@@ -74,7 +83,9 @@ const (
 )
 
 // AllKinds are every kind, in listing order.
-var AllKinds = []string{KindExercise, KindSleep, KindNightlyRecharge, KindCardioLoad, KindContinuousHeartRate, KindDailyActivity, KindPhysicalInformation}
+var AllKinds = []string{KindExercise, KindSleep, KindNightlyRecharge, KindCardioLoad, KindContinuousHeartRate,
+	KindDailyActivity, KindPhysicalInformation,
+	KindSleepWiseAlertness, KindSleepWiseCircadianBedtime, KindSkinTemperature, KindSkinContacts, KindECG, KindSpO2}
 
 // Lister is the part of the AccessLink client the poller uses.
 type Lister interface {
@@ -332,6 +343,8 @@ func (p *Poller) list(ctx context.Context, u accounts.User, kind string, since t
 		raws, err = p.listCardioLoad(ctx, u, since)
 	case KindContinuousHeartRate:
 		raws, err = p.listContinuousHeartRate(ctx, u, since)
+	case KindSleepWiseAlertness, KindSleepWiseCircadianBedtime, KindSkinTemperature, KindSkinContacts, KindECG, KindSpO2:
+		return p.listListed(ctx, u, kind, since)
 	default:
 		return nil, fmt.Errorf("unknown kind %q (%s)", kind, strings.Join(AllKinds, ", "))
 	}

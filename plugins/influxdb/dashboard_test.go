@@ -61,6 +61,7 @@ func TestInfluxDashboardQueries(t *testing.T) {
 		recs = append(append(recs, ts), ps...)
 	}
 	recs = append(recs, activityRecords("475", from.AddDate(0, 0, 1), 3)...)
+	recs = append(recs, bioSleepWiseRecords(from)...)
 	exportOK(t, h, recs...)
 
 	vars := strings.NewReplacer(

@@ -140,6 +140,7 @@ func (s *Simulator) AddSleep(userID int64, opts ...PushOption) (Night, error) {
 	s.mu.Unlock()
 
 	s.PushWebhook(Event{Type: EventSleep, UserID: userID, Date: n.date}, opts...)
+	s.pushSleepWise(snap, opts...)
 	return snap, nil
 }
 

@@ -87,6 +87,12 @@
 // hemispheres' DST rules, a half-hour offset, UTC-10), so their days,
 // nights and offsets follow DST; on a fall-back night the repeated hour's
 // "HH:MM" keys are written twice, as Polar's map would hold them.
+// SleepWise alertness and circadian bedtime and Elixir biosensing (skin
+// temperature, skin contacts, wrist ECG and SpO2 tests) are derived from
+// the nights (see sleepwise.go): times in UTC without a zone as
+// documented, 204 for an empty answer, 400 for a range over 28 days, and
+// AddSleep pushes SLEEP_WISE_ALERTNESS and SLEEP_WISE_CIRCADIAN_BEDTIME
+// (from, to and the url as the docs' payloads have them).
 //
 // # Test control
 //

@@ -144,6 +144,13 @@ func (s *Simulator) routes() {
 	s.handle("GET /v3/users/continuous-heart-rate/{date}", true, s.handleGetHeartRate)
 
 	s.activityRoutes()
+	s.handle("GET /v3/users/sleepwise/alertness", true, s.handleListAlertness)
+	s.handle("GET /v3/users/sleepwise/alertness/date", true, s.handleAlertnessRange)
+	s.handle("GET /v3/users/sleepwise/circadian-bedtime", true, s.handleListBedtime)
+	s.handle("GET /v3/users/sleepwise/circadian-bedtime/date", true, s.handleBedtimeRange)
+	for _, kind := range []string{"skintemperature", "skincontacts", "ecg", "spo2"} {
+		s.handle("GET /v3/users/biosensing/"+kind, true, s.handleBiosensing(kind))
+	}
 
 	// Unknown API paths still count against the rate limit, as on Polar.
 	s.handle("/v3/", true, func(w http.ResponseWriter, r *http.Request) {

@@ -327,6 +327,7 @@ type Event struct {
 	UserID   int64
 	EntityID string // hashed exercise id for EXERCISE
 	Date     string // YYYY-MM-DD for SLEEP
+	From, To string // YYYY-MM-DD for the SleepWise events
 }
 
 // PushOption changes how a push is delivered.
@@ -382,6 +383,8 @@ func (s *Simulator) PushWebhook(ev Event, opts ...PushOption) []Delivery {
 			Event: ev.Type, UserID: ev.UserID, Date: ev.Date, Timestamp: ts,
 			URL: fmt.Sprintf("%s/v3/users/continuous-heart-rate/%s", base, ev.Date),
 		}
+	case EventAlertness, EventCircadianBedtime:
+		payload = sleepWisePayload(ev, ts, base)
 	default:
 		payload = sleepPayload{Event: ev.Type, UserID: ev.UserID, Date: ev.Date, Timestamp: ts}
 	}

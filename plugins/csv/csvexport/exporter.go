@@ -57,7 +57,7 @@ func (e *Exporter) Describe(context.Context, *pluginapi.DescribeRequest) (*plugi
 	return &pluginapi.DescribeResponse{
 		Name:    "csv",
 		Version: Version,
-		Kinds: []pluginapi.RecordKind{
+		Kinds: append([]pluginapi.RecordKind{
 			pluginapi.RecordKind_RECORD_KIND_EXERCISE,
 			pluginapi.RecordKind_RECORD_KIND_SLEEP,
 			pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE,
@@ -67,7 +67,7 @@ func (e *Exporter) Describe(context.Context, *pluginapi.DescribeRequest) (*plugi
 			pluginapi.RecordKind_RECORD_KIND_CONTINUOUS_HEART_RATE,
 			pluginapi.RecordKind_RECORD_KIND_DAILY_ACTIVITY,
 			pluginapi.RecordKind_RECORD_KIND_PHYSICAL_INFORMATION,
-		},
+		}, bioSleepWiseKinds...),
 		SampleConfig: e.sampleConfig,
 		IncludeFiles: false,
 		// Its directory (see dirLock): daemons sharing one NATS server
@@ -184,7 +184,11 @@ func checkRecord(r *pluginapi.Record) string {
 	case pluginapi.RecordKind_RECORD_KIND_PHYSICAL_INFORMATION:
 		ok = r.GetPhysicalInformation() != nil
 	default:
-		return fmt.Sprintf("record %s: kind %s is not exported by the csv plugin", r.GetKey(), r.GetKind())
+		known, bodyOK := bioSleepWiseBody(r)
+		if !known {
+			return fmt.Sprintf("record %s: kind %s is not exported by the csv plugin", r.GetKey(), r.GetKind())
+		}
+		ok = bodyOK
 	}
 	if !ok {
 		return fmt.Sprintf("record %s: kind %s but body is %s", r.GetKey(), pluginapi.KindName(r.GetKind()), bodyName(r))

@@ -95,7 +95,8 @@ func TestDescribe(t *testing.T) {
 		pluginapi.RecordKind_RECORD_KIND_CONTINUOUS_HEART_RATE,
 		pluginapi.RecordKind_RECORD_KIND_DAILY_ACTIVITY,
 		pluginapi.RecordKind_RECORD_KIND_PHYSICAL_INFORMATION,
-	}, resp.GetKinds())
+	}, resp.GetKinds()[:9])
+	assert.Equal(t, bioSleepWiseKinds, resp.GetKinds()[9:])
 	assert.Equal(t, "dir: /x\n", resp.GetSampleConfig())
 	assert.False(t, resp.GetIncludeFiles())
 }
@@ -152,6 +153,8 @@ func TestConfigureCreatesFiles(t *testing.T) {
 		"player_sessions.csv", "player_session_zones.csv", "cardio_load.csv",
 		"continuous_heart_rate.csv",
 		"daily_activity.csv", "daily_activity_steps.csv", "daily_activity_zones.csv", "physical_information.csv",
+		"sleepwise_alertness.csv", "sleepwise_alertness_hourly.csv", "sleepwise_circadian_bedtime.csv",
+		"skin_temperature.csv", "skin_contacts.csv", "skin_contact_changes.csv", "ecg_tests.csv", "ecg_quality.csv", "spo2_tests.csv",
 	}
 	for _, samples := range []bool{false, true} {
 		t.Run(fmt.Sprintf("samples=%v", samples), func(t *testing.T) {
@@ -160,7 +163,7 @@ func TestConfigureCreatesFiles(t *testing.T) {
 
 			want := append(slices.Clone(base), lockFileName)
 			if samples {
-				want = append(want, "nightly_recharge_samples.csv", "samples", "sleep_heart_rate.csv")
+				want = append(want, "nightly_recharge_samples.csv", "samples", "sleep_heart_rate.csv", "ecg_samples.csv")
 			}
 			entries, err := os.ReadDir(dir)
 			require.NoError(t, err)

@@ -237,6 +237,7 @@ func TestRowWidths(t *testing.T) {
 			StepSamples: []*pluginapi.ActivityStepSample{{}}, ZoneSamples: []*pluginapi.ActivityZoneSample{{Zones: []*pluginapi.ActivityZone{{}}}}}}},
 		{Kind: pluginapi.RecordKind_RECORD_KIND_PHYSICAL_INFORMATION, Key: "p", Body: &pluginapi.Record_PhysicalInformation{PhysicalInformation: &pluginapi.PhysicalInformation{}}},
 	}
+	full, empty = append(full, fullBioSleepWise()...), append(empty, emptyBioSleepWise()...)
 	for _, spec := range tableSpecs {
 		t.Run(spec.file, func(t *testing.T) {
 			assert.Len(t, uniq(spec.header), len(spec.header), "duplicate column names")

@@ -36,7 +36,7 @@ type tableSpec struct {
 // written is left out of the later files, so a row in exercises.csv,
 // sleep.csv, nightly_recharge.csv, team_sessions.csv,
 // player_sessions.csv or cardio_load.csv means the record's other rows are on disk too.
-var tableSpecs = []*tableSpec{
+var tableSpecs = append([]*tableSpec{
 	{file: "exercise_laps.csv", kind: pluginapi.RecordKind_RECORD_KIND_EXERCISE, header: lapHeader, sortBy: "exercise_start_utc", sortTime: true, rows: lapRows},
 	{file: "exercise_hr_zones.csv", kind: pluginapi.RecordKind_RECORD_KIND_EXERCISE, header: hrZoneHeader, sortBy: "exercise_start_utc", sortTime: true, rows: hrZoneRows},
 	{file: "sleep_hypnogram.csv", kind: pluginapi.RecordKind_RECORD_KIND_SLEEP, header: hypnogramHeader, sortBy: "date", rows: hypnogramRows},
@@ -56,7 +56,7 @@ var tableSpecs = []*tableSpec{
 	{file: "continuous_heart_rate.csv", kind: pluginapi.RecordKind_RECORD_KIND_CONTINUOUS_HEART_RATE, header: continuousHeartRateHeader, sortBy: "date", rows: oneRow(continuousHeartRateRow)},
 	{file: "daily_activity.csv", kind: pluginapi.RecordKind_RECORD_KIND_DAILY_ACTIVITY, header: dailyActivityHeader, sortBy: "date", rows: oneRow(dailyActivityRow)},
 	{file: "physical_information.csv", kind: pluginapi.RecordKind_RECORD_KIND_PHYSICAL_INFORMATION, header: physicalInformationHeader, sortBy: "created_utc", sortTime: true, rows: oneRow(physicalInformationRow)},
-}
+}, append(bioSleepWiseDetailTables, bioSleepWiseTables...)...) // SleepWise and biosensing: biosleepwise.go
 
 func oneRow(f func(*pluginapi.Record) []string) func(*pluginapi.Record) [][]string {
 	return func(r *pluginapi.Record) [][]string { return [][]string{f(r)} }

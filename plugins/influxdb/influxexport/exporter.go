@@ -43,7 +43,7 @@ func (e *Exporter) Describe(context.Context, *pluginapi.DescribeRequest) (*plugi
 	return &pluginapi.DescribeResponse{
 		Name:    "influxdb",
 		Version: Version,
-		Kinds: []pluginapi.RecordKind{
+		Kinds: append([]pluginapi.RecordKind{
 			pluginapi.RecordKind_RECORD_KIND_EXERCISE,
 			pluginapi.RecordKind_RECORD_KIND_SLEEP,
 			pluginapi.RecordKind_RECORD_KIND_NIGHTLY_RECHARGE,
@@ -53,7 +53,7 @@ func (e *Exporter) Describe(context.Context, *pluginapi.DescribeRequest) (*plugi
 			pluginapi.RecordKind_RECORD_KIND_CONTINUOUS_HEART_RATE,
 			pluginapi.RecordKind_RECORD_KIND_DAILY_ACTIVITY,
 			pluginapi.RecordKind_RECORD_KIND_PHYSICAL_INFORMATION,
-		},
+		}, bioSleepWiseKinds...),
 		SampleConfig: e.sampleConfig,
 	}, nil
 }

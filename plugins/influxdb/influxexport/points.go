@@ -159,6 +159,12 @@ func recordPoints(r *pluginapi.Record) ([]*point, error) {
 			return physicalInformationPoints(r)
 		}
 	default:
+		if pts, handled, err := bioSleepWisePoints(r); handled || err != nil {
+			return pts, err
+		}
+		if slices.Contains(bioSleepWiseKinds, r.GetKind()) {
+			break // its body is missing
+		}
 		return nil, fmt.Errorf("record %s: kind %s is not exported by the influxdb plugin", r.GetKey(), r.GetKind())
 	}
 	return nil, fmt.Errorf("record %s: kind %s without a %s body", r.GetKey(), pluginapi.KindName(r.GetKind()), pluginapi.KindName(r.GetKind()))
