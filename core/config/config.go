@@ -119,6 +119,10 @@ type Poll struct {
 	// IntervalWithWebhook is the catch-up interval beside a webhook
 	// receiver (0 disables it).
 	IntervalWithWebhook time.Duration `koanf:"interval_with_webhook"`
+	// DailyKindsInterval is how often the periodic poll lists the kinds
+	// that change at most a few times a day (cardio load, SleepWise,
+	// biosensing; see poller.DailyKinds); 0 lists them every cycle.
+	DailyKindsInterval time.Duration `koanf:"daily_kinds_interval"`
 	// WebhookSilence: if no webhook event arrived for this long while
 	// polling finds new data, the webhook is reported as broken.
 	WebhookSilence time.Duration `koanf:"webhook_silence"`
@@ -182,6 +186,7 @@ func Defaults() map[string]any {
 		"teampro.lookback":           "720h",
 		"poll.interval_with_webhook": "3h",
 		"poll.webhook_silence":       "24h",
+		"poll.daily_kinds_interval":  "1h",
 		"webhook.max_body_bytes":     65536,
 	}
 }
@@ -401,6 +406,9 @@ func (c *Config) validate() error {
 	}
 	if _, err := sports.NewTable(c.AccessLink.SportOverrides); err != nil {
 		bad("accesslink.sport_overrides", "%v", err)
+	}
+	if c.Poll.DailyKindsInterval < 0 {
+		bad("poll.daily_kinds_interval", "must not be negative, got %s (0 lists every kind every cycle)", c.Poll.DailyKindsInterval)
 	}
 	for key, d := range map[string]time.Duration{"poll.interval": c.Poll.Interval, "poll.interval_with_webhook": c.Poll.IntervalWithWebhook} {
 		if d != 0 && d < time.Minute {

@@ -97,8 +97,9 @@ func (d *Daemon) sourceServices(ctx context.Context) ([]func(context.Context) er
 		d.warnMissingEvents(ctx, acc)
 	}
 	if every > 0 {
+		cadence := &poller.Cadence{Daily: d.cfg.Poll.DailyKindsInterval}
 		services = append(services, d.pollLoop(al.Name(), every, func(ctx context.Context) error {
-			_, err := d.PollOnce(ctx, poller.Scope{})
+			_, err := d.PollOnce(ctx, cadence.Scope(d.set.now()))
 			return err
 		}))
 	}
