@@ -309,7 +309,7 @@ func webhookUpdate(ctx context.Context, env *cliEnv, _ []string) error {
 			return err
 		}
 		if !found {
-			return errors.New("Polar has no webhook for this client; create one with `polarbridge webhook create --url URL`")
+			return errors.New("no webhook at Polar for this client; create one with `polarbridge webhook create --url URL`")
 		}
 		if missing := accesslink.MissingPushEvents(current.Events); len(missing) > 0 {
 			events = append(slices.Clone(current.Events), missing...)
