@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
-	"time"
 )
 
 // Cardio load statuses, as documented (cardio-load-status-enum).
@@ -20,12 +18,6 @@ const (
 	CardioLoadOverreaching = "OVERREACHING"
 	CardioLoadUnrecognized = "UNRECOGNIZED"
 )
-
-// CardioLoadMaxRangeDays is the longest from..to span the bridge asks
-// GET /v3/users/cardio-load/date for. Polar documents no limit for this
-// endpoint; its other ranged endpoints (SleepWise, Elixir) allow 28 days
-// and the list covers 28, so longer spans are split into 28-day calls.
-const CardioLoadMaxRangeDays = 28
 
 // CardioLoad is one day of the documented "cardio-load" model. Numbers
 // are float64 ("number(float)"); a field Polar leaves out or sends as
@@ -109,20 +101,12 @@ func (c *Client) GetCardioLoad(ctx context.Context, token, date string) ([]json.
 // CardioLoadRange returns each day from from to to, both inclusive (GET
 // /v3/users/cardio-load/date?from=&to=). Polar lists every day of the
 // range, uncalculated ones as LOAD_STATUS_NOT_AVAILABLE. Spans longer
-// than CardioLoadMaxRangeDays are refused here: see CardioLoadMaxRangeDays.
+// than RangeMaxDays are refused here: see RangeMaxDays.
 func (c *Client) CardioLoadRange(ctx context.Context, token, from, to string) ([]json.RawMessage, error) {
-	f, err := time.Parse(time.DateOnly, from)
+	q, err := rangeQuery("cardio load", from, to)
 	if err != nil {
-		return nil, fmt.Errorf("accesslink: cardio load from %q is not YYYY-MM-DD: %w", from, ErrInvalidArgument)
+		return nil, err
 	}
-	t, err := time.Parse(time.DateOnly, to)
-	if err != nil {
-		return nil, fmt.Errorf("accesslink: cardio load to %q is not YYYY-MM-DD: %w", to, ErrInvalidArgument)
-	}
-	if days := int(t.Sub(f).Hours()/24) + 1; days < 1 || days > CardioLoadMaxRangeDays {
-		return nil, fmt.Errorf("accesslink: cardio load range %s..%s is %d days, want 1 to %d: %w", from, to, days, CardioLoadMaxRangeDays, ErrInvalidArgument)
-	}
-	q := url.Values{"from": {from}, "to": {to}}
 	return c.array(ctx, call{method: http.MethodGet, path: "/v3/users/cardio-load/date", query: q, token: token})
 }
 

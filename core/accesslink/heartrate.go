@@ -6,16 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 )
-
-// ContinuousHeartRateMaxRangeDays is the longest from..to span the bridge
-// asks GET /v3/users/continuous-heart-rate for. Polar states no limit for
-// this endpoint; its own example spans 2022-01-01 to 2022-01-28 and its
-// other ranged endpoints allow 28 days, so longer spans are split into
-// 28-day calls.
-const ContinuousHeartRateMaxRangeDays = 28
 
 // ContinuousHeartRate is one day of the documented "continuous-heartrate"
 // model.
@@ -170,20 +162,12 @@ func (c *Client) GetContinuousHeartRate(ctx context.Context, token, date string)
 // inclusive, that Polar has (GET
 // /v3/users/continuous-heart-rate?from=&to=), split by
 // SplitContinuousHeartRates; 204 or an empty body is no days. Spans
-// longer than ContinuousHeartRateMaxRangeDays are refused here.
+// longer than RangeMaxDays are refused here.
 func (c *Client) ContinuousHeartRateRange(ctx context.Context, token, from, to string) ([]json.RawMessage, error) {
-	f, err := time.Parse(time.DateOnly, from)
+	q, err := rangeQuery("continuous heart rate", from, to)
 	if err != nil {
-		return nil, fmt.Errorf("accesslink: continuous heart rate from %q is not YYYY-MM-DD: %w", from, ErrInvalidArgument)
+		return nil, err
 	}
-	t, err := time.Parse(time.DateOnly, to)
-	if err != nil {
-		return nil, fmt.Errorf("accesslink: continuous heart rate to %q is not YYYY-MM-DD: %w", to, ErrInvalidArgument)
-	}
-	if days := int(t.Sub(f).Hours()/24) + 1; days < 1 || days > ContinuousHeartRateMaxRangeDays {
-		return nil, fmt.Errorf("accesslink: continuous heart rate range %s..%s is %d days, want 1 to %d: %w", from, to, days, ContinuousHeartRateMaxRangeDays, ErrInvalidArgument)
-	}
-	q := url.Values{"from": {from}, "to": {to}}
 	resp, err := c.do(ctx, call{method: http.MethodGet, path: "/v3/users/continuous-heart-rate", query: q, token: token})
 	if err != nil {
 		return nil, err

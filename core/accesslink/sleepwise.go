@@ -5,15 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 )
-
-// RangeMaxDays is the longest from..to span Polar allows on the SleepWise
-// and Elixir biosensing ranged endpoints ("Maximum date range between
-// from and to cannot be more than 28 days"); both dates are inclusive.
-const RangeMaxDays = 28
 
 // SleepWiseAlertness is one entry of the documented "alertness" model.
 // Times are documented as UTC and come without a zone
@@ -140,22 +134,6 @@ func (c *Client) SleepWiseCircadianBedtimeRange(ctx context.Context, token, from
 		return nil, err
 	}
 	return c.array(ctx, call{method: http.MethodGet, path: "/v3/users/sleepwise/circadian-bedtime/date", query: q, token: token})
-}
-
-// rangeQuery checks an inclusive from..to of 1 to RangeMaxDays days.
-func rangeQuery(what, from, to string) (url.Values, error) {
-	f, err := time.Parse(time.DateOnly, from)
-	if err != nil {
-		return nil, fmt.Errorf("accesslink: %s from %q is not YYYY-MM-DD: %w", what, from, ErrInvalidArgument)
-	}
-	t, err := time.Parse(time.DateOnly, to)
-	if err != nil {
-		return nil, fmt.Errorf("accesslink: %s to %q is not YYYY-MM-DD: %w", what, to, ErrInvalidArgument)
-	}
-	if days := int(t.Sub(f).Hours()/24) + 1; days < 1 || days > RangeMaxDays {
-		return nil, fmt.Errorf("accesslink: %s range %s..%s is %d days, want 1 to %d: %w", what, from, to, days, RangeMaxDays, ErrInvalidArgument)
-	}
-	return url.Values{"from": {from}, "to": {to}}, nil
 }
 
 // LenientDate reads a webhook's from or to: YYYY-MM-DD, where a day past

@@ -37,6 +37,7 @@ package accesslinksync
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -65,6 +66,15 @@ type Polar interface {
 	GetSleep(ctx context.Context, token, date string) ([]byte, bool, error)
 	GetNightlyRecharge(ctx context.Context, token, date string) ([]byte, bool, error)
 	GetContinuousHeartRate(ctx context.Context, token, date string) ([]byte, bool, error)
+	// A SleepWise push's announced range (the poller's events carry
+	// their entry and need none).
+	SleepWiseAlertnessRange(ctx context.Context, token, from, to string) ([]json.RawMessage, error)
+	SleepWiseCircadianBedtimeRange(ctx context.Context, token, from, to string) ([]json.RawMessage, error)
+	// The transactions of daily activity and physical information.
+	CreateTransaction(ctx context.Context, token, userID string, k accesslink.TransactionKind) (int64, bool, error)
+	ListTransaction(ctx context.Context, token, userID string, k accesslink.TransactionKind, txID int64) ([]int64, error)
+	GetTransactionItem(ctx context.Context, token, userID string, k accesslink.TransactionKind, txID, id int64, sub string) ([]byte, bool, error)
+	CommitTransaction(ctx context.Context, token, userID string, k accesslink.TransactionKind, txID int64) error
 }
 
 // Marker records items the source took in, so the poller does not fetch

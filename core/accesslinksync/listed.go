@@ -2,23 +2,13 @@ package accesslinksync
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/polarbridge/polarbridge/core/accesslink"
 	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/source"
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
-
-// SleepWisePolar is the part of the AccessLink client a SleepWise push
-// needs (the poller's events carry their entry and need none). It is
-// asked of the Polar client when a push comes, so Polar stays as it is.
-type SleepWisePolar interface {
-	SleepWiseAlertnessRange(ctx context.Context, token, from, to string) ([]json.RawMessage, error)
-	SleepWiseCircadianBedtimeRange(ctx context.Context, token, from, to string) ([]json.RawMessage, error)
-}
 
 // listedEvents are the SleepWise and biosensing events, as Events lists
 // them.
@@ -48,23 +38,15 @@ func (s *Source) listed(ctx context.Context, u accounts.User, p *accesslink.Webh
 	if to.Before(from) {
 		return source.Permanent(fmt.Errorf("%s push ends (%s) before it starts (%s): %w", p.Event, p.To, p.From, accesslink.ErrInvalidPayload))
 	}
-	polar, ok := s.polar.(SleepWisePolar)
-	if !ok {
-		return fmt.Errorf("%s: this Polar client cannot fetch SleepWise ranges", p.Event)
-	}
-	fetch := polar.SleepWiseAlertnessRange
+	fetch := s.polar.SleepWiseAlertnessRange
 	if p.Event == accesslink.EventSleepWiseCircadianBedtime {
-		fetch = polar.SleepWiseCircadianBedtimeRange
+		fetch = s.polar.SleepWiseCircadianBedtimeRange
 	}
 	found := 0
-	for f := from; !f.After(to); f = f.AddDate(0, 0, accesslink.RangeMaxDays) {
-		t := f.AddDate(0, 0, accesslink.RangeMaxDays-1)
-		if t.After(to) {
-			t = to
-		}
-		raws, err := fetch(ctx, u.AccessToken, f.Format(time.DateOnly), t.Format(time.DateOnly))
+	for _, r := range accesslink.DateRanges(from, to) {
+		raws, err := fetch(ctx, u.AccessToken, r.From, r.To)
 		if err != nil {
-			return fmt.Errorf("fetch %s %s..%s: %w", p.Event, f.Format(time.DateOnly), t.Format(time.DateOnly), err)
+			return fmt.Errorf("fetch %s %s..%s: %w", p.Event, r.From, r.To, err)
 		}
 		for _, raw := range raws {
 			if err := s.takeListed(ctx, u, kind, raw); err != nil {

@@ -13,15 +13,6 @@ import (
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
-// TransactionPolar is the part of the AccessLink client the transactional
-// kinds (daily activity, physical information) use.
-type TransactionPolar interface {
-	CreateTransaction(ctx context.Context, token, userID string, k accesslink.TransactionKind) (int64, bool, error)
-	ListTransaction(ctx context.Context, token, userID string, k accesslink.TransactionKind, txID int64) ([]int64, error)
-	GetTransactionItem(ctx context.Context, token, userID string, k accesslink.TransactionKind, txID, id int64, sub string) ([]byte, bool, error)
-	CommitTransaction(ctx context.Context, token, userID string, k accesslink.TransactionKind, txID int64) error
-}
-
 // latestStore remembers, per daily activity key, the created time of the
 // summary last published for the day (the seen-state store does).
 type latestStore interface {
@@ -43,10 +34,7 @@ var _ poller.Transactor = (*Source)(nil)
 // disbands it after 10 minutes and hands the same data out again, and
 // the records, versioned by content, are not published twice.
 func (s *Source) Transaction(ctx context.Context, u accounts.User, kind string) (poller.TransactionResult, error) {
-	tp, ok := s.polar.(TransactionPolar)
-	if !ok {
-		return poller.TransactionResult{}, errors.New("accesslink: this client has no transactions")
-	}
+	tp := s.polar
 	k := accesslink.ActivityTransactions
 	if kind == poller.KindPhysicalInformation {
 		k = accesslink.PhysicalInformationTransactions
@@ -93,7 +81,7 @@ type summary struct {
 // the summary created last for a date counts (partial days, devices
 // combined), and one older than the day's published one is skipped.
 // Samples are fetched only for the summaries that count.
-func (s *Source) dailyActivity(ctx context.Context, tp TransactionPolar, u accounts.User, txID int64, ids []int64) (int, error) {
+func (s *Source) dailyActivity(ctx context.Context, tp Polar, u accounts.User, txID int64, ids []int64) (int, error) {
 	k := accesslink.ActivityTransactions
 	latest := map[string]summary{}
 	var dates []string
@@ -198,7 +186,7 @@ func parseCreatedState(v string) (time.Time, bool) {
 
 // physicalInformation publishes each entry of the transaction as its
 // own record (key by Polar's id): every entry is a full snapshot.
-func (s *Source) physicalInformation(ctx context.Context, tp TransactionPolar, u accounts.User, txID int64, ids []int64) (int, error) {
+func (s *Source) physicalInformation(ctx context.Context, tp Polar, u accounts.User, txID int64, ids []int64) (int, error) {
 	loc := s.location(u)
 	published := 0
 	var bad []error

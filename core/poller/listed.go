@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 
@@ -22,17 +21,6 @@ const (
 	KindECG                       = "ecg"
 	KindSpO2                      = "spo2"
 )
-
-// ListedLister is the part of the AccessLink client that lists SleepWise
-// and biosensing; the poller asks its Lister for it when it lists one of
-// those kinds.
-type ListedLister interface {
-	ListSleepWiseAlertness(ctx context.Context, token string) ([]json.RawMessage, error)
-	SleepWiseAlertnessRange(ctx context.Context, token, from, to string) ([]json.RawMessage, error)
-	ListSleepWiseCircadianBedtime(ctx context.Context, token string) ([]json.RawMessage, error)
-	SleepWiseCircadianBedtimeRange(ctx context.Context, token, from, to string) ([]json.RawMessage, error)
-	Biosensing(ctx context.Context, token string, kind accesslink.Biosensing, from, to string) ([]json.RawMessage, error)
-}
 
 // listedKinds are the kinds whose entries travel in their events.
 var listedKinds = map[string]struct {
@@ -52,10 +40,7 @@ var listedKinds = map[string]struct {
 // Earth in ranges of accesslink.RangeMaxDays, one call per 28 days.
 func (p *Poller) listListed(ctx context.Context, u accounts.User, kind string, since time.Time) ([]item, error) {
 	lk := listedKinds[kind]
-	l, ok := p.polar.(ListedLister)
-	if !ok {
-		return nil, fmt.Errorf("this AccessLink client cannot list %s", kind)
-	}
+	l := p.polar
 	fetch := func(from, to string) ([]json.RawMessage, error) {
 		switch {
 		case lk.biosensing != "":
@@ -70,29 +55,17 @@ func (p *Poller) listListed(ctx context.Context, u accounts.User, kind string, s
 			return l.SleepWiseCircadianBedtimeRange(ctx, u.AccessToken, from, to)
 		}
 	}
-	var raws []json.RawMessage
+	var (
+		raws []json.RawMessage
+		err  error
+	)
 	if since.IsZero() {
-		r, err := fetch("", "")
-		if err != nil {
-			return nil, err
-		}
-		raws = r
+		raws, err = fetch("", "")
 	} else {
-		y, m, d := since.Date()
-		from := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-		y, m, d = p.now().In(latestZone).Date()
-		last := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-		for ; !from.After(last); from = from.AddDate(0, 0, accesslink.RangeMaxDays) {
-			to := from.AddDate(0, 0, accesslink.RangeMaxDays-1)
-			if to.After(last) {
-				to = last
-			}
-			r, err := fetch(from.Format(time.DateOnly), to.Format(time.DateOnly))
-			if err != nil {
-				return nil, fmt.Errorf("%s %s..%s: %w", kind, from.Format(time.DateOnly), to.Format(time.DateOnly), err)
-			}
-			raws = append(raws, r...)
-		}
+		raws, err = ranged(kind, since, p.now().In(latestZone), fetch)
+	}
+	if err != nil {
+		return nil, err
 	}
 	items := make([]item, 0, len(raws))
 	for _, raw := range raws {

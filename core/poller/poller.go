@@ -95,6 +95,11 @@ type Lister interface {
 	ListCardioLoad(ctx context.Context, token string) ([]json.RawMessage, error)
 	CardioLoadRange(ctx context.Context, token, from, to string) ([]json.RawMessage, error)
 	ContinuousHeartRateRange(ctx context.Context, token, from, to string) ([]json.RawMessage, error)
+	ListSleepWiseAlertness(ctx context.Context, token string) ([]json.RawMessage, error)
+	SleepWiseAlertnessRange(ctx context.Context, token, from, to string) ([]json.RawMessage, error)
+	ListSleepWiseCircadianBedtime(ctx context.Context, token string) ([]json.RawMessage, error)
+	SleepWiseCircadianBedtimeRange(ctx context.Context, token, from, to string) ([]json.RawMessage, error)
+	Biosensing(ctx context.Context, token string, kind accesslink.Biosensing, from, to string) ([]json.RawMessage, error)
 }
 
 // Poller lists and publishes.
@@ -372,25 +377,25 @@ func (p *Poller) list(ctx context.Context, u accounts.User, kind string, since t
 var latestZone = time.FixedZone("UTC+14", 14*3600)
 
 // listCardioLoad lists the last 28 days, or with since every day from its
-// date on, in ranges of accesslink.CardioLoadMaxRangeDays: the fewest
+// date on, in ranges of accesslink.RangeMaxDays: the fewest
 // calls Polar's ranged endpoint allows, one per 28 days.
 func (p *Poller) listCardioLoad(ctx context.Context, u accounts.User, since time.Time) ([]json.RawMessage, error) {
 	if since.IsZero() {
 		return p.polar.ListCardioLoad(ctx, u.AccessToken)
 	}
-	y, m, d := since.Date()
-	from := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	y, m, d = p.now().In(latestZone).Date()
-	last := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return ranged("cardio load", since, p.now().In(latestZone), func(from, to string) ([]json.RawMessage, error) {
+		return p.polar.CardioLoadRange(ctx, u.AccessToken, from, to)
+	})
+}
+
+// ranged asks fetch for the days from first to last in the fewest
+// ranged calls (accesslink.DateRanges) and joins what they list.
+func ranged(what string, first, last time.Time, fetch func(from, to string) ([]json.RawMessage, error)) ([]json.RawMessage, error) {
 	var all []json.RawMessage
-	for ; !from.After(last); from = from.AddDate(0, 0, accesslink.CardioLoadMaxRangeDays) {
-		to := from.AddDate(0, 0, accesslink.CardioLoadMaxRangeDays-1)
-		if to.After(last) {
-			to = last
-		}
-		raws, err := p.polar.CardioLoadRange(ctx, u.AccessToken, from.Format(time.DateOnly), to.Format(time.DateOnly))
+	for _, r := range accesslink.DateRanges(first, last) {
+		raws, err := fetch(r.From, r.To)
 		if err != nil {
-			return nil, fmt.Errorf("cardio load %s..%s: %w", from.Format(time.DateOnly), to.Format(time.DateOnly), err)
+			return nil, fmt.Errorf("%s %s..%s: %w", what, r.From, r.To, err)
 		}
 		all = append(all, raws...)
 	}
