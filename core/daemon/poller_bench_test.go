@@ -22,10 +22,14 @@ func BenchmarkBackfill28Days(b *testing.B) {
 		ps := startPolar(b, polarOpts{history: 28, noHook: true})
 		before := totalRequests(ps.sim.Stats())
 		since := ps.clock.Now().AddDate(0, 0, -28)
+		// The pinned clock moves only by the client's pacing waits: how
+		// long the backfill would wait for AccessLink's rate limits.
+		pacedFrom := ps.clock.Now()
 		if _, err := ps.d.PollOnce(b.Context(), poller.Scope{Since: since}); err != nil {
 			b.Fatal(err)
 		}
 		ps.settle()
+		paced := ps.clock.Now().Sub(pacedFrom)
 		backfill := totalRequests(ps.sim.Stats()) - before
 		exercises, nights, _ := ps.holdings()
 		heartRate := len(ps.heartRateDaysSince(since))
@@ -38,6 +42,7 @@ func BenchmarkBackfill28Days(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(backfill), "calls/backfill")
+		b.ReportMetric(paced.Seconds(), "paced-s/backfill")
 		b.ReportMetric(float64(exercises), "exercises")
 		b.ReportMetric(float64(nights), "nights")
 		b.ReportMetric(float64(heartRate), "heart-rate-days")

@@ -53,7 +53,7 @@ func TestInfluxDashboardQueries(t *testing.T) {
 		recs = append(recs,
 			testrecords.Exercise("475", fmt.Sprintf("x%d", day), from.AddDate(0, 0, day).Add(17*time.Hour), 45*time.Minute),
 			testrecords.Sleep("475", date), testrecords.NightlyRecharge("475", date),
-			testrecords.ContinuousHeartRate("475", date))
+			testrecords.ContinuousHeartRate("475", date), testrecords.CardioLoad("475", date))
 	}
 	// Two team sessions of 4 players, 10 minutes at 10 Hz.
 	for i, id := range []string{"S1", "S2"} {
