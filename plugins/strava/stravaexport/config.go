@@ -75,7 +75,7 @@ type TestingConfig struct {
 type settings struct {
 	cfg          Config
 	name, desc   *template.Template
-	sports       *SportMap
+	sports       *pluginapi.ActivityTypeMap
 	pollInterval time.Duration
 	maxPolls     int
 	httpTimeout  time.Duration

@@ -2,9 +2,7 @@ package stravaexport
 
 import (
 	"flag"
-	"fmt"
 	"os"
-	"sort"
 	"strings"
 	"testing"
 
@@ -18,31 +16,10 @@ const (
 	tableEnd   = "<!-- end of sport table -->"
 )
 
-func sportTable() string {
-	var b strings.Builder
-	write := func(title string, table map[string]string) {
-		keys := make([]string, 0, len(table))
-		for k := range table {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		fmt.Fprintf(&b, "| %s | Strava sport type | flags |\n|---|---|---|\n", title)
-		for _, k := range keys {
-			t, _ := parseTarget(table[k])
-			var flags []string
-			if t.Trainer {
-				flags = append(flags, "trainer")
-			}
-			if t.Commute {
-				flags = append(flags, "commute")
-			}
-			fmt.Fprintf(&b, "| `%s` | `%s` | %s |\n", k, t.SportType, strings.Join(flags, ", "))
-		}
-		b.WriteString("\n")
-	}
-	write("Polar detailed sport", ByDetailedSport)
-	write("FIT sport[/sub-sport]", ByFITSport)
-	return b.String()
+func sportTable(t *testing.T) string {
+	m, err := NewSportMap(nil)
+	require.NoError(t, err)
+	return m.Markdown("Strava sport type")
 }
 
 // TestREADMESportTable keeps the README's mapping table equal to the code.
@@ -52,7 +29,7 @@ func TestREADMESportTable(t *testing.T) {
 	s := string(raw)
 	i, j := strings.Index(s, tableStart), strings.Index(s, tableEnd)
 	require.True(t, i >= 0 && j > i, "README.md lacks the table markers")
-	want := s[:i] + tableStart + sportTable() + s[j:]
+	want := s[:i] + tableStart + sportTable(t) + s[j:]
 	if *update {
 		require.NoError(t, os.WriteFile("../README.md", []byte(want), 0o644))
 		return

@@ -34,12 +34,12 @@ type TemplateData struct {
 	Device          string // e.g. "Polar Vantage V3"
 }
 
-func newTemplateData(rec *pluginapi.Record, target Target) TemplateData {
+func newTemplateData(rec *pluginapi.Record, target pluginapi.ActivityType) TemplateData {
 	ex := rec.GetExercise()
 	d := TemplateData{
 		Key: rec.GetKey(), UserID: rec.GetUserId(), ExerciseID: ex.GetId(),
 		Sport: ex.GetSport(), DetailedSport: ex.GetDetailedSport(),
-		FITSport: ex.GetFitSport(), FITSubSport: ex.GetFitSubSport(), SportType: target.SportType,
+		FITSport: ex.GetFitSport(), FITSubSport: ex.GetFitSubSport(), SportType: target.Type,
 		DurationSeconds: ex.GetDurationSeconds(), DistanceMeters: ex.GetDistanceMeters(),
 		Calories: ex.GetCalories(), HeartRateAvg: ex.GetHeartRateAvg(), HeartRateMax: ex.GetHeartRateMax(),
 		TrainingLoad: ex.GetTrainingLoad(), RunningIndex: ex.GetRunningIndex(), Device: ex.GetDevice(),

@@ -222,7 +222,7 @@ func (e *Exporter) export(ctx context.Context, rec *pluginapi.Record, st *store)
 	if st.r.Foreign && !e.s.cfg.UpdateDuplicates {
 		return finish(fmt.Sprintf("Strava already has this exercise as activity %d, not uploaded by polarbridge (e.g. by Polar Flow's own sync): linked and left as it is (update_duplicates is false)", st.r.ActivityID))
 	}
-	upd := updatableActivity{Name: name, Description: desc, SportType: target.SportType}
+	upd := updatableActivity{Name: name, Description: desc, SportType: target.Type}
 	if target.Trainer {
 		upd.Trainer = &target.Trainer
 	}
@@ -238,7 +238,7 @@ func (e *Exporter) export(ctx context.Context, rec *pluginapi.Record, st *store)
 	if err != nil {
 		return nil, "", err
 	}
-	log.Info("Strava activity updated", "activity_id", st.r.ActivityID, "sport_type", target.SportType, "rule", target.Rule)
+	log.Info("Strava activity updated", "activity_id", st.r.ActivityID, "sport_type", target.Type, "rule", target.Rule)
 	return finish("")
 }
 
