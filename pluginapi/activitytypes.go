@@ -220,23 +220,24 @@ var ActivityTypesByFITSport = map[string]string{
 // ActivityTypesByFITSport, then FallbackActivityType. Within each, a
 // detailed sport beats FIT sport/sub-sport, which beats FIT sport.
 type ActivityTypeMap struct {
-	destination string
+	typeName    string
 	vocabulary  []string
 	overrides   map[string]ActivityType
 	builtin     map[string]ActivityType
 }
 
 // NewActivityTypeMap returns the map onto vocabulary, the activity types
-// of destination (named in errors, e.g. "Strava"). A built-in value the
+// of a destination; typeName names them in errors (e.g. "Strava sport
+// type"). A built-in value the
 // vocabulary lacks becomes FallbackActivityType. overrides come from
 // config: keys are a Polar detailed sport or a FIT sport[/sub-sport] in
 // any case, values a type of vocabulary optionally followed by the flags
 // "trainer" and "commute" ("Ride trainer").
-func NewActivityTypeMap(destination string, vocabulary []string, overrides map[string]string) (*ActivityTypeMap, error) {
+func NewActivityTypeMap(typeName string, vocabulary []string, overrides map[string]string) (*ActivityTypeMap, error) {
 	if !slices.Contains(vocabulary, FallbackActivityType) {
-		return nil, fmt.Errorf("%w: the %s vocabulary lacks %s", ErrActivityType, destination, FallbackActivityType)
+		return nil, fmt.Errorf("%w: the %s vocabulary lacks %s", ErrActivityType, typeName, FallbackActivityType)
 	}
-	m := &ActivityTypeMap{destination: destination, vocabulary: vocabulary, overrides: map[string]ActivityType{}, builtin: map[string]ActivityType{}}
+	m := &ActivityTypeMap{typeName: typeName, vocabulary: vocabulary, overrides: map[string]ActivityType{}, builtin: map[string]ActivityType{}}
 	for _, table := range []map[string]string{ActivityTypesByDetailedSport, ActivityTypesByFITSport} {
 		for k, v := range table {
 			t, err := parseActivityType(v)
@@ -274,7 +275,7 @@ func NewActivityTypeMap(destination string, vocabulary []string, overrides map[s
 func (m *ActivityTypeMap) Parse(v string) (ActivityType, error) {
 	t, err := parseActivityType(v)
 	if err == nil && !slices.Contains(m.vocabulary, t.Type) {
-		return ActivityType{}, fmt.Errorf("%w: %q is not a %s activity type (one of %s)", ErrActivityType, v, m.destination, strings.Join(m.vocabulary, ", "))
+		return ActivityType{}, fmt.Errorf("%w: %q is not a %s (one of %s)", ErrActivityType, v, m.typeName, strings.Join(m.vocabulary, ", "))
 	}
 	return t, err
 }

@@ -33,7 +33,7 @@ func TestActivityTypeTables(t *testing.T) {
 }
 
 func TestActivityTypeLookup(t *testing.T) {
-	m, err := NewActivityTypeMap("Test", testVocabulary, nil)
+	m, err := NewActivityTypeMap("test type", testVocabulary, nil)
 	require.NoError(t, err)
 	for _, tc := range []struct{ detailed, sport, sub, want string }{
 		{"TRAIL_RUNNING", "RUNNING", "TRAIL", "TrailRun"},
@@ -56,12 +56,12 @@ func TestActivityTypeLookup(t *testing.T) {
 	for _, row := range Sports() {
 		assert.Contains(t, testVocabulary, m.Lookup(row.Detailed, row.FITSport, row.FITSubSport).Type, row.Detailed)
 	}
-	_, err = NewActivityTypeMap("Test", []string{"Run"}, nil)
+	_, err = NewActivityTypeMap("test type", []string{"Run"}, nil)
 	assert.ErrorIs(t, err, ErrActivityType, "a vocabulary without the fallback")
 }
 
 func TestActivityTypeOverrides(t *testing.T) {
-	m, err := NewActivityTypeMap("Test", testVocabulary, map[string]string{
+	m, err := NewActivityTypeMap("test type", testVocabulary, map[string]string{
 		"indoor_cycling": "VirtualRide",
 		"CYCLING":        "Ride commute",
 		"RUNNING/TRAIL":  "Run",
@@ -79,9 +79,9 @@ func TestActivityTypeOverrides(t *testing.T) {
 		{"NOT_A_SPORT": "Run"},
 		{"RUNNING/NOPE": "Run"},
 	} {
-		_, err := NewActivityTypeMap("Test", testVocabulary, bad)
+		_, err := NewActivityTypeMap("test type", testVocabulary, bad)
 		assert.True(t, errors.Is(err, ErrActivityType), "%v: %v", bad, err)
 	}
-	_, err = NewActivityTypeMap("Test", testVocabulary, map[string]string{"RUNNING": "Jogging"})
-	assert.ErrorContains(t, err, `"Jogging" is not a Test activity type`)
+	_, err = NewActivityTypeMap("test type", testVocabulary, map[string]string{"RUNNING": "Jogging"})
+	assert.ErrorContains(t, err, `"Jogging" is not a test type`)
 }

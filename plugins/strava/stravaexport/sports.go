@@ -17,5 +17,5 @@ var SportTypes = strings.Fields(`AlpineSki BackcountrySki Badminton Basketball C
 // NewSportMap is the SDK's sport mapping onto Strava's sport types, with
 // the config's overrides (see pluginapi.NewActivityTypeMap).
 func NewSportMap(overrides map[string]string) (*pluginapi.ActivityTypeMap, error) {
-	return pluginapi.NewActivityTypeMap("Strava", SportTypes, overrides)
+	return pluginapi.NewActivityTypeMap("Strava sport type", SportTypes, overrides)
 }
