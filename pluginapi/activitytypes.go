@@ -220,10 +220,10 @@ var ActivityTypesByFITSport = map[string]string{
 // ActivityTypesByFITSport, then FallbackActivityType. Within each, a
 // detailed sport beats FIT sport/sub-sport, which beats FIT sport.
 type ActivityTypeMap struct {
-	typeName    string
-	vocabulary  []string
-	overrides   map[string]ActivityType
-	builtin     map[string]ActivityType
+	typeName   string
+	vocabulary []string
+	overrides  map[string]ActivityType
+	builtin    map[string]ActivityType
 }
 
 // NewActivityTypeMap returns the map onto vocabulary, the activity types
