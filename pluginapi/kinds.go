@@ -3,6 +3,7 @@ package pluginapi
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // KindName is the lower-case name of a kind used in subjects, keys and
@@ -18,6 +19,15 @@ func ParseKind(name string) (RecordKind, error) {
 		return 0, fmt.Errorf("unknown record kind %q", name)
 	}
 	return RecordKind(v), nil
+}
+
+// Local is the instant in its own UTC offset (a fixed zone), so that its
+// date and clock time are the local ones; the zero time for nil.
+func (t *Time) Local() time.Time {
+	if t.GetUtc() == nil {
+		return time.Time{}
+	}
+	return t.GetUtc().AsTime().In(time.FixedZone("", int(t.GetUtcOffsetMinutes())*60))
 }
 
 // File returns the record's original file of the given format, or nil.

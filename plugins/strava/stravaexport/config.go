@@ -1,11 +1,9 @@
 package stravaexport
 
 import (
-	"bytes"
 	"fmt"
 	"net/url"
 	"strings"
-	"text/template"
 	"time"
 
 	"github.com/polarbridge/polarbridge/pluginapi"
@@ -36,7 +34,8 @@ type Config struct {
 	// RedirectURL is the callback `polarbridge plugins authorize` listens
 	// on; "" uses the daemon's default.
 	RedirectURL string `json:"redirect_url"`
-	// Name and Description are text/template templates over TemplateData.
+	// Name and Description are text/template templates over
+	// pluginapi.ExerciseTemplateData.
 	Name        string `json:"name"`
 	Description string `json:"description"`
 	// SportTypes overrides the sport mapping: a Polar detailed sport
@@ -74,7 +73,7 @@ type TestingConfig struct {
 // settings is a validated Config.
 type settings struct {
 	cfg          Config
-	name, desc   *template.Template
+	name, desc   *pluginapi.ExerciseTemplate
 	sports       *pluginapi.ActivityTypeMap
 	pollInterval time.Duration
 	maxPolls     int
@@ -139,10 +138,10 @@ func parseSettings(raw []byte) (*settings, error) {
 	if s.sports, err = NewSportMap(cfg.SportTypes); err != nil {
 		return nil, fmt.Errorf("%w: key \"sport_types\": %w", pluginapi.ErrInvalidConfig, err)
 	}
-	if s.name, err = parseTemplate("name", cfg.Name); err != nil {
+	if s.name, err = pluginapi.ParseExerciseTemplate("name", cfg.Name); err != nil {
 		return nil, err
 	}
-	if s.desc, err = parseTemplate("description", cfg.Description); err != nil {
+	if s.desc, err = pluginapi.ParseExerciseTemplate("description", cfg.Description); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -157,17 +156,4 @@ func duration(key, v string, def time.Duration) (time.Duration, error) {
 		return 0, invalid("key %q: %q is not a positive duration such as \"1s\"", key, v)
 	}
 	return d, nil
-}
-
-// parseTemplate parses a template and runs it on a sample, so a field
-// name typo stops the start rather than every export.
-func parseTemplate(key, text string) (*template.Template, error) {
-	t, err := template.New(key).Option("missingkey=error").Parse(text)
-	if err != nil {
-		return nil, invalid("key %q: %v", key, err)
-	}
-	if err := t.Execute(&bytes.Buffer{}, sampleTemplateData()); err != nil {
-		return nil, invalid("key %q: %v", key, err)
-	}
-	return t, nil
 }

@@ -146,7 +146,7 @@ func (e *Exporter) export(ctx context.Context, rec *pluginapi.Record, st *store)
 		return finish("the Strava activity was deleted on Strava; it is not uploaded again")
 	}
 	target := e.s.sports.Lookup(ex.GetDetailedSport(), ex.GetFitSport(), ex.GetFitSubSport())
-	data := newTemplateData(rec, target)
+	data := pluginapi.NewExerciseTemplateData(rec, target)
 	name, desc, err := e.render(data)
 	if err != nil {
 		return nil, "", err
