@@ -2,7 +2,6 @@ package intervalssim
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -61,6 +60,29 @@ func (a *Activity) json() activityJSON {
 		Trainer: a.Trainer, ExternalID: nullable(a.ExternalID), Source: a.Source, StartDateLocal: a.StartDateLocal,
 		MovingTime: a.MovingTime, ElapsedTime: a.ElapsedTime, Distance: a.Distance, DeviceName: nullable(a.DeviceName),
 	}
+}
+
+// stravaNote is what intervals.icu puts in place of a Strava-sourced
+// activity's data: Strava's terms keep it out of the API.
+const stravaNote = "STRAVA activities are not available via the API"
+
+// stubJSON is a Strava-sourced activity as the API shows it.
+type stubJSON struct {
+	ID             string `json:"id"`
+	AthleteID      string `json:"icu_athlete_id"`
+	StartDateLocal string `json:"start_date_local"`
+	Type           string `json:"type"`
+	Source         string `json:"source"`
+	Note           string `json:"_note"`
+}
+
+// view is the activity as the API serves it: a stub when it came from
+// Strava.
+func (a *Activity) view() any {
+	if a.Source == "STRAVA" {
+		return stubJSON{ID: a.ID, AthleteID: a.AthleteID, StartDateLocal: a.StartDateLocal, Type: a.Type, Source: a.Source, Note: stravaNote}
+	}
+	return a.json()
 }
 
 type activityID struct {
@@ -329,9 +351,9 @@ func (s *Sim) listActivities(w http.ResponseWriter, r *http.Request) {
 	if limit >= 0 && len(list) > limit {
 		list = list[:limit]
 	}
-	out := make([]activityJSON, len(list))
+	out := make([]any, len(list))
 	for i, a := range list {
-		out[i] = a.json()
+		out[i] = a.view()
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, out)
@@ -352,7 +374,7 @@ func (s *Sim) getActivity(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if a := s.activityLocked(w, r.PathValue("id")); a != nil {
-		writeJSON(w, http.StatusOK, a.json())
+		writeJSON(w, http.StatusOK, a.view())
 	}
 }
 
@@ -378,6 +400,11 @@ func (s *Sim) updateActivity(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	a := s.activityLocked(w, r.PathValue("id"))
 	if a == nil {
+		return
+	}
+	if a.Source == "STRAVA" {
+		// Stubs cannot be updated (contract); the status is inferred.
+		writeError(w, http.StatusUnprocessableEntity, stravaNote)
 		return
 	}
 	if typ != nil && !slices.Contains(Types, *typ) {
@@ -413,5 +440,3 @@ func (s *Sim) deleteActivity(w http.ResponseWriter, r *http.Request) {
 	a.deleted = true
 	writeJSON(w, http.StatusOK, activityID{AthleteID: a.AthleteID, ID: a.ID})
 }
-
-var errNoActivity = errors.New("file holds no activity")

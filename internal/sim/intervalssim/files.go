@@ -25,6 +25,8 @@ type session struct {
 	distance        float64
 }
 
+var errNoActivity = errors.New("file holds no activity")
+
 // maxUnpacked bounds a decompressed upload.
 const maxUnpacked = 64 << 20
 

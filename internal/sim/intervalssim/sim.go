@@ -17,8 +17,9 @@
 // limits and `updated` stamps can be driven by tests. Tests can make
 // requests fail before anything is done (FailNext), lose answers after the
 // request was processed (LoseAnswers), act as the athlete on the web site
-// (UploadByHand, DeleteActivity, SetAPIKey, AddCustomWellnessField) and see
-// every request made (Requests, Calls).
+// (UploadByHand, DeleteActivity, SetAPIKey, AddCustomWellnessField), add
+// activities other sources bring in, such as Strava stubs (AddActivity),
+// and see every request made (Requests, Calls).
 package intervalssim
 
 import (
@@ -226,6 +227,23 @@ func (s *Sim) UploadByHand(filename string, data []byte) []string {
 	defer s.mu.Unlock()
 	ids, _ := s.createFromFileLocked(data, format, sessions, uploadParams{})
 	return ids
+}
+
+// AddActivity adds an activity as another source brings it in, e.g. the
+// athlete's Strava or Polar sync (Source "STRAVA", "POLAR"; "" is
+// "UPLOAD"), and returns it with its id. A Strava-sourced activity is
+// served as a stub and cannot be updated. FileSHA256 and SessionIndex,
+// when set, make a later upload of those bytes a duplicate of it.
+func (s *Sim) AddActivity(a Activity) Activity {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a.Source == "" {
+		a.Source = "UPLOAD"
+	}
+	if a.Type == "" {
+		a.Type = "Workout"
+	}
+	return s.newActivityLocked(a).Activity
 }
 
 // DeleteActivity deletes an activity as the athlete would on the web

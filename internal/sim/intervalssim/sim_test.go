@@ -494,6 +494,8 @@ func TestWellnessValidation(t *testing.T) {
 		{"sleepQuality ok", "/api/v1/athlete/0/wellness/2026-05-04", map[string]any{"sleepQuality": 2}, 200, ""},
 		{"bad date", "/api/v1/athlete/0/wellness/04-05-2026", map[string]any{"weight": 70}, 422, ""},
 		{"no id", "/api/v1/athlete/0/wellness", map[string]any{"weight": 70}, 422, ""},
+		{"id not the path's date", "/api/v1/athlete/0/wellness/2026-05-04", map[string]any{"id": "2026-05-05", "weight": 70}, 422, ""},
+		{"bad phase", "/api/v1/athlete/0/wellness/2026-05-04", map[string]any{"menstrualPhase": "SPRING"}, 422, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -632,4 +634,21 @@ func TestConcurrentUploads(t *testing.T) {
 	}
 	assert.Equal(t, 1, created)
 	assert.Len(t, c.sim.Activities(), 1)
+}
+
+func TestStravaStub(t *testing.T) {
+	c := newClient(t)
+	a := c.sim.AddActivity(intervalssim.Activity{Source: "STRAVA", Name: "Hidden", Type: "Ride", StartDateLocal: "2026-05-04T07:00:00"})
+	status, _, out := c.do(http.MethodGet, "/api/v1/athlete/0/activities?oldest=2026-05-01", nil, "")
+	require.Equal(t, 200, status)
+	list := out.([]any)
+	require.Len(t, list, 1)
+	item := list[0].(map[string]any)
+	assert.Equal(t, a.ID, item["id"])
+	assert.Equal(t, "STRAVA", item["source"])
+	assert.NotContains(t, item, "name", "a stub")
+	status, got := c.json(http.MethodPut, "/api/v1/activity/"+a.ID, map[string]any{"name": "x"})
+	assert.Equal(t, 422, status, got)
+	b, _ := c.sim.Activity(a.ID)
+	assert.Equal(t, "Hidden", b.Name)
 }
