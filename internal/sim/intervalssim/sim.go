@@ -44,7 +44,7 @@ const (
 
 // Activity is an activity as the fake stores it.
 type Activity struct {
-	ID, AthleteID, ExternalID, Name, Description, Type, Source string // Source "UPLOAD" or "MANUAL"
+	ID, AthleteID, ExternalID, Name, Description, Type, Source string // Source "UPLOAD", "MANUAL" or AddActivity's
 	Trainer                                                    bool
 	// StartDateLocal is the local time of the start, "2006-01-02T15:04:05":
 	// the FIT session's start plus the offset of the FIT activity's
