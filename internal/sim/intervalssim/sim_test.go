@@ -3,7 +3,6 @@ package intervalssim_test
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/binary"
 	"encoding/json"
 	"io"
 	"mime/multipart"
@@ -94,48 +93,19 @@ func (c *client) upload(file []byte, query url.Values, form map[string]string) (
 	return status, m
 }
 
-type fitSession struct {
-	sport fit.Sport
-	sub   fit.SubSport
-	start time.Time
-	secs  uint32
-	dist  float64
-}
+type fitSession = intervalssim.FITSession
 
 // fitFile encodes an activity FIT file; offset is the local time's offset
 // (local_timestamp), nil for none.
 func fitFile(t *testing.T, offset *time.Duration, sessions ...fitSession) []byte {
 	t.Helper()
-	f, err := fit.NewFile(fit.FileTypeActivity, fit.NewHeader(fit.V20, true))
+	b, err := intervalssim.EncodeFIT(offset, sessions...)
 	require.NoError(t, err)
-	f.FileId.TimeCreated = sessions[0].start
-	act, err := f.Activity()
-	require.NoError(t, err)
-	end := sessions[len(sessions)-1].start.Add(time.Duration(sessions[len(sessions)-1].secs) * time.Second)
-	am := fit.NewActivityMsg()
-	am.Timestamp = end
-	am.NumSessions = uint16(len(sessions))
-	if offset != nil {
-		am.LocalTimestamp = end.In(time.FixedZone("local", int(offset.Seconds())))
-	}
-	act.Activity = am
-	for _, s := range sessions {
-		sm := fit.NewSessionMsg()
-		sm.StartTime = s.start
-		sm.Timestamp = s.start.Add(time.Duration(s.secs) * time.Second)
-		sm.Sport, sm.SubSport = s.sport, s.sub
-		sm.TotalTimerTime = s.secs * 1000
-		sm.TotalElapsedTime = s.secs * 1000
-		sm.TotalDistance = uint32(s.dist * 100)
-		act.Sessions = append(act.Sessions, sm)
-	}
-	var buf bytes.Buffer
-	require.NoError(t, fit.Encode(&buf, f, binary.LittleEndian))
-	return buf.Bytes()
+	return b
 }
 
 func runFIT(t *testing.T, start time.Time) []byte {
-	return fitFile(t, nil, fitSession{sport: fit.SportRunning, sub: fit.SubSportGeneric, start: start, secs: 1800, dist: 5000})
+	return fitFile(t, nil, fitSession{Sport: fit.SportRunning, SubSport: fit.SubSportGeneric, Start: start, Seconds: 1800, Distance: 5000})
 }
 
 func errText(out any) string {
@@ -248,8 +218,8 @@ func TestUploadMultisportAndLocalTime(t *testing.T) {
 	c := newClient(t)
 	offset := 2 * time.Hour
 	file := fitFile(t, &offset,
-		fitSession{sport: fit.SportCycling, sub: fit.SubSportIndoorCycling, start: t0, secs: 3600, dist: 30000},
-		fitSession{sport: fit.SportRunning, sub: fit.SubSportTrail, start: t0.Add(time.Hour), secs: 1200, dist: 4000},
+		fitSession{Sport: fit.SportCycling, SubSport: fit.SubSportIndoorCycling, Start: t0, Seconds: 3600, Distance: 30000},
+		fitSession{Sport: fit.SportRunning, SubSport: fit.SubSportTrail, Start: t0.Add(time.Hour), Seconds: 1200, Distance: 4000},
 	)
 	status, out := c.upload(file, nil, nil)
 	require.Equal(t, 201, status, out)
