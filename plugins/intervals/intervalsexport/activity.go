@@ -238,8 +238,8 @@ func (e *Exporter) create(ctx context.Context, rec *pluginapi.Record, st *plugin
 		return err
 	}
 	if e.s.exitAfter && created {
-		e.log.Warn("testing.exit_after_upload: exiting before the receipt is stored")
-		e.exit(3)
+		e.log.Warn("testing.exit_after_upload: killing the process before the receipt is stored")
+		e.kill()
 	}
 	// All duplicates: ours only if an earlier create of ours may have
 	// made them unseen.

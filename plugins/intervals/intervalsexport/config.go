@@ -85,8 +85,9 @@ type OAuthConfig struct {
 
 // TestingConfig holds knobs for tests only.
 type TestingConfig struct {
-	// ExitAfterUpload makes the process exit right after an upload was
-	// answered and before its receipt is stored, to test crash recovery.
+	// ExitAfterUpload makes the process kill itself (SIGKILL) right after
+	// an upload created an activity and before its receipt is stored, to
+	// test crash recovery.
 	ExitAfterUpload bool `json:"exit_after_upload"`
 }
 

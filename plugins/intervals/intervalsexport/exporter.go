@@ -33,7 +33,7 @@ type Exporter struct {
 	now          func() time.Time
 	sleep        func(context.Context, time.Duration) error
 	transport    http.RoundTripper
-	exit         func(code int)
+	kill         func() // testing.exit_after_upload
 	log          *slog.Logger
 
 	mu    sync.Mutex // one batch at a time
@@ -62,7 +62,7 @@ func WithTransport(rt http.RoundTripper) Option { return func(e *Exporter) { e.t
 // New returns an unconfigured Exporter; main embeds sampleConfig from
 // config.sample.yaml.
 func New(sampleConfig string, opts ...Option) *Exporter {
-	e := &Exporter{sampleConfig: sampleConfig, now: time.Now, sleep: sleepCtx, exit: os.Exit, users: map[string]bool{}}
+	e := &Exporter{sampleConfig: sampleConfig, now: time.Now, sleep: sleepCtx, kill: killSelf, users: map[string]bool{}}
 	for _, o := range opts {
 		o(e)
 	}
@@ -70,6 +70,15 @@ func New(sampleConfig string, opts ...Option) *Exporter {
 		e.log = pluginapi.Logger()
 	}
 	return e
+}
+
+// killSelf ends the process as kill -9 would: no deferred function, no
+// flush, no goodbye to the host.
+func killSelf() {
+	if p, err := os.FindProcess(os.Getpid()); err == nil {
+		_ = p.Kill()
+	}
+	os.Exit(3) // where Kill cannot signal
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
