@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,14 +88,23 @@ func fitFile(t testing.TB, sport fit.Sport, sub fit.SubSport, seconds uint32) []
 	return b2.([]byte)
 }
 
+var (
+	idSeconds sync.Map
+	nextID    atomic.Uint32
+)
+
+// fileSeconds gives each exercise id a FIT duration of its own, so that
+// different exercises never share a file (and its hash).
+func fileSeconds(id string) uint32 {
+	s, _ := idSeconds.LoadOrStore(id, 3600+nextID.Add(1))
+	return s.(uint32)
+}
+
 // exercise is an exercise record of the given sport with a FIT file.
 func exercise(t testing.TB, id, version, detailed, fitSport, fitSub string) *pluginapi.Record {
 	sport, _ := pluginapi.FITSport(fitSport)
 	sub, _ := pluginapi.FITSubSport(fitSub)
-	var seconds uint32 = 3723
-	for _, c := range id {
-		seconds += uint32(c)
-	}
+	seconds := fileSeconds(id)
 	return &pluginapi.Record{
 		Kind: pluginapi.RecordKind_RECORD_KIND_EXERCISE, Key: "exercise.475." + id, Version: version, UserId: "475",
 		Source: pluginapi.Source_SOURCE_ACCESSLINK,
