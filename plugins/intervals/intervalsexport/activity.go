@@ -77,7 +77,7 @@ func (e *Exporter) exportExercise(ctx context.Context, rec *pluginapi.Record) *p
 	}
 	skipped, err := e.exercise(ctx, rec, st)
 	if err != nil {
-		return e.result(key, err)
+		return pluginapi.ResultFor(key, err)
 	}
 	if skipped != "" {
 		e.log.Info("not exported to intervals.icu", "key", key, "reason", skipped)
@@ -107,11 +107,11 @@ func (e *Exporter) exercise(ctx context.Context, rec *pluginapi.Record, st *plug
 	data := pluginapi.NewExerciseTemplateData(rec, target)
 	name, err := e.s.name.Render(data)
 	if err != nil {
-		return "", permanentError{err.Error()}
+		return "", fmt.Errorf("%w: %w", pluginapi.ErrPermanent, err)
 	}
 	desc, err := e.s.desc.Render(data)
 	if err != nil {
-		return "", permanentError{err.Error()}
+		return "", fmt.Errorf("%w: %w", pluginapi.ErrPermanent, err)
 	}
 	file := uploadable(ex)
 	hash := ""
@@ -228,7 +228,7 @@ func (e *Exporter) create(ctx context.Context, rec *pluginapi.Record, st *plugin
 		ids, created = []string{id}, true
 	}
 	if err != nil {
-		if !answerLost(err) {
+		if !pluginapi.AnswerLost(err) {
 			// Refused or never sent: nothing was created.
 			r.Sent = earlier
 			if serr := st.Save(ctx); serr != nil {

@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -25,7 +24,8 @@ import (
 // can fix them.
 type authError struct{ msg string }
 
-func (e *authError) Error() string { return e.msg }
+func (e *authError) Error() string   { return e.msg }
+func (e *authError) Permanent() bool { return true }
 
 // rateLimitedError is a 429, or the pause one asked for.
 type rateLimitedError struct{ wait time.Duration }
@@ -33,6 +33,8 @@ type rateLimitedError struct{ wait time.Duration }
 func (e *rateLimitedError) Error() string {
 	return fmt.Sprintf("intervals.icu rate limit reached: waiting %s", e.wait.Round(time.Second))
 }
+
+func (e *rateLimitedError) RetryAfter() time.Duration { return e.wait }
 
 // apiError is an unexpected answer.
 type apiError struct {
@@ -48,28 +50,9 @@ func (e *apiError) Error() string {
 	return fmt.Sprintf("%s: intervals.icu answered %d: %s", e.op, e.status, e.msg)
 }
 
-// temporary reports whether trying again later may help.
-func (e *apiError) temporary() bool {
-	return e.status >= 500 || e.status == http.StatusRequestTimeout
-}
-
-// lostError is a request intervals.icu may have acted on although no
-// usable answer came back (a broken connection, a timeout, a 5xx).
-type lostError struct{ err error }
-
-func (e *lostError) Error() string { return e.err.Error() }
-func (e *lostError) Unwrap() error { return e.err }
-
-func answerLost(err error) bool {
-	var l *lostError
-	return errors.As(err, &l)
-}
-
-// notSent reports whether a transport error happened before the request
-// left (no connection could be opened).
-func notSent(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op) && (op.Op == "dial" || op.Op == "proxyconnect")
+// Permanent reports whether trying again later cannot help.
+func (e *apiError) Permanent() bool {
+	return e.status < 500 && e.status != http.StatusRequestTimeout
 }
 
 // errorMessage reads intervals.icu's error bodies: {"status","error"},
@@ -199,15 +182,15 @@ func (c *client) do(ctx context.Context, r request, out any) (int, error) {
 	resp, err := c.http.Do(req)
 	if err != nil {
 		err = fmt.Errorf("%s: %w", r.op, err)
-		if notSent(err) {
+		if pluginapi.NotSent(err) {
 			return 0, err
 		}
-		return 0, &lostError{err}
+		return 0, &pluginapi.LostError{Err: err}
 	}
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	resp.Body.Close()
 	if err != nil {
-		return resp.StatusCode, &lostError{fmt.Errorf("%s: read the answer: %w", r.op, err)}
+		return resp.StatusCode, &pluginapi.LostError{Err: fmt.Errorf("%s: read the answer: %w", r.op, err)}
 	}
 	switch st := resp.StatusCode; {
 	case st == http.StatusTooManyRequests:
@@ -219,13 +202,13 @@ func (c *client) do(ctx context.Context, r request, out any) (int, error) {
 	case st == http.StatusUnauthorized || st == http.StatusForbidden:
 		return st, c.reauthorize(fmt.Sprintf("intervals.icu refused the credentials (%d %s)", st, errorMessage(raw)))
 	case st >= 500:
-		return st, &lostError{&apiError{op: r.op, status: st, msg: errorMessage(raw)}}
+		return st, &pluginapi.LostError{Err: &apiError{op: r.op, status: st, msg: errorMessage(raw)}}
 	case st < 200 || st >= 300:
 		return st, &apiError{op: r.op, status: st, msg: errorMessage(raw)}
 	}
 	if out != nil && len(bytes.TrimSpace(raw)) > 0 {
 		if err := json.Unmarshal(raw, out); err != nil {
-			return resp.StatusCode, &lostError{fmt.Errorf("%s: decode the answer: %w", r.op, err)}
+			return resp.StatusCode, &pluginapi.LostError{Err: fmt.Errorf("%s: decode the answer: %w", r.op, err)}
 		}
 	}
 	return resp.StatusCode, nil
@@ -306,7 +289,7 @@ func (c *client) upload(ctx context.Context, op string, p uploadParams) (ids []s
 		return nil, false, err
 	}
 	if ids = up.ids(); len(ids) == 0 {
-		return nil, false, &lostError{fmt.Errorf("%s: the answer names no activity", op)}
+		return nil, false, &pluginapi.LostError{Err: fmt.Errorf("%s: the answer names no activity", op)}
 	}
 	return ids, st == http.StatusCreated, nil
 }
@@ -337,7 +320,7 @@ func (c *client) createManual(ctx context.Context, op string, a activityJSON) (s
 		return "", err
 	}
 	if out.ID == "" {
-		return "", &lostError{fmt.Errorf("%s: the answer names no activity", op)}
+		return "", &pluginapi.LostError{Err: fmt.Errorf("%s: the answer names no activity", op)}
 	}
 	return out.ID, nil
 }

@@ -174,7 +174,7 @@ func parseSettings(raw []byte) (*settings, error) {
 	}
 	s.interval = time.Duration(float64(time.Second) / rps)
 	var err error
-	if s.httpTimeout, err = duration("http_timeout", cfg.HTTPTimeout, DefaultHTTPTimeout); err != nil {
+	if s.httpTimeout, err = pluginapi.ParseConfigDuration("http_timeout", cfg.HTTPTimeout, DefaultHTTPTimeout); err != nil {
 		return nil, err
 	}
 	if s.types, err = NewTypeMap(cfg.ActivityTypes); err != nil {
@@ -191,17 +191,6 @@ func parseSettings(raw []byte) (*settings, error) {
 	}
 	s.cfg = cfg
 	return s, nil
-}
-
-func duration(key, v string, def time.Duration) (time.Duration, error) {
-	if v == "" {
-		return def, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return 0, invalid("key %q: %q is not a positive duration such as \"30s\"", key, v)
-	}
-	return d, nil
 }
 
 // exports reports whether records of this Polar user go to this athlete.

@@ -62,7 +62,7 @@ func WithTransport(rt http.RoundTripper) Option { return func(e *Exporter) { e.t
 // New returns an unconfigured Exporter; main embeds sampleConfig from
 // config.sample.yaml.
 func New(sampleConfig string, opts ...Option) *Exporter {
-	e := &Exporter{sampleConfig: sampleConfig, now: time.Now, sleep: sleepCtx, kill: killSelf, users: map[string]bool{}}
+	e := &Exporter{sampleConfig: sampleConfig, now: time.Now, sleep: pluginapi.SleepContext, kill: killSelf, users: map[string]bool{}}
 	for _, o := range opts {
 		o(e)
 	}
@@ -79,17 +79,6 @@ func killSelf() {
 		_ = p.Kill()
 	}
 	os.Exit(3) // where Kill cannot signal
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Describe implements pluginapi.Exporter.
@@ -187,31 +176,3 @@ func (e *Exporter) noteUser(id string) {
 		e.log.Warn("records of several Polar users go to one intervals.icu athlete: set polar_users, one plugin instance per athlete")
 	}
 }
-
-// result turns an error into the record's result.
-func (e *Exporter) result(key string, err error) *pluginapi.ExportResult {
-	var (
-		rl  *rateLimitedError
-		ae  *authError
-		api *apiError
-	)
-	switch {
-	case err == nil:
-		return pluginapi.OK()
-	case errors.As(err, &rl):
-		return pluginapi.RetryAfter(rl.wait.Milliseconds(), "%s: %v", key, err)
-	case errors.As(err, &ae):
-		return pluginapi.Permanent("%s: %v", key, err)
-	case errors.As(err, &api) && !api.temporary():
-		return pluginapi.Permanent("%s: %v", key, err)
-	case errors.As(err, &permanentError{}):
-		return pluginapi.Permanent("%s: %v", key, err)
-	default:
-		return pluginapi.Retry("%s: %v", key, err)
-	}
-}
-
-// permanentError marks a failure that no retry can fix.
-type permanentError struct{ msg string }
-
-func (e permanentError) Error() string { return e.msg }

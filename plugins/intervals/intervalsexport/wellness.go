@@ -270,7 +270,7 @@ func (e *Exporter) exportWellness(ctx context.Context, items []wellnessItem, res
 		for _, it := range p.items {
 			switch {
 			case err != nil:
-				results[it.i] = e.result(it.rec.GetKey(), err)
+				results[it.i] = pluginapi.ResultFor(it.rec.GetKey(), err)
 			case it.src.Skip != "":
 				results[it.i] = pluginapi.OK()
 				results[it.i].Message = "skipped: " + it.src.Skip
@@ -296,7 +296,7 @@ func (e *Exporter) exportWellness(ctx context.Context, items []wellnessItem, res
 	}
 	err := e.c.putWellness(ctx, wellnessOp(days), days)
 	var api *apiError
-	if len(put) > 1 && errors.As(err, &api) && !api.temporary() {
+	if len(put) > 1 && errors.As(err, &api) && api.Permanent() {
 		// The bulk PUT is all or nothing: find the day it refused.
 		for _, p := range put {
 			save(p, e.c.putWellness(ctx, wellnessOp([]wellnessDay{p.day}), []wellnessDay{p.day}))

@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -31,11 +30,15 @@ func (e *rateLimitedError) Error() string {
 	return fmt.Sprintf("rate limit of Strava reached: waiting %s for the window to reset", e.wait.Round(time.Second))
 }
 
+// RetryAfter adds a second: Strava's clock is only known to the second.
+func (e *rateLimitedError) RetryAfter() time.Duration { return e.wait + time.Second }
+
 // authError means the stored authorization does not work; only the user
 // can fix it, by authorizing again.
 type authError struct{ msg string }
 
-func (e *authError) Error() string { return e.msg }
+func (e *authError) Error() string   { return e.msg }
+func (e *authError) Permanent() bool { return true }
 
 // apiError is an unexpected answer from Strava.
 type apiError struct {
@@ -52,36 +55,13 @@ func (e *apiError) Error() string {
 	return fmt.Sprintf("%s: Strava answered %d %s", e.op, e.status, strings.TrimSpace(msg))
 }
 
-// temporary reports whether trying again later may help.
-func (e *apiError) temporary() bool {
-	return e.status >= 500 || e.status == http.StatusRequestTimeout
+// Permanent reports whether trying again later cannot help.
+func (e *apiError) Permanent() bool {
+	return e.status < 500 && e.status != http.StatusRequestTimeout
 }
 
-// lostError is the failure of a request that Strava may have received
-// and acted on although no usable answer came back: the connection broke
-// or timed out after the request was sent, the answer could not be read,
-// or a 5xx. A 5xx counts because it does not prove that nothing happened:
-// Strava can fail after storing the upload, and a 502 or 504 from the
-// proxy in front of it may come while or after Strava processed it. A
-// 4xx (429 included) and a failure before sending are definite: nothing
-// was created.
-type lostError struct{ err error }
-
-func (e *lostError) Error() string { return e.err.Error() }
-func (e *lostError) Unwrap() error { return e.err }
-
-// answerLost reports whether err is a lostError.
-func answerLost(err error) bool {
-	var l *lostError
-	return errors.As(err, &l)
-}
-
-// notSent reports whether a transport error happened before the request
-// left: no connection to Strava (or its proxy) could be opened.
-func notSent(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op) && (op.Op == "dial" || op.Op == "proxyconnect")
-}
+// A 5xx is a pluginapi.LostError: it does not prove that nothing
+// happened, as Strava can fail after storing the upload.
 
 type faultJSON struct {
 	Message string `json:"message"`
@@ -302,16 +282,16 @@ func (c *client) do(ctx context.Context, r request, out any) error {
 		resp, err := c.http.Do(req)
 		if err != nil {
 			err = fmt.Errorf("%s: %w", r.op, err)
-			if notSent(err) {
+			if pluginapi.NotSent(err) {
 				return err
 			}
-			return &lostError{err}
+			return &pluginapi.LostError{Err: err}
 		}
 		raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 		resp.Body.Close()
 		c.rate.observe(resp, resp.StatusCode == http.StatusTooManyRequests)
 		if err != nil {
-			return &lostError{fmt.Errorf("%s: read the answer: %w", r.op, err)}
+			return &pluginapi.LostError{Err: fmt.Errorf("%s: read the answer: %w", r.op, err)}
 		}
 		var f faultJSON
 		if resp.StatusCode >= 300 {
@@ -335,14 +315,14 @@ func (c *client) do(ctx context.Context, r request, out any) error {
 		case resp.StatusCode == http.StatusUnauthorized:
 			return c.markBad(rev, c.reauthorize("Strava rejected the authorization (revoked?)"))
 		case resp.StatusCode >= 500:
-			return &lostError{&apiError{op: r.op, status: resp.StatusCode, fault: f}}
+			return &pluginapi.LostError{Err: &apiError{op: r.op, status: resp.StatusCode, fault: f}}
 		case resp.StatusCode < 200 || resp.StatusCode >= 300:
 			return &apiError{op: r.op, status: resp.StatusCode, fault: f}
 		}
 		if out != nil {
 			if err := json.Unmarshal(raw, out); err != nil {
 				// Done, but what (which upload id) is unknown.
-				return &lostError{fmt.Errorf("%s: decode the answer: %w", r.op, err)}
+				return &pluginapi.LostError{Err: fmt.Errorf("%s: decode the answer: %w", r.op, err)}
 			}
 		}
 		return nil

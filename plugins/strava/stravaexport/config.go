@@ -112,13 +112,13 @@ func parseSettings(raw []byte) (*settings, error) {
 
 	s := &settings{cfg: cfg, maxPolls: cfg.MaxPolls}
 	var err error
-	if s.pollInterval, err = duration("poll_interval", cfg.PollInterval, DefaultPollInterval); err != nil {
+	if s.pollInterval, err = pluginapi.ParseConfigDuration("poll_interval", cfg.PollInterval, DefaultPollInterval); err != nil {
 		return nil, err
 	}
 	if s.pollInterval < time.Second {
 		return nil, invalid("key \"poll_interval\": %s is too short: Strava asks for at most one poll a second", s.pollInterval)
 	}
-	if s.httpTimeout, err = duration("http_timeout", cfg.HTTPTimeout, DefaultHTTPTimeout); err != nil {
+	if s.httpTimeout, err = pluginapi.ParseConfigDuration("http_timeout", cfg.HTTPTimeout, DefaultHTTPTimeout); err != nil {
 		return nil, err
 	}
 	if s.maxPolls == 0 {
@@ -129,7 +129,7 @@ func parseSettings(raw []byte) (*settings, error) {
 	}
 	if t := cfg.Testing; t != nil {
 		if t.PollInterval != "" {
-			if s.pollInterval, err = duration("testing.poll_interval", t.PollInterval, 0); err != nil {
+			if s.pollInterval, err = pluginapi.ParseConfigDuration("testing.poll_interval", t.PollInterval, 0); err != nil {
 				return nil, err
 			}
 		}
@@ -145,15 +145,4 @@ func parseSettings(raw []byte) (*settings, error) {
 		return nil, err
 	}
 	return s, nil
-}
-
-func duration(key, v string, def time.Duration) (time.Duration, error) {
-	if v == "" {
-		return def, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return 0, invalid("key %q: %q is not a positive duration such as \"1s\"", key, v)
-	}
-	return d, nil
 }

@@ -65,7 +65,7 @@ func WithTransport(rt http.RoundTripper) Option { return func(e *Exporter) { e.t
 // New returns an unconfigured Exporter; main embeds sampleConfig from
 // config.sample.yaml.
 func New(sampleConfig string, opts ...Option) *Exporter {
-	e := &Exporter{sampleConfig: sampleConfig, now: time.Now, sleep: sleepCtx, exit: os.Exit}
+	e := &Exporter{sampleConfig: sampleConfig, now: time.Now, sleep: pluginapi.SleepContext, exit: os.Exit}
 	for _, o := range opts {
 		o(e)
 	}
@@ -73,17 +73,6 @@ func New(sampleConfig string, opts ...Option) *Exporter {
 		e.log = pluginapi.Logger()
 	}
 	return e
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Describe implements pluginapi.Exporter.
@@ -147,32 +136,3 @@ func (e *Exporter) Export(ctx context.Context, req *pluginapi.ExportRequest) (*p
 	}
 	return resp, nil
 }
-
-// result turns an error into the record's result.
-func (e *Exporter) result(key string, err error) *pluginapi.ExportResult {
-	var (
-		rl  *rateLimitedError
-		ae  *authError
-		api *apiError
-	)
-	switch {
-	case err == nil:
-		return pluginapi.OK()
-	case errors.As(err, &rl):
-		// A second more: the server's clock is only known to the second.
-		return pluginapi.RetryAfter((rl.wait + time.Second).Milliseconds(), "%s: %v", key, err)
-	case errors.As(err, &ae):
-		return pluginapi.Permanent("%s: %v", key, err)
-	case errors.As(err, &api) && !api.temporary():
-		return pluginapi.Permanent("%s: %v", key, err)
-	case errors.As(err, &permanentError{}):
-		return pluginapi.Permanent("%s: %v", key, err)
-	default:
-		return pluginapi.Retry("%s: %v", key, err)
-	}
-}
-
-// permanentError marks a failure that no retry can fix.
-type permanentError struct{ msg string }
-
-func (e permanentError) Error() string { return e.msg }

@@ -1,6 +1,8 @@
 package stravaexport
 
 import (
+	"fmt"
+
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
@@ -8,10 +10,10 @@ import (
 // pluginapi.ExerciseTemplateData).
 func (e *Exporter) render(d pluginapi.ExerciseTemplateData) (name, desc string, err error) {
 	if name, err = e.s.name.Render(d); err != nil {
-		return "", "", permanentError{err.Error()}
+		return "", "", fmt.Errorf("%w: %w", pluginapi.ErrPermanent, err)
 	}
 	if desc, err = e.s.desc.Render(d); err != nil {
-		return "", "", permanentError{err.Error()}
+		return "", "", fmt.Errorf("%w: %w", pluginapi.ErrPermanent, err)
 	}
 	return name, desc, nil
 }

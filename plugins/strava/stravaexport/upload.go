@@ -119,7 +119,7 @@ func (e *Exporter) exportOne(ctx context.Context, rec *pluginapi.Record) *plugin
 	}
 	res, skipped, err := e.export(ctx, rec, st)
 	if err != nil {
-		return e.result(key, err)
+		return pluginapi.ResultFor(key, err)
 	}
 	if skipped != "" {
 		e.log.Info("not uploaded to Strava", "key", key, "reason", skipped)
@@ -179,7 +179,7 @@ func (e *Exporter) export(ctx context.Context, rec *pluginapi.Record, st *store)
 			return nil, "", err
 		}
 		up, err := e.c.upload(ctx, "upload "+rec.GetKey(), p)
-		if err != nil && !answerLost(err) {
+		if err != nil && !pluginapi.AnswerLost(err) {
 			// Refused or never sent: this POST created nothing.
 			st.r.LostAnswer = earlier
 			if serr := st.save(ctx); serr != nil {
@@ -271,7 +271,7 @@ func (e *Exporter) settle(ctx context.Context, st *store, up uploadJSON) (done b
 		if err := st.save(ctx); err != nil {
 			return true, err
 		}
-		return true, permanentError{fmt.Sprintf("Strava could not process the upload %d: %s", up.ID, up.Error)}
+		return true, fmt.Errorf("%w: Strava could not process the upload %d: %s", pluginapi.ErrPermanent, up.ID, up.Error)
 	case up.Status == statusDeleted:
 		st.r.Deleted, st.r.UploadID = true, up.ID
 	default:
