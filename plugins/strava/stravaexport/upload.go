@@ -60,45 +60,8 @@ func LoadReceipt(ctx context.Context, kv pluginapi.KV, recordKey string) (Receip
 	return Receipt{UploadID: r.UploadID, ActivityID: r.ActivityID, Done: r.Done, Skipped: r.Skipped, Foreign: r.Foreign}, nil
 }
 
-// store keeps a receipt and its KV revision between steps.
-type store struct {
-	kv  pluginapi.KV
-	key string
-	rev uint64
-	r   receipt
-}
-
-func (st *store) load(ctx context.Context) error {
-	raw, rev, err := st.kv.Get(ctx, st.key)
-	if errors.Is(err, pluginapi.ErrKeyNotFound) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("read receipt: %w", err)
-	}
-	if err := json.Unmarshal(raw, &st.r); err != nil {
-		return fmt.Errorf("decode receipt %s: %w", st.key, err)
-	}
-	st.rev = rev
-	return nil
-}
-
-// save writes the receipt if nobody changed it since it was read.
-func (st *store) save(ctx context.Context) error {
-	raw, err := json.Marshal(st.r)
-	if err != nil {
-		return err
-	}
-	rev, err := st.kv.Update(ctx, st.key, raw, st.rev)
-	if errors.Is(err, pluginapi.ErrRevisionMismatch) {
-		return fmt.Errorf("receipt %s was changed by another process; will resume from it: %w", st.key, err)
-	}
-	if err != nil {
-		return fmt.Errorf("store receipt: %w", err)
-	}
-	st.rev = rev
-	return nil
-}
+// store is a receipt and its KV revision between steps.
+type store = pluginapi.Stored[receipt]
 
 // exportOne returns exactly one result for rec.
 func (e *Exporter) exportOne(ctx context.Context, rec *pluginapi.Record) *pluginapi.ExportResult {
@@ -110,11 +73,11 @@ func (e *Exporter) exportOne(ctx context.Context, rec *pluginapi.Record) *plugin
 	case pluginapi.ValidateKey(ReceiptKey(key)) != nil:
 		return pluginapi.Permanent("record key %q is not usable as a receipt key", key)
 	}
-	st := &store{kv: e.kv, key: ReceiptKey(key)}
-	if err := st.load(ctx); err != nil {
+	st, err := pluginapi.LoadStored[receipt](ctx, e.kv, ReceiptKey(key))
+	if err != nil {
 		return pluginapi.Retry("%s: %v", key, err)
 	}
-	if st.r.Done == rec.GetVersion() {
+	if st.Value.Done == rec.GetVersion() {
 		return pluginapi.OK() // a redelivery
 	}
 	res, skipped, err := e.export(ctx, rec, st)
@@ -136,13 +99,13 @@ func (e *Exporter) export(ctx context.Context, rec *pluginapi.Record, st *store)
 	ex := rec.GetExercise()
 	log := e.log.With("key", rec.GetKey())
 	finish := func(skip string) (*pluginapi.ExportResult, string, error) {
-		st.r.Done = rec.GetVersion()
-		if err := st.save(ctx); err != nil {
+		st.Value.Done = rec.GetVersion()
+		if err := st.Save(ctx); err != nil {
 			return nil, "", err
 		}
 		return pluginapi.OK(), skip, nil
 	}
-	if st.r.Deleted {
+	if st.Value.Deleted {
 		return finish("the Strava activity was deleted on Strava; it is not uploaded again")
 	}
 	target := e.s.sports.Lookup(ex.GetDetailedSport(), ex.GetFitSport(), ex.GetFitSubSport())
@@ -152,13 +115,13 @@ func (e *Exporter) export(ctx context.Context, rec *pluginapi.Record, st *store)
 		return nil, "", err
 	}
 
-	if st.r.ActivityID == 0 && st.r.UploadID == 0 {
+	if st.Value.ActivityID == 0 && st.Value.UploadID == 0 {
 		file := uploadable(ex)
 		if file == nil {
-			st.r.Skipped = "exercise has no FIT, TCX or GPX file (a manual entry?): nothing to upload to Strava"
-			return finish(st.r.Skipped)
+			st.Value.Skipped = "exercise has no FIT, TCX or GPX file (a manual entry?): nothing to upload to Strava"
+			return finish(st.Value.Skipped)
 		}
-		st.r.Skipped = ""
+		st.Value.Skipped = ""
 		format := strings.ToLower(strings.TrimPrefix(file.GetFormat().String(), "FILE_FORMAT_"))
 		p := uploadParams{
 			data: file.GetData(), dataType: format,
@@ -172,17 +135,17 @@ func (e *Exporter) export(ctx context.Context, rec *pluginapi.Record, st *store)
 		}
 		// Stored before the POST: if its answer is lost, even by a crash,
 		// the next attempt knows an upload of ours may exist.
-		earlier := st.r.LostAnswer
-		st.r.LostAnswer = true
-		st.r.ExternalID = p.externalID
-		if err := st.save(ctx); err != nil {
+		earlier := st.Value.LostAnswer
+		st.Value.LostAnswer = true
+		st.Value.ExternalID = p.externalID
+		if err := st.Save(ctx); err != nil {
 			return nil, "", err
 		}
 		up, err := e.c.upload(ctx, "upload "+rec.GetKey(), p)
 		if err != nil && !pluginapi.AnswerLost(err) {
 			// Refused or never sent: this POST created nothing.
-			st.r.LostAnswer = earlier
-			if serr := st.save(ctx); serr != nil {
+			st.Value.LostAnswer = earlier
+			if serr := st.Save(ctx); serr != nil {
 				// Left set: a later duplicate is then taken as ours.
 				log.Warn("could not record that Strava refused the upload", "error", serr)
 			}
@@ -193,15 +156,15 @@ func (e *Exporter) export(ctx context.Context, rec *pluginapi.Record, st *store)
 		// The answer arrived: what this POST makes is known by its
 		// upload id, so only earlier lost answers still count. Saved
 		// with the upload id or the outcome below.
-		st.r.LostAnswer = earlier
+		st.Value.LostAnswer = earlier
 		log.Info("uploaded to Strava", "upload_id", up.ID, "external_id", p.externalID, "bytes", len(p.data))
 		if done, err := e.settle(ctx, st, up); done || err != nil {
 			if err != nil {
 				return nil, "", err
 			}
 		} else {
-			st.r.UploadID = up.ID
-			if err := st.save(ctx); err != nil {
+			st.Value.UploadID = up.ID
+			if err := st.Save(ctx); err != nil {
 				return nil, "", err
 			}
 			if e.s.exitAfter {
@@ -211,16 +174,16 @@ func (e *Exporter) export(ctx context.Context, rec *pluginapi.Record, st *store)
 		}
 	}
 
-	if st.r.ActivityID == 0 && !st.r.Deleted {
+	if st.Value.ActivityID == 0 && !st.Value.Deleted {
 		if err := e.poll(ctx, rec.GetKey(), st); err != nil {
 			return nil, "", err
 		}
 	}
-	if st.r.Deleted {
+	if st.Value.Deleted {
 		return finish("the Strava activity was deleted on Strava; it is not uploaded again")
 	}
-	if st.r.Foreign && !e.s.cfg.UpdateDuplicates {
-		return finish(fmt.Sprintf("Strava already has this exercise as activity %d, not uploaded by polarbridge (e.g. by Polar Flow's own sync): linked and left as it is (update_duplicates is false)", st.r.ActivityID))
+	if st.Value.Foreign && !e.s.cfg.UpdateDuplicates {
+		return finish(fmt.Sprintf("Strava already has this exercise as activity %d, not uploaded by polarbridge (e.g. by Polar Flow's own sync): linked and left as it is (update_duplicates is false)", st.Value.ActivityID))
 	}
 	upd := updatableActivity{Name: name, Description: desc, SportType: target.Type}
 	if target.Trainer {
@@ -229,16 +192,16 @@ func (e *Exporter) export(ctx context.Context, rec *pluginapi.Record, st *store)
 	if target.Commute {
 		upd.Commute = &target.Commute
 	}
-	err = e.c.updateActivity(ctx, "update activity of "+rec.GetKey(), st.r.ActivityID, upd)
+	err = e.c.updateActivity(ctx, "update activity of "+rec.GetKey(), st.Value.ActivityID, upd)
 	var api *apiError
 	if errors.As(err, &api) && api.status == 404 {
-		st.r.Deleted = true
+		st.Value.Deleted = true
 		return finish("the Strava activity was deleted on Strava; it is not uploaded again")
 	}
 	if err != nil {
 		return nil, "", err
 	}
-	log.Info("Strava activity updated", "activity_id", st.r.ActivityID, "sport_type", target.Type, "rule", target.Rule)
+	log.Info("Strava activity updated", "activity_id", st.Value.ActivityID, "sport_type", target.Type, "rule", target.Rule)
 	return finish("")
 }
 
@@ -257,27 +220,27 @@ func uploadable(ex *pluginapi.Exercise) *pluginapi.File {
 func (e *Exporter) settle(ctx context.Context, st *store, up uploadJSON) (done bool, err error) {
 	switch {
 	case up.ActivityID != 0:
-		st.r.ActivityID, st.r.UploadID = up.ActivityID, up.ID
+		st.Value.ActivityID, st.Value.UploadID = up.ActivityID, up.ID
 	case up.Error != "":
 		if id, ok := duplicateOf(up.Error); ok {
 			// Ours only if an earlier POST of ours may have created it.
-			own := st.r.LostAnswer
-			st.r.ActivityID, st.r.UploadID, st.r.Foreign = id, up.ID, !own
-			e.log.Info("Strava reports a duplicate: recorded as exported", "key", strings.TrimPrefix(st.key, "receipt."), "activity_id", id, "own", own)
+			own := st.Value.LostAnswer
+			st.Value.ActivityID, st.Value.UploadID, st.Value.Foreign = id, up.ID, !own
+			e.log.Info("Strava reports a duplicate: recorded as exported", "key", strings.TrimPrefix(st.Key, "receipt."), "activity_id", id, "own", own)
 			break
 		}
 		// A replay uploads again.
-		st.r.UploadID = 0
-		if err := st.save(ctx); err != nil {
+		st.Value.UploadID = 0
+		if err := st.Save(ctx); err != nil {
 			return true, err
 		}
 		return true, fmt.Errorf("%w: Strava could not process the upload %d: %s", pluginapi.ErrPermanent, up.ID, up.Error)
 	case up.Status == statusDeleted:
-		st.r.Deleted, st.r.UploadID = true, up.ID
+		st.Value.Deleted, st.Value.UploadID = true, up.ID
 	default:
 		return false, nil
 	}
-	return true, st.save(ctx)
+	return true, st.Save(ctx)
 }
 
 // poll waits for the stored upload to be processed.
@@ -286,7 +249,7 @@ func (e *Exporter) poll(ctx context.Context, key string, st *store) error {
 		if err := e.sleep(ctx, e.s.pollInterval); err != nil {
 			return err
 		}
-		up, err := e.c.getUpload(ctx, "check upload "+key, st.r.UploadID)
+		up, err := e.c.getUpload(ctx, "check upload "+key, st.Value.UploadID)
 		if err != nil {
 			return err
 		}
@@ -294,5 +257,5 @@ func (e *Exporter) poll(ctx context.Context, key string, st *store) error {
 			return err
 		}
 	}
-	return fmt.Errorf("upload %d: Strava is still processing it after %d polls; will check again", st.r.UploadID, e.s.maxPolls)
+	return fmt.Errorf("upload %d: Strava is still processing it after %d polls; will check again", st.Value.UploadID, e.s.maxPolls)
 }
