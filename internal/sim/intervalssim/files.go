@@ -107,11 +107,16 @@ func readFIT(data []byte) ([]session, error) {
 	if len(act.Sessions) == 0 {
 		return nil, fmt.Errorf("fit: %w", errNoActivity)
 	}
-	// The library decodes local_timestamp into a zone whose offset is the
-	// local time's difference from the message's UTC timestamp.
+	// local_timestamp is the local wall clock at the activity's timestamp.
+	// tormoder/fit gives it a zone offset from the last timestamp decoded,
+	// which depends on the order of the fields in the file (its encoder
+	// orders them by map iteration): offset 0 when local_timestamp came
+	// first. The wall clock itself is right either way.
 	offset := 0
-	if act.Activity != nil && !act.Activity.LocalTimestamp.IsZero() {
-		_, offset = act.Activity.LocalTimestamp.Zone()
+	if a := act.Activity; a != nil && !a.LocalTimestamp.IsZero() && !fit.IsBaseTime(a.LocalTimestamp) && !a.Timestamp.IsZero() {
+		lt := a.LocalTimestamp
+		wall := time.Date(lt.Year(), lt.Month(), lt.Day(), lt.Hour(), lt.Minute(), lt.Second(), 0, time.UTC)
+		offset = int(wall.Sub(a.Timestamp.UTC()).Round(time.Minute).Seconds())
 	}
 	out := make([]session, 0, len(act.Sessions))
 	for _, ss := range act.Sessions {

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/tormoder/fit"
 
+	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
 	"github.com/polarbridge/polarbridge/internal/sim/intervalssim"
 )
 
@@ -621,4 +622,28 @@ func TestStravaStub(t *testing.T) {
 	assert.Equal(t, 422, status, got)
 	b, _ := c.sim.Activity(a.ID)
 	assert.Equal(t, "Hidden", b.Name)
+}
+
+// TestPolarFITLocalStart uploads the FIT file the Polar simulator serves
+// for a Helsinki user: the activity starts at the local wall clock,
+// whatever order the file's fields came in (the encoder's is random).
+func TestPolarFITLocalStart(t *testing.T) {
+	at := time.Date(2026, 12, 1, 21, 45, 0, 0, time.UTC)
+	polar, err := accesslinksim.New(accesslinksim.WithUsers(1), accesslinksim.WithClock(func() time.Time { return at }),
+		accesslinksim.WithNoFITProbability(0))
+	require.NoError(t, err)
+	u := polar.Users()[0]
+	require.Equal(t, "Europe/Helsinki", u.Location.String())
+	c := newClient(t)
+	for i := range 6 {
+		ex, err := polar.AddExercise(u.ID, accesslinksim.ExerciseSpec{DetailedSport: "RUNNING", Duration: time.Duration(30+i) * time.Minute})
+		require.NoError(t, err)
+		data, err := polar.ExerciseFIT(ex.ID)
+		require.NoError(t, err)
+		status, out := c.upload(data, nil, nil)
+		require.Equal(t, http.StatusCreated, status, "%v", out)
+		a, found := c.sim.Activity(out["id"].(string))
+		require.True(t, found)
+		assert.Equal(t, ex.Start.In(u.Location).Format("2006-01-02T15:04:05"), a.StartDateLocal, "exercise %d", i)
+	}
 }
