@@ -83,11 +83,12 @@ func TestIntervalsEndToEnd(t *testing.T) {
 	ps, sim := startIntervals(t, &logs, "")
 	user := ps.users[0]
 	sports := map[string]string{"TRAIL_RUNNING": "TrailRun", "MOUNTAIN_BIKING": "MountainBikeRide", "INDOOR_CYCLING": "Ride", "YOGA": "Yoga"}
-	want := map[string]string{} // exercise id → type
+	want := map[string]string{}  // exercise id → type
+	start := map[string]string{} // exercise id → local start
 	for sport, typ := range sports {
 		ex, err := ps.sim.AddExercise(user, accesslinksim.ExerciseSpec{DetailedSport: sport, Duration: 30 * time.Minute})
 		require.NoError(t, err)
-		want[ex.ID] = typ
+		want[ex.ID], start[ex.ID] = typ, ex.Start.Format("2006-01-02T15:04:05")
 	}
 	manual, err := ps.sim.AddExercise(user, accesslinksim.ExerciseSpec{DetailedSport: "RUNNING", Duration: 25 * time.Minute, NoFIT: true})
 	require.NoError(t, err)
@@ -104,6 +105,9 @@ func TestIntervalsEndToEnd(t *testing.T) {
 			assert.Equal(t, want[a.ExternalID], a.Type, "exercise %s", a.ExternalID)
 			if a.ExternalID == manual.ID {
 				assert.Equal(t, "MANUAL", a.Source)
+			}
+			if s, found := start[a.ExternalID]; found {
+				assert.Equal(t, s, a.StartDateLocal, "the user's local time")
 			}
 		}
 	}
