@@ -44,6 +44,7 @@ faults: test-deps
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 test-deps:
 	@command -v influxd >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y influxdb)
+	@command -v mosquitto >/dev/null || test -x /usr/sbin/mosquitto || ($(SUDO) apt-get update && $(SUDO) apt-get install -y mosquitto mosquitto-clients)
 
 ## bench: benchmarks (see docs/performance.md)
 bench:
