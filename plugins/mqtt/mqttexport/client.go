@@ -23,6 +23,12 @@ func (e *authError) Permanent() bool { return true }
 // conn is the plugin's connection to the broker. It connects in the
 // background and reconnects with backoff; onConnect runs (in its own
 // goroutine) after every connection, to re-announce.
+//
+// Reconnecting is ours, not paho's: paho's automatic reconnection resends
+// the publishes that were in flight from its memory store, and does so
+// racing its own writer (the race detector catches it in
+// TestBrokerRestartLosesNothing). A fresh connection with a clean session
+// drops them instead; their exports fail and the host retries them.
 type conn struct {
 	s        *settings
 	c        mqtt.Client
@@ -33,11 +39,12 @@ type conn struct {
 	lastErr   error
 	stop      chan struct{}
 	done      chan struct{}
+	lost      chan struct{}
 	closeOnce sync.Once
 }
 
 func newConn(s *settings, instance string, log *slog.Logger, onConnect func(), onHAStatus func(online bool)) *conn {
-	cn := &conn{s: s, log: log, instance: instance, stop: make(chan struct{}), done: make(chan struct{})}
+	cn := &conn{s: s, log: log, instance: instance, stop: make(chan struct{}), done: make(chan struct{}), lost: make(chan struct{}, 1)}
 	id := s.cfg.ClientID
 	if id == "" {
 		b := make([]byte, 4)
@@ -45,8 +52,8 @@ func newConn(s *settings, instance string, log *slog.Logger, onConnect func(), o
 		id = "polarbridge-" + instance + "-" + hex.EncodeToString(b)
 	}
 	o := mqtt.NewClientOptions().AddBroker(s.cfg.Broker).SetClientID(id).
-		SetCleanSession(true).SetAutoReconnect(true).SetMaxReconnectInterval(30 * time.Second).
-		SetConnectTimeout(s.connectTimeout).SetKeepAlive(30 * time.Second).SetOrderMatters(false).
+		SetCleanSession(true).SetAutoReconnect(true).SetMaxReconnectInterval(30*time.Second).
+		SetConnectTimeout(s.connectTimeout).SetKeepAlive(30*time.Second).SetOrderMatters(false).
 		// The last will: Home Assistant shows the sensors unavailable
 		// when the bridge is gone without saying goodbye.
 		SetWill(s.topics.Availability(), "offline", s.qos, true)
@@ -72,6 +79,10 @@ func newConn(s *settings, instance string, log *slog.Logger, onConnect func(), o
 	o.SetConnectionLostHandler(func(_ mqtt.Client, err error) {
 		cn.setErr(err)
 		log.Warn("lost the MQTT broker; reconnecting", "broker", redactURL(s.cfg.Broker), "error", err)
+		select {
+		case cn.lost <- struct{}{}:
+		default:
+		}
 	})
 	cn.c = mqtt.NewClient(o)
 	go cn.connectLoop()
@@ -84,8 +95,8 @@ func (cn *conn) setErr(err error) {
 	cn.lastErr = err
 }
 
-// connectLoop makes the first connection, retrying with backoff; paho
-// reconnects by itself after that.
+// connectLoop connects, retrying with backoff, and connects again each
+// time the connection is lost, until close.
 func (cn *conn) connectLoop() {
 	defer close(cn.done)
 	wait := time.Second
@@ -99,7 +110,13 @@ func (cn *conn) connectLoop() {
 		err := tok.Error()
 		if err == nil {
 			cn.log.Info("connected to the MQTT broker", "broker", redactURL(cn.s.cfg.Broker))
-			return
+			wait = time.Second
+			select {
+			case <-cn.lost:
+				continue
+			case <-cn.stop:
+				return
+			}
 		}
 		cn.setErr(err)
 		cn.log.Warn("cannot connect to the MQTT broker; will retry", "broker", redactURL(cn.s.cfg.Broker), "error", err, "retry_in", wait)

@@ -36,6 +36,9 @@ type Exporter struct {
 	kv       pluginapi.KV
 	conn     *conn
 	instance string
+	// devices caches what was stored, with its KV revision: a save still
+	// fails if another process changed it, and the cache is then dropped.
+	devices map[string]*pluginapi.Stored[DeviceState]
 }
 
 var _ pluginapi.Exporter = (*Exporter)(nil)
@@ -181,7 +184,7 @@ func (e *Exporter) Export(ctx context.Context, req *pluginapi.ExportRequest) (*p
 		}
 		d := devices[id]
 		if d == nil {
-			st, err := pluginapi.LoadStored[DeviceState](ctx, e.kv, deviceKeyPrefix+id)
+			st, err := e.device(ctx, id)
 			if err != nil {
 				results[i] = pluginapi.Retry("%s: %v", rec.GetKey(), err)
 				continue
@@ -198,11 +201,31 @@ func (e *Exporter) Export(ctx context.Context, req *pluginapi.ExportRequest) (*p
 	for _, id := range order {
 		d := devices[id]
 		err := e.publishDevice(ctx, d.st, d.changed, d.added)
+		if err != nil {
+			delete(e.devices, id) // read it again: it may be stale
+		}
 		for _, i := range d.idx {
 			results[i] = pluginapi.ResultFor(recs[i].GetKey(), err)
 		}
 	}
 	return &pluginapi.ExportResponse{Results: results}, nil
+}
+
+// device returns a device's stored state, from the cache or the KV.
+// The cached value is changed in place: a failed export drops it.
+func (e *Exporter) device(ctx context.Context, id string) (*pluginapi.Stored[DeviceState], error) {
+	if st, ok := e.devices[id]; ok {
+		return st, nil
+	}
+	st, err := pluginapi.LoadStored[DeviceState](ctx, e.kv, deviceKeyPrefix+id)
+	if err != nil {
+		return nil, err
+	}
+	if e.devices == nil {
+		e.devices = map[string]*pluginapi.Stored[DeviceState]{}
+	}
+	e.devices[id] = st
+	return st, nil
 }
 
 // publishDevice publishes what changed, then stores the state.
