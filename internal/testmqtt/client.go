@@ -1,7 +1,10 @@
 package testmqtt
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -47,8 +50,7 @@ func (b *Broker) Subscribe(t testing.TB, filter string, auth ...string) *Recorde
 
 func (b *Broker) connect(t testing.TB, auth ...string) mqtt.Client {
 	t.Helper()
-	o := mqtt.NewClientOptions().AddBroker(b.URL).SetClientID(fmt.Sprintf("testmqtt-%d", clientSeq.Add(1))).
-		SetConnectTimeout(5 * time.Second).SetAutoReconnect(false)
+	o := b.options(fmt.Sprintf("testmqtt-%d", clientSeq.Add(1))).SetConnectTimeout(5 * time.Second)
 	if len(auth) == 2 {
 		o.SetUsername(auth[0]).SetPassword(auth[1])
 	}
@@ -57,6 +59,20 @@ func (b *Broker) connect(t testing.TB, auth ...string) mqtt.Client {
 		t.Fatalf("testmqtt: connect to %s: %v", b.URL, tok.Error())
 	}
 	return c
+}
+
+// options are a test client's: no reconnection, and the broker's CA
+// when it speaks TLS.
+func (b *Broker) options(id string) *mqtt.ClientOptions {
+	o := mqtt.NewClientOptions().AddBroker(b.URL).SetClientID(id).SetAutoReconnect(false)
+	if b.CAFile != "" {
+		pool := x509.NewCertPool()
+		if pem, err := os.ReadFile(b.CAFile); err == nil {
+			pool.AppendCertsFromPEM(pem)
+		}
+		o.SetTLSConfig(&tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12})
+	}
+	return o
 }
 
 // Messages returns what was received so far, in order.

@@ -26,8 +26,11 @@ const InstallHint = "install mosquitto with `make test-deps` (apt-get install -y
 
 // Broker is a running mosquitto.
 type Broker struct {
-	// URL is the broker's address for clients, e.g. tcp://127.0.0.1:41234.
+	// URL is the broker's address for clients, e.g. tcp://127.0.0.1:41234
+	// (ssl://… WithTLS).
 	URL string
+	// CAFile is the CA that signed the broker's certificate (WithTLS).
+	CAFile string
 
 	t       testing.TB
 	bin     string
@@ -45,6 +48,7 @@ type Option func(*brokerConfig)
 type brokerConfig struct {
 	users       map[string]string
 	persistence bool
+	tls         bool
 }
 
 // WithUser makes the broker refuse anonymous clients and accept user with
@@ -117,6 +121,14 @@ func Start(t testing.TB, opts ...Option) *Broker {
 	} else {
 		conf += "allow_anonymous true\n"
 	}
+	if cfg.tls {
+		ca, cert, key, err := writeCerts(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.URL, b.CAFile = "ssl://"+addr, ca
+		conf += "certfile " + cert + "\nkeyfile " + key + "\n"
+	}
 	if err := os.WriteFile(b.config, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +190,7 @@ func (b *Broker) Restart() {
 
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		c := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(b.URL).SetClientID("testmqtt-probe").SetConnectTimeout(time.Second).SetAutoReconnect(false))
+		c := mqtt.NewClient(b.options("testmqtt-probe").SetConnectTimeout(time.Second))
 		tok := c.Connect()
 		// A broker that refuses anonymous clients still answers.
 		if tok.WaitTimeout(2*time.Second) && (tok.Error() == nil || isRefusedAuth(tok.Error())) {

@@ -25,3 +25,10 @@ func TestBrokerWithUser(t *testing.T) {
 	r := b.Subscribe(t, "x", "bridge", "s3cret")
 	require.NotNil(t, r)
 }
+
+func TestBrokerWithTLS(t *testing.T) {
+	b := testmqtt.Start(t, testmqtt.WithTLS())
+	require.Contains(t, b.URL, "ssl://")
+	b.Publish(t, "t/x", true, "over tls")
+	assert.Equal(t, map[string][]byte{"t/x": []byte("over tls")}, b.Retained(t, "t/#", 150*time.Millisecond))
+}

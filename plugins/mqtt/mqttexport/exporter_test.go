@@ -1,6 +1,7 @@
 package mqttexport_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -180,4 +181,21 @@ func TestCloseSaysOffline(t *testing.T) {
 		m, found := r.Last(availTopic)
 		return found && string(m.Payload) == "offline"
 	}, 10*time.Second, 10*time.Millisecond)
+}
+
+func TestTLSBroker(t *testing.T) {
+	b := testmqtt.Start(t, testmqtt.WithTLS())
+	// Without the CA the broker's certificate is not trusted: a retry,
+	// with the reason.
+	e := &env{t: t, broker: b}
+	e.start(nil)
+	require.Eventually(t, func() bool {
+		r := e.export(night("2026-05-04", "v1")...)[0]
+		return r.GetStatus() == retry && strings.Contains(r.GetMessage(), "certificate")
+	}, 20*time.Second, 100*time.Millisecond)
+
+	e2 := &env{t: t, broker: b}
+	e2.start(map[string]any{"tls": map[string]any{"ca_file": b.CAFile}})
+	require.Eventually(t, func() bool { return e2.export(night("2026-05-04", "v1")...)[0].GetStatus() == ok }, 20*time.Second, 100*time.Millisecond)
+	assert.Contains(t, e2.retained(stateTopic), stateTopic)
 }
