@@ -52,7 +52,7 @@ func newConn(s *settings, instance string, log *slog.Logger, onConnect func(), o
 		id = "polarbridge-" + instance + "-" + hex.EncodeToString(b)
 	}
 	o := mqtt.NewClientOptions().AddBroker(s.cfg.Broker).SetClientID(id).
-		SetCleanSession(true).SetAutoReconnect(true).SetMaxReconnectInterval(30*time.Second).
+		SetCleanSession(true).SetAutoReconnect(false).
 		SetConnectTimeout(s.connectTimeout).SetKeepAlive(30*time.Second).SetOrderMatters(false).
 		// The last will: Home Assistant shows the sensors unavailable
 		// when the bridge is gone without saying goodbye.
