@@ -93,7 +93,7 @@ func everyKind(user string, day time.Time) []*pluginapi.Record {
 				SourceDeviceId: "DEV1", TestTime: at(day.Add(9*time.Hour), 180), AverageHeartRateBpm: 61,
 				HeartRateVariabilityMs: 45.5, HeartRateVariabilityLevel: "ECG_HRV_LEVEL_USUAL", RriMs: 980,
 				PulseTransitTimeSystolicMs: 210.5, PulseTransitTimeDiastolicMs: 250.25, PulseTransitTimeQualityIndex: 0.9,
-				Samples: []*pluginapi.ECGSample{{RecordingTimeDeltaMs: 0, AmplitudeMv: 0.1}, {RecordingTimeDeltaMs: 8, AmplitudeMv: -0.25}, {RecordingTimeDeltaMs: 16, AmplitudeMv: 1.5}},
+				Samples:             []*pluginapi.ECGSample{{RecordingTimeDeltaMs: 0, AmplitudeMv: 0.1}, {RecordingTimeDeltaMs: 8, AmplitudeMv: -0.25}, {RecordingTimeDeltaMs: 16, AmplitudeMv: 1.5}},
 				QualityMeasurements: []*pluginapi.ECGQuality{{RecordingTimeDeltaMs: 0, QualityLevel: "ECG_QUALITY_HIGH"}},
 			}}},
 		{Kind: pluginapi.RecordKind_RECORD_KIND_SPO2_TEST, Key: "spo2_test." + user + "." + date,
