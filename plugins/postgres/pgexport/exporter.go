@@ -1,6 +1,6 @@
 // Package pgexport is the polarbridge PostgreSQL exporter: it writes
 // records into a normalized schema (plugins/postgres/README.md) with pgx,
-// one transaction per record.
+// a transaction per batch and a savepoint per record.
 package pgexport
 
 import (
@@ -121,8 +121,10 @@ func (e *Exporter) Close() error {
 
 var errNotConfigured = errors.New("postgres exporter: Export called before Configure")
 
-// Export implements pluginapi.Exporter: each record in its own
-// transaction, so one the server refuses does not hold back the others.
+// Export implements pluginapi.Exporter. The batch is one transaction
+// with a savepoint per record: each record is replaced atomically and
+// one the server refuses is rolled back alone, while the batch pays for
+// one commit (one fsync on the server) instead of one per record.
 func (e *Exporter) Export(ctx context.Context, req *pluginapi.ExportRequest) (*pluginapi.ExportResponse, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -131,22 +133,27 @@ func (e *Exporter) Export(ctx context.Context, req *pluginapi.ExportRequest) (*p
 	}
 	recs := req.GetRecords()
 	results := make([]*pluginapi.ExportResult, len(recs))
-	fill := func(from int, r *pluginapi.ExportResult) {
-		for i := from; i < len(recs); i++ {
+	fill := func(r *pluginapi.ExportResult) {
+		for i := range results {
 			if results[i] == nil {
 				results[i] = r
 			}
 		}
 	}
-	if o := e.migrate(ctx); o != nil {
-		fill(0, o.result)
+	respond := func() (*pluginapi.ExportResponse, error) {
 		return &pluginapi.ExportResponse{Results: results}, nil
+	}
+	if o := e.migrate(ctx); o != nil {
+		fill(o.result)
+		return respond()
 	}
 	have, err := e.versions(ctx, recs)
 	if err != nil {
-		fill(0, e.set.classify("read record versions", err).result)
-		return &pluginapi.ExportResponse{Results: results}, nil
+		fill(e.set.classify("read record versions", err).result)
+		return respond()
 	}
+	var pending []int // to write in the transaction
+	rowsOf := make(map[int][]row, len(recs))
 	for i, rec := range recs {
 		if v, ok := have[rec.GetKey()]; ok && v == rec.GetVersion() {
 			results[i] = pluginapi.OK() // a redelivery: nothing to change
@@ -157,19 +164,73 @@ func (e *Exporter) Export(ctx context.Context, req *pluginapi.ExportRequest) (*p
 			results[i] = pluginapi.Permanent("record %s: %v", rec.GetKey(), err)
 			continue
 		}
-		if err := e.write(ctx, rec, rows); err != nil {
-			o := e.set.classify("record "+rec.GetKey(), err)
-			results[i] = o.result
-			if o.serverWide {
-				// Do not wait out a connect timeout per record.
-				fill(i+1, o.result)
-				break
-			}
+		pending, rowsOf[i] = append(pending, i), rows
+	}
+	if len(pending) == 0 {
+		return respond()
+	}
+	tx, err := e.begin(ctx)
+	if err != nil {
+		fill(e.set.classify("begin", err).result)
+		return respond()
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) // a no-op after Commit
+	var written []int                             // OK once the transaction commits
+	for _, i := range pending {
+		rec := recs[i]
+		err := e.write(ctx, tx, rec, rowsOf[i])
+		if err == nil {
+			written = append(written, i)
 			continue
 		}
-		results[i] = pluginapi.OK()
+		o := e.set.classify("record "+rec.GetKey(), err)
+		if o.serverWide {
+			// The transaction is gone, and with it what it had written;
+			// and do not wait out a connect timeout per record.
+			fill(o.result)
+			for _, j := range written {
+				results[j] = o.result
+			}
+			return respond()
+		}
+		results[i] = o.result
+		if err := e.rollbackTo(ctx, tx); err != nil {
+			o := e.set.classify("record "+rec.GetKey()+": roll back", err)
+			fill(o.result)
+			for _, j := range written {
+				results[j] = o.result
+			}
+			return respond()
+		}
 	}
-	return &pluginapi.ExportResponse{Results: results}, nil
+	cctx, cancel := context.WithTimeout(ctx, e.set.timeout)
+	defer cancel()
+	if err := tx.Commit(cctx); err != nil {
+		o := e.set.classify("commit", err)
+		for _, j := range written {
+			results[j] = o.result
+		}
+		fill(o.result)
+		return respond()
+	}
+	for _, j := range written {
+		results[j] = pluginapi.OK()
+	}
+	return respond()
+}
+
+func (e *Exporter) begin(ctx context.Context) (pgx.Tx, error) {
+	ctx, cancel := context.WithTimeout(ctx, e.set.timeout)
+	defer cancel()
+	return e.pool.Begin(ctx)
+}
+
+// rollbackTo undoes the record write that failed.
+func (e *Exporter) rollbackTo(ctx context.Context, tx pgx.Tx) error {
+	ctx, cancel := context.WithTimeout(ctx, e.set.timeout)
+	defer cancel()
+	_, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT record")
+	return err
 }
 
 // versions returns the stored version of each record of the batch that
@@ -191,13 +252,14 @@ func (e *Exporter) versions(ctx context.Context, recs []*pluginapi.Record) (map[
 	return have, err
 }
 
-// write replaces the record's rows in one transaction: deleting the
-// records row deletes every row of the older version (ON DELETE
-// CASCADE), then the new ones go in, all in one round trip.
-func (e *Exporter) write(ctx context.Context, rec *pluginapi.Record, rows []row) error {
+// write replaces the record's rows, under a savepoint of tx, in one
+// round trip: deleting the records row deletes every row of the older
+// version (ON DELETE CASCADE), then the new ones go in.
+func (e *Exporter) write(ctx context.Context, tx pgx.Tx, rec *pluginapi.Record, rows []row) error {
 	ctx, cancel := context.WithTimeout(ctx, e.set.timeout)
 	defer cancel()
 	b := &pgx.Batch{}
+	b.Queue("SAVEPOINT record")
 	user := nullString(rec.GetUserId())
 	if user != nil {
 		b.Queue("INSERT INTO "+e.table("users")+" (user_id) VALUES ($1) ON CONFLICT DO NOTHING", user)
@@ -209,9 +271,8 @@ func (e *Exporter) write(ctx context.Context, rec *pluginapi.Record, rows []row)
 	for _, r := range rows {
 		b.Queue(e.insertSQL(r), r.vals...)
 	}
-	return pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
-		return tx.SendBatch(ctx, b).Close()
-	})
+	b.Queue("RELEASE SAVEPOINT record")
+	return tx.SendBatch(ctx, b).Close()
 }
 
 func (e *Exporter) table(name string) string { return pgx.Identifier{e.set.schema, name}.Sanitize() }
