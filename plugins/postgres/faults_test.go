@@ -120,13 +120,19 @@ func TestRefusedRecord(t *testing.T) {
 	badDate.GetSleep().Date = "2026-02-30"
 	nul := recs[2] // the nightly recharge: text PostgreSQL cannot hold
 	nul.UserId = "47\x005"
+	nulKey := everyKind("475", night)[3] // the cardio load
+	nulKey.Key += "\x00"
+	ok := everyKind("475", night)[4]
+	recs = append(recs, nulKey, ok)
 	st, msgs := statuses(t, h, recs...)
 	assert.Equal(t, []pluginapi.ExportResult_Status{
 		pluginapi.ExportResult_STATUS_OK, pluginapi.ExportResult_STATUS_PERMANENT, pluginapi.ExportResult_STATUS_PERMANENT,
+		pluginapi.ExportResult_STATUS_PERMANENT, pluginapi.ExportResult_STATUS_OK,
 	}, st, "%v", msgs)
 	assert.Contains(t, msgs[1], "date/time field value out of range")
 	assert.Contains(t, msgs[2], "0x00")
-	assert.Equal(t, 1, counts(t, srv.Conn())["records"])
+	assert.Contains(t, msgs[3], "NUL")
+	assert.Equal(t, 2, counts(t, srv.Conn())["records"])
 }
 
 // TestMigrationIdempotent: two plugin processes configure a fresh

@@ -54,6 +54,12 @@ func TestREADME(t *testing.T) {
 	assert.InDelta(t, 14*20.0/60, hours, 0.15, "weekly hours")
 	assert.Len(t, results[1], 14, "a row per night of HRV")
 
+	// Without store_files, a file's bytes are not kept; its hash is.
+	var withData, files int
+	require.NoError(t, conn.QueryRow(context.Background(),
+		"SELECT count(data), count(sha256) FROM polar.exercise_files").Scan(&withData, &files))
+	assert.Equal(t, []int{0, 14}, []int{withData, files}, "files with data, files")
+
 	doc := schemaDoc(t, conn)
 	begin, end := "<!-- schema:begin -->\n", "<!-- schema:end -->"
 	i, j := strings.Index(string(readme), begin), strings.Index(string(readme), end)

@@ -147,6 +147,13 @@ func (e *Exporter) Export(ctx context.Context, req *pluginapi.ExportRequest) (*p
 		fill(o.result)
 		return respond()
 	}
+	for i, rec := range recs {
+		// PostgreSQL text cannot hold NUL: such a key would fail the
+		// batch's version lookup for every record.
+		if strings.ContainsRune(rec.GetKey(), 0) {
+			results[i] = pluginapi.Permanent("record key %q holds a NUL byte, which PostgreSQL text cannot store", rec.GetKey())
+		}
+	}
 	have, err := e.versions(ctx, recs)
 	if err != nil {
 		fill(e.set.classify("read record versions", err).result)
@@ -155,6 +162,9 @@ func (e *Exporter) Export(ctx context.Context, req *pluginapi.ExportRequest) (*p
 	var pending []int // to write in the transaction
 	rowsOf := make(map[int][]row, len(recs))
 	for i, rec := range recs {
+		if results[i] != nil {
+			continue
+		}
 		if v, ok := have[rec.GetKey()]; ok && v == rec.GetVersion() {
 			results[i] = pluginapi.OK() // a redelivery: nothing to change
 			continue
@@ -236,9 +246,11 @@ func (e *Exporter) rollbackTo(ctx context.Context, tx pgx.Tx) error {
 // versions returns the stored version of each record of the batch that
 // is in the database, in one query.
 func (e *Exporter) versions(ctx context.Context, recs []*pluginapi.Record) (map[string]string, error) {
-	keys := make([]string, len(recs))
-	for i, r := range recs {
-		keys[i] = r.GetKey()
+	keys := make([]string, 0, len(recs))
+	for _, r := range recs {
+		if !strings.ContainsRune(r.GetKey(), 0) {
+			keys = append(keys, r.GetKey())
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.set.timeout)
 	defer cancel()
