@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -93,10 +94,15 @@ func TestBadPassword(t *testing.T) {
 		assert.Contains(t, m, "28P01")
 		assert.NotContains(t, m, wrong)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	assert.Contains(t, logs.String(), "schema not migrated yet", "Configure warns")
-	assert.NotContains(t, logs.String(), wrong)
+	logText := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		return logs.String()
+	}
+	// Log lines reach the host asynchronously (the plugin's stderr).
+	assert.Eventually(t, func() bool { return strings.Contains(logText(), "schema not migrated yet") },
+		5*time.Second, 20*time.Millisecond, "Configure warns; logs:\n%s", logText())
+	assert.NotContains(t, logText(), wrong)
 }
 
 type lockedWriter struct {

@@ -45,6 +45,9 @@ func TestREADME(t *testing.T) {
 		results[i], err = pgx.CollectRows(rows, func(r pgx.CollectableRow) ([]any, error) { return r.Values() })
 		require.NoError(t, err, "query %d", i+1)
 		assert.NotEmpty(t, results[i], "query %d returns nothing:\n%s", i+1, q[1])
+		if len(results[i]) > 0 {
+			t.Logf("query %d: %d rows, the first %v", i+1, len(results[i]), results[i][0])
+		}
 	}
 	// Two weeks of one 20-minute run a day: the first query's hours add up.
 	var hours float64
