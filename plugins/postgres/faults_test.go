@@ -173,3 +173,55 @@ func TestMigrationIdempotent(t *testing.T) {
 	exportOK(t, hs[1], recs[5:]...)
 	assert.Equal(t, len(recs), counts(t, conn)["records"])
 }
+
+// TestConcurrentInsert: another writer inserts the same new record
+// while the plugin writes it. The plugin waits for its lock, then
+// answers Retry for that record (a unique violation) and OK for the
+// others; the retry replaces the other writer's version.
+func TestConcurrentInsert(t *testing.T) {
+	srv := testpg.Start(t)
+	h := launch(t, srv, map[string]any{"store_files": true}) // checkRecord expects the bytes
+	recs := everyKind("475", night)
+	contested := recs[1]
+	ctx := context.Background()
+	other := srv.Conn()
+	tx, err := other.Begin(ctx)
+	require.NoError(t, err)
+	defer tx.Rollback(ctx)
+	_, err = tx.Exec(ctx, `INSERT INTO polar.records (key, kind, version, source) VALUES ($1, 'sleep', 'other', 'accesslink')`, contested.GetKey())
+	require.NoError(t, err)
+
+	type answer struct {
+		st   []pluginapi.ExportResult_Status
+		msgs []string
+	}
+	done := make(chan answer, 1)
+	go func() {
+		st, msgs := statuses(t, h, recs...)
+		done <- answer{st, msgs}
+	}()
+	// Commit once the plugin waits for the row's lock.
+	watch := srv.Conn()
+	require.Eventually(t, func() bool {
+		var n int
+		err := watch.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE application_name LIKE 'polarbridge-%' AND wait_event_type = 'Lock'`).Scan(&n)
+		return err == nil && n > 0
+	}, 10*time.Second, 10*time.Millisecond, "the plugin waits for the lock")
+	require.NoError(t, tx.Commit(ctx))
+	a := <-done
+	for i, s := range a.st {
+		want := pluginapi.ExportResult_STATUS_OK
+		if i == 1 {
+			want = pluginapi.ExportResult_STATUS_RETRY
+		}
+		assert.Equal(t, want, s, "record %s: %s", recs[i].GetKey(), a.msgs[i])
+	}
+	assert.Contains(t, a.msgs[1], "23505")
+
+	exportOK(t, h, contested) // the retry
+	for _, r := range recs {
+		checkRecord(t, srv.Conn(), r)
+	}
+	assert.Equal(t, len(recs), counts(t, srv.Conn())["records"])
+}
