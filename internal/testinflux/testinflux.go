@@ -14,10 +14,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
-	"time"
+
+	"github.com/polarbridge/polarbridge/internal/testserver"
 )
 
 // InstallHint says how to get influxd.
@@ -28,14 +28,11 @@ type Server struct {
 	// URL is the HTTP API's base URL, e.g. http://127.0.0.1:41234.
 	URL string
 
-	t       testing.TB
-	bin     string
-	dir     string
-	config  string
-	mu      sync.Mutex
-	cmd     *exec.Cmd
-	exited  chan struct{}
-	logFile *os.File
+	t      testing.TB
+	bin    string
+	dir    string
+	config string
+	proc   *testserver.Process
 }
 
 // Start starts influxd and waits until it answers /ping; the server is
@@ -94,78 +91,30 @@ bind-address = %[2]q
 	if err := os.WriteFile(s.config, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s.Stop)
+	s.proc = testserver.New(t, "influxd", filepath.Join(dir, "influxd.log"), syscall.SIGTERM)
 	s.Restart()
 	return s
 }
 
 // Stop stops the server (SIGTERM, then SIGKILL after 10 s). Its data
 // stays for Restart.
-func (s *Server) Stop() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cmd == nil {
-		return
-	}
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.exited:
-	case <-time.After(10 * time.Second):
-		s.cmd.Process.Kill()
-		<-s.exited
-	}
-	s.cmd = nil
-	s.logFile.Close()
-}
+func (s *Server) Stop() { s.proc.Stop() }
 
 // Restart starts the server again on the same address and data; it
 // fails the test if the server does not answer /ping within 30 s.
 func (s *Server) Restart() {
 	s.t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cmd != nil {
-		s.t.Fatal("testinflux: Restart while running")
-	}
-	logFile, err := os.OpenFile(filepath.Join(s.dir, "influxd.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	cmd := exec.Command(s.bin, "run", "-config", s.config)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		s.t.Fatalf("start influxd: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	s.cmd, s.exited, s.logFile = cmd, exited, logFile
-
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	s.proc.Start(exec.Command(s.bin, "run", "-config", s.config), func() error {
 		resp, err := http.Get(s.URL + "/ping")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusNoContent {
-				return
-			}
+		if err != nil {
+			return err
 		}
-		select {
-		case <-exited:
-			s.cmd = nil
-			s.t.Fatalf("influxd exited at start; log:\n%s", s.log())
-		default:
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNoContent {
+			return fmt.Errorf("/ping answered %d", resp.StatusCode)
 		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("influxd does not answer /ping at %s; log:\n%s", s.URL, s.log())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-func (s *Server) log() string {
-	b, _ := os.ReadFile(filepath.Join(s.dir, "influxd.log"))
-	return string(b)
+		return nil
+	})
 }
 
 // Series is one series of a query result.

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/eclipse/paho.mqtt.golang/packets"
 
 	"github.com/polarbridge/polarbridge/internal/testport"
+	"github.com/polarbridge/polarbridge/internal/testserver"
 )
 
 // InstallHint says how to get mosquitto.
@@ -32,14 +32,11 @@ type Broker struct {
 	// CAFile is the CA that signed the broker's certificate (WithTLS).
 	CAFile string
 
-	t       testing.TB
-	bin     string
-	dir     string
-	config  string
-	mu      sync.Mutex
-	cmd     *exec.Cmd
-	exited  chan struct{}
-	logFile *os.File
+	t      testing.TB
+	bin    string
+	dir    string
+	config string
+	proc   *testserver.Process
 }
 
 // Option configures a Broker.
@@ -132,7 +129,7 @@ func Start(t testing.TB, opts ...Option) *Broker {
 	if err := os.WriteFile(b.config, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(b.Stop)
+	b.proc = testserver.New(t, "mosquitto", filepath.Join(dir, "mosquitto.log"), syscall.SIGTERM)
 	b.Restart()
 	return b
 }
@@ -148,68 +145,28 @@ func splitHostPort(addr string) (host, port string, err error) {
 
 // Stop stops the broker (SIGTERM, then SIGKILL after 10 s). Its
 // persistence stays for Restart.
-func (b *Broker) Stop() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.cmd == nil {
-		return
-	}
-	b.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-b.exited:
-	case <-time.After(10 * time.Second):
-		b.cmd.Process.Kill()
-		<-b.exited
-	}
-	b.cmd = nil
-	b.logFile.Close()
-}
+func (b *Broker) Stop() { b.proc.Stop() }
 
 // Restart starts the broker again on the same port; it fails the test if
 // no client can connect within 30 s.
 func (b *Broker) Restart() {
 	b.t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.cmd != nil {
-		b.t.Fatal("testmqtt: Restart while running")
-	}
-	logFile, err := os.OpenFile(filepath.Join(b.dir, "mosquitto.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	cmd := exec.Command(b.bin, "-c", b.config)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		b.t.Fatalf("start mosquitto: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	b.cmd, b.exited, b.logFile = cmd, exited, logFile
-
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	b.proc.Start(exec.Command(b.bin, "-c", b.config), func() error {
 		c := mqtt.NewClient(b.options("testmqtt-probe").SetConnectTimeout(time.Second))
 		tok := c.Connect()
-		// A broker that refuses anonymous clients still answers.
-		if tok.WaitTimeout(2*time.Second) && (tok.Error() == nil || isRefusedAuth(tok.Error())) {
-			if tok.Error() == nil {
-				c.Disconnect(0)
-			}
-			return
+		if !tok.WaitTimeout(2 * time.Second) {
+			return errors.New("no answer to CONNECT")
 		}
-		select {
-		case <-exited:
-			b.cmd = nil
-			b.t.Fatalf("mosquitto exited at start; log:\n%s", b.Log())
+		switch err := tok.Error(); {
+		case err == nil:
+			c.Disconnect(0)
+			return nil
+		case isRefusedAuth(err):
+			return nil // a broker that refuses anonymous clients still answers
 		default:
+			return err
 		}
-		if time.Now().After(deadline) {
-			b.t.Fatalf("mosquitto does not accept clients at %s; log:\n%s", b.URL, b.Log())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	})
 }
 
 func isRefusedAuth(err error) bool {
@@ -217,7 +174,4 @@ func isRefusedAuth(err error) bool {
 }
 
 // Log is the broker's log so far.
-func (b *Broker) Log() string {
-	raw, _ := os.ReadFile(filepath.Join(b.dir, "mosquitto.log"))
-	return string(raw)
-}
+func (b *Broker) Log() string { return b.proc.Log() }

@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/polarbridge/polarbridge/internal/testport"
+	"github.com/polarbridge/polarbridge/internal/testserver"
 )
 
 // InstallHint says how to get the server binaries.
@@ -40,15 +40,12 @@ type Server struct {
 	Host string
 	Port int
 
-	t      testing.TB
-	bin    string // directory of initdb and postgres
-	dir    string
-	data   string
-	cred   *syscall.Credential // nil: run as ourselves
-	mu     sync.Mutex
-	cmd    *exec.Cmd
-	exited chan struct{}
-	log    *os.File
+	t    testing.TB
+	bin  string // directory of initdb and postgres
+	dir  string
+	data string
+	cred *syscall.Credential // nil: run as ourselves
+	proc *testserver.Process
 }
 
 // Start creates a cluster and starts it; it is stopped and removed when
@@ -103,7 +100,7 @@ func Start(t testing.TB) *Server {
 	if out, err := initdb.CombinedOutput(); err != nil {
 		t.Fatalf("initdb: %v\n%s", err, out)
 	}
-	t.Cleanup(s.Stop)
+	s.proc = testserver.New(t, "postgres", filepath.Join(s.dir, "postgres.log"), syscall.SIGINT)
 	s.Restart()
 	return s
 }
@@ -143,75 +140,27 @@ func (s *Server) Conn() *pgx.Conn {
 
 // Stop stops the server (fast shutdown, SIGINT; SIGKILL after 10 s).
 // Its data stays for Restart.
-func (s *Server) Stop() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cmd == nil {
-		return
-	}
-	s.cmd.Process.Signal(syscall.SIGINT)
-	select {
-	case <-s.exited:
-	case <-time.After(10 * time.Second):
-		s.cmd.Process.Kill()
-		<-s.exited
-	}
-	s.cmd = nil
-	s.log.Close()
-}
+func (s *Server) Stop() { s.proc.Stop() }
 
 // Restart starts the server again on the same port and data; it fails
 // the test if the server does not accept connections within 30 s.
 func (s *Server) Restart() {
 	s.t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cmd != nil {
-		s.t.Fatal("testpg: Restart while running")
-	}
-	logFile, err := os.OpenFile(filepath.Join(s.dir, "postgres.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		s.t.Fatal(err)
-	}
 	cmd := s.command(filepath.Join(s.bin, "postgres"), "-D", s.data,
 		"-c", "listen_addresses="+s.Host, "-p", strconv.Itoa(s.Port),
 		"-c", "unix_socket_directories="+s.sockDir(),
 		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
 		"-c", "max_connections=50", "-c", "shared_buffers=64MB")
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		s.t.Fatalf("start postgres: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	s.cmd, s.exited, s.log = cmd, exited, logFile
-
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	s.proc.Start(cmd, func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
 		conn, err := pgx.Connect(ctx, s.DSN("postgres")+" password="+Password)
-		cancel()
-		if err == nil {
-			conn.Close(context.Background())
-			return
+		if err != nil {
+			return err
 		}
-		select {
-		case <-exited:
-			s.cmd = nil
-			s.t.Fatalf("postgres exited at start; log:\n%s", s.logText())
-		default:
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("postgres does not accept connections on %s:%d (%v); log:\n%s", s.Host, s.Port, err, s.logText())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-func (s *Server) logText() string {
-	b, _ := os.ReadFile(filepath.Join(s.dir, "postgres.log"))
-	return string(b)
+		conn.Close(context.Background())
+		return nil
+	})
 }
 
 // binDir finds the newest /usr/lib/postgresql/<version>/bin with initdb
