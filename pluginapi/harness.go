@@ -117,3 +117,25 @@ func BuildPlugin(pkgDir, outDir string) (string, error) {
 	}
 	return out, nil
 }
+
+// RunWithPlugin is a plugin's TestMain: it builds the plugin's main
+// package in pkgDir into a temporary directory, sets *binary to its path
+// for NewBinaryHarness, runs the tests and removes the build.
+//
+//	func TestMain(m *testing.M) { os.Exit(pluginapi.RunWithPlugin(m, ".", &binPath)) }
+//
+// m is a *testing.M; the SDK does not import the testing package, which
+// would end up in every plugin binary.
+func RunWithPlugin(m interface{ Run() int }, pkgDir string, binary *string) int {
+	dir, err := os.MkdirTemp("", "polarbridge-plugin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if *binary, err = BuildPlugin(pkgDir, dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
+}

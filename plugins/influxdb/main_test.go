@@ -22,21 +22,7 @@ import (
 // pluginBin is the plugin binary, built once by TestMain.
 var pluginBin string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "polarbridge-influxdb")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	pluginBin, err = pluginapi.BuildPlugin(".", dir)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pluginapi.RunWithPlugin(m, ".", &pluginBin)) }
 
 // TestSampleConfig checks that the sample documents every key and is a
 // valid block.

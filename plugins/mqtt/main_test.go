@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"reflect"
 	"strings"
@@ -75,22 +74,7 @@ func TestInvalidConfig(t *testing.T) {
 var binPath string
 
 // TestMain builds the plugin binary once for the tests that launch it.
-func TestMain(m *testing.M) {
-	flag.Parse()
-	os.Exit(func() int {
-		if !testing.Short() {
-			dir, err := os.MkdirTemp("", "polarbridge-mqtt")
-			if err != nil {
-				panic(err)
-			}
-			defer os.RemoveAll(dir)
-			if binPath, err = pluginapi.BuildPlugin(".", dir); err != nil {
-				panic(err)
-			}
-		}
-		return m.Run()
-	}())
-}
+func TestMain(m *testing.M) { os.Exit(pluginapi.RunWithPlugin(m, ".", &binPath)) }
 
 func start(t *testing.T, b *testmqtt.Broker) *pluginapi.Harness {
 	t.Helper()

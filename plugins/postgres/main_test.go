@@ -26,21 +26,7 @@ import (
 // pluginBin is the plugin binary, built once by TestMain.
 var pluginBin string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "polarbridge-postgres")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	pluginBin, err = pluginapi.BuildPlugin(".", dir)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(pluginapi.RunWithPlugin(m, ".", &pluginBin)) }
 
 // night is the fixed date the test records are built around (no test
 // depends on today).

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"net/http/httptest"
 	"os"
 	"reflect"
@@ -83,22 +82,7 @@ func TestInvalidConfig(t *testing.T) {
 var binPath string
 
 // TestMain builds the plugin binary once for the tests that launch it.
-func TestMain(m *testing.M) {
-	flag.Parse()
-	os.Exit(func() int {
-		if !testing.Short() {
-			dir, err := os.MkdirTemp("", "polarbridge-strava")
-			if err != nil {
-				panic(err)
-			}
-			defer os.RemoveAll(dir)
-			if binPath, err = pluginapi.BuildPlugin(".", dir); err != nil {
-				panic(err)
-			}
-		}
-		return m.Run()
-	}())
-}
+func TestMain(m *testing.M) { os.Exit(pluginapi.RunWithPlugin(m, ".", &binPath)) }
 
 func binary(t *testing.T) string {
 	if testing.Short() {
