@@ -19,6 +19,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Exporter is what a plugin implements. The host calls Describe, then
@@ -71,7 +72,9 @@ var (
 // errors, so a typo in config.yaml is reported rather than silently
 // ignored. Values set through POLARBRIDGE_* environment variables arrive
 // as strings; for bool and number fields such strings are converted
-// ("true", "42", "1.5"). Errors wrap ErrInvalidConfig.
+// ("true", "42", "1.5"). A time.Duration field takes text with a unit
+// ("30s", "5m"); a bare number is an error, not nanoseconds. Errors wrap
+// ErrInvalidConfig.
 func DecodeConfig(raw []byte, v any) error {
 	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
 		return nil
@@ -125,6 +128,14 @@ func checkConfigKeys(m map[string]any, t reflect.Type, prefix string) error {
 		for ft.Kind() == reflect.Pointer {
 			ft = ft.Elem()
 		}
+		if ft == durationType && val != nil {
+			d, err := configDuration(prefix+key, val)
+			if err != nil {
+				return err
+			}
+			m[key] = d
+			continue
+		}
 		switch s := val.(type) {
 		case string:
 			switch ft.Kind() {
@@ -148,6 +159,24 @@ func checkConfigKeys(m map[string]any, t reflect.Type, prefix string) error {
 		}
 	}
 	return nil
+}
+
+var durationType = reflect.TypeFor[time.Duration]()
+
+// configDuration reads a time.Duration field's value: text with a unit
+// ("30s"). A bare number is an error rather than nanoseconds.
+func configDuration(key string, val any) (int64, error) {
+	switch v := val.(type) {
+	case string:
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil {
+			return 0, fmt.Errorf("%w: key %q: %q is not a duration: write it with a unit, e.g. \"30s\", \"5m\"", ErrInvalidConfig, key, v)
+		}
+		return int64(d), nil
+	case float64:
+		return 0, fmt.Errorf("%w: key %q: %v has no unit: write it as a duration, e.g. \"%vs\" for %v seconds", ErrInvalidConfig, key, v, v, v)
+	}
+	return 0, fmt.Errorf("%w: key %q: expected a duration such as \"30s\"", ErrInvalidConfig, key)
 }
 
 func describeJSONError(err error) string {

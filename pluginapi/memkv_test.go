@@ -3,6 +3,7 @@ package pluginapi_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -80,4 +81,27 @@ func TestDecodeConfig(t *testing.T) {
 	err = pluginapi.DecodeConfig([]byte(`{"Samples":true}`), &typed)
 	require.ErrorIs(t, err, pluginapi.ErrInvalidConfig)
 	assert.Contains(t, err.Error(), `unknown key "Samples" (did you mean "samples"?)`)
+}
+
+func TestDecodeConfigDurations(t *testing.T) {
+	var cfg struct {
+		Timeout time.Duration `json:"timeout"`
+		Nested  struct {
+			Every *time.Duration `json:"every"`
+		} `json:"nested"`
+	}
+	require.NoError(t, pluginapi.DecodeConfig([]byte(`{"timeout":"1m30s","nested":{"every":" 5s "}}`), &cfg))
+	assert.Equal(t, 90*time.Second, cfg.Timeout)
+	require.NotNil(t, cfg.Nested.Every)
+	assert.Equal(t, 5*time.Second, *cfg.Nested.Every)
+	for raw, want := range map[string]string{
+		`{"timeout":30}`:              `key "timeout": 30 has no unit: write it as a duration, e.g. "30s"`,
+		`{"timeout":"30"}`:            `key "timeout": "30" is not a duration`,
+		`{"nested":{"every":"soon"}}`: `key "nested.every": "soon" is not a duration`,
+		`{"timeout":true}`:            `key "timeout": expected a duration`,
+	} {
+		err := pluginapi.DecodeConfig([]byte(raw), &cfg)
+		require.ErrorIs(t, err, pluginapi.ErrInvalidConfig, raw)
+		assert.Contains(t, err.Error(), want, raw)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -271,7 +272,7 @@ func load(path string, environ func() []string, fs *pflag.FlagSet) (*Config, err
 	err = k.UnmarshalWithConf("", &cfg, koanf.UnmarshalConf{
 		Tag: "koanf",
 		DecoderConfig: &mapstructure.DecoderConfig{
-			DecodeHook:       mapstructure.StringToTimeDurationHookFunc(),
+			DecodeHook:       strictDuration,
 			WeaklyTypedInput: true, // environment variables are strings
 			Result:           &cfg,
 			TagName:          "koanf",
@@ -288,6 +289,30 @@ func load(path string, environ func() []string, fs *pflag.FlagSet) (*Config, err
 		return nil, err
 	}
 	return &cfg, nil
+}
+
+var durationType = reflect.TypeFor[time.Duration]()
+
+// strictDuration decodes durations from text with a unit ("30s", "5m").
+// A bare number is an error rather than nanoseconds: `shutdown_timeout:
+// 30` meant seconds.
+func strictDuration(_, to reflect.Type, data any) (any, error) {
+	if to != durationType {
+		return data, nil
+	}
+	switch v := data.(type) {
+	case time.Duration:
+		return v, nil
+	case string:
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a duration: write it with a unit, e.g. \"30s\", \"5m\", \"2h\"", v)
+		}
+		return d, nil
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
+		return nil, fmt.Errorf("%v has no unit: write it as a duration, e.g. \"%vs\" for %v seconds", v, v, v)
+	}
+	return data, nil
 }
 
 var decodeKey = regexp.MustCompile(`'([^']*)'`)

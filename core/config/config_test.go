@@ -142,6 +142,16 @@ func TestBadConfig(t *testing.T) {
 			want: []string{`key "delivery.backoff_initial"`, "not a duration"},
 		},
 		{
+			name: "duration without a unit",
+			body: "shutdown_timeout: 30\n",
+			want: []string{`key "shutdown_timeout"`, "30 has no unit", `"30s"`},
+		},
+		{
+			name: "duration without a unit from the environment",
+			env:  []string{"POLARBRIDGE_DELIVERY__BACKOFF_INITIAL=5"},
+			want: []string{`key "delivery.backoff_initial"`, `"5" is not a duration`, `"30s"`},
+		},
+		{
 			name: "negative duration",
 			body: "shutdown_timeout: -1s\n",
 			want: []string{`key "shutdown_timeout": must be a positive duration`},

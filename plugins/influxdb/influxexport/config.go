@@ -159,8 +159,8 @@ func (i *Int) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// Dur is a duration written like "30s" or "1m30s" (a bare number is
-// seconds).
+// Dur is a duration written with its unit, like "30s" or "1m30s"; a bare
+// number is an error, as in the daemon's config, rather than a guess.
 type Dur time.Duration
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -169,9 +169,8 @@ func (d *Dur) UnmarshalJSON(data []byte) error {
 		return nil
 	}
 	s := unquote(data)
-	if n, err := strconv.ParseFloat(s, 64); err == nil {
-		*d = Dur(n * float64(time.Second))
-		return nil
+	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		return fmt.Errorf("%s has no unit: write it as a duration, e.g. \"%ss\" for %s seconds", s, s, s)
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {

@@ -18,9 +18,17 @@ func TestParseConfigFromEnvironmentStrings(t *testing.T) {
 	assert.Equal(t, Config{URL: "http://h:8086", API: "v1", Database: "polar", Gzip: false, Check: false,
 		BatchMaxPoints: 200, BatchMaxBytes: 65536, Timeout: Dur(90 * time.Second)}, cfg)
 
-	cfg, err = ParseConfig([]byte(`{"url":"https://h","api":"v3","database":"polar","token":"x","timeout":5}`))
+	cfg, err = ParseConfig([]byte(`{"url":"https://h","api":"v3","database":"polar","token":"x","timeout":"5s"}`))
 	require.NoError(t, err)
 	assert.Equal(t, Dur(5*time.Second), cfg.Timeout)
+	// A bare number is no duration (it used to be seconds here and
+	// nanoseconds in the daemon's config).
+	for _, bare := range []string{`5`, `"5"`} {
+		_, err = ParseConfig([]byte(`{"url":"https://h","api":"v3","database":"polar","token":"x","timeout":` + bare + `}`))
+		assert.ErrorContains(t, err, `5 has no unit: write it as a duration, e.g. "5s"`, bare)
+	}
+	cfg, err = ParseConfig([]byte(`{"url":"https://h","api":"v3","database":"polar","token":"x"}`))
+	require.NoError(t, err)
 	assert.True(t, bool(cfg.Gzip), "default")
 	assert.EqualValues(t, 5000, cfg.BatchMaxPoints, "default")
 }
