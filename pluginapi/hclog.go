@@ -39,9 +39,14 @@ func (a *hclogAdapter) Log(level hclog.Level, msg string, args ...any) {
 	}
 	all := append([]any(nil), a.args...)
 	for i := 0; i+1 < len(args); i += 2 {
-		// go-plugin appends the plugin's own timestamp; slog adds ours.
-		if k, _ := args[i].(string); k == "timestamp" {
-			continue
+		k, _ := args[i].(string)
+		switch k {
+		case "timestamp":
+			continue // go-plugin appends the plugin's own; slog adds ours
+		case "plugin":
+			// go-plugin names the binary "plugin"; the host's logger
+			// already has plugin=<configured name>.
+			args[i] = "path"
 		}
 		all = append(all, args[i], args[i+1])
 	}

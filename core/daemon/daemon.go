@@ -124,6 +124,7 @@ func WithAccessLinkOptions(opts ...accesslink.Option) Option {
 // stops the start with everything started so far shut down again.
 func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version string, opts ...Option) (_ *Daemon, err error) {
 	d := &Daemon{cfg: cfg, log: log, version: version, Metrics: metrics.New(), set: newSettings(opts), holder: lease.HolderID()}
+	d.Metrics.SetBuildInfo(version)
 	defer func() {
 		if err != nil {
 			d.Close()
@@ -237,6 +238,7 @@ func (d *Daemon) startPlugin(ctx context.Context, name string) (*pluginhost.Inst
 		return nil, err
 	}
 	in.OnRestart = func() { d.Metrics.PluginRestarts.WithLabelValues(name).Inc() }
+	d.Metrics.InitExporter(name)
 	if in.OAuth2() != nil {
 		if _, _, err := pluginapi.LoadOAuth2Token(ctx, pluginhost.NewKV(kv)); errors.Is(err, pluginapi.ErrNotAuthorized) {
 			d.log.Warn("plugin needs an authorization before it can export: run `polarbridge plugins authorize "+name+"`", "plugin", name)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -43,6 +44,7 @@ type Metrics struct {
 	// ExporterLastSuccess is when an exporter last accepted a record.
 	ExporterLastSuccess *prometheus.GaugeVec // exporter
 	Ready               prometheus.Gauge
+	buildInfo           *prometheus.GaugeVec // version, goversion
 }
 
 // New creates the metrics.
@@ -108,10 +110,30 @@ func New() *Metrics {
 	m.Ready = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "polarbridge_ready", Help: "1 when the daemon can do its work (what /readyz says).",
 	})
-	m.Registry.MustRegister(m.ExporterFailing, m.ExporterLastSuccess, m.Ready, m.Implausible, m.ZoneMismatch, m.NoData, m.DataWarnings, m.WebhookSilent, m.PollCycles, m.PollQueued, m.Events, m.WebhookEvents, m.Exported, m.Failed, m.Retried, m.DeadLetters, m.ConsumerLag,
+	m.buildInfo = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "polarbridge_build_info", Help: "Always 1; the labels say which build runs.",
+	}, []string{"version", "goversion"})
+	m.Registry.MustRegister(m.buildInfo, m.ExporterFailing, m.ExporterLastSuccess, m.Ready, m.Implausible, m.ZoneMismatch, m.NoData, m.DataWarnings, m.WebhookSilent, m.PollCycles, m.PollQueued, m.Events, m.WebhookEvents, m.Exported, m.Failed, m.Retried, m.DeadLetters, m.ConsumerLag,
 		m.PluginRestarts, m.ExportSeconds,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// SetBuildInfo sets polarbridge_build_info{version,goversion} to 1.
+func (m *Metrics) SetBuildInfo(version string) {
+	m.buildInfo.WithLabelValues(version, runtime.Version()).Set(1)
+}
+
+// InitExporter creates an exporter's series at zero when it starts, so
+// that rate() and absent() work before the first record, failure or
+// restart.
+func (m *Metrics) InitExporter(name string) {
+	for _, c := range []*prometheus.CounterVec{m.Exported, m.Failed, m.Retried, m.DeadLetters} {
+		c.WithLabelValues(name)
+	}
+	m.PluginRestarts.WithLabelValues(name)
+	m.ExporterFailing.WithLabelValues(name).Set(0)
+	m.ConsumerLag.WithLabelValues(name)
 }
 
 // Health is what the health endpoints report.
