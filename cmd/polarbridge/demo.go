@@ -32,12 +32,14 @@ import (
 func runDemo(ctx context.Context, env *cliEnv, _ []string) error {
 	dir, _ := env.flags.GetString("dir")
 	keep, _ := env.flags.GetBool("keep")
+	removeAfter := false
 	if dir == "" {
 		var err error
 		if dir, err = os.MkdirTemp("", "polarbridge-demo-"); err != nil {
 			return err
 		}
 		if !keep {
+			removeAfter = true
 			defer os.RemoveAll(dir)
 		}
 	}
@@ -173,8 +175,11 @@ plugins:
 		return err
 	}
 	printPolarCalls(env, sim.Stats())
-	if keep {
+	switch {
+	case keep:
 		fmt.Fprintf(out, "\nKept everything in %s (run `polarbridge dlq list --config %s` there, or look at export/).\n", dir, cfgPath)
+	case removeAfter:
+		fmt.Fprintf(out, "\n%s is removed now; run `polarbridge demo --keep` (or `--dir DIR`) to keep it.\n", dir)
 	}
 	return nil
 }

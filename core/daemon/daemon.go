@@ -290,6 +290,7 @@ func (d *Daemon) Run(parent context.Context) error {
 	d.running = true
 	d.mu.Unlock()
 	d.log.Info("polarbridge running", "plugins", len(d.Plugins), "nats", d.natsDescription())
+	d.warnIdle(ctx)
 
 	var firstErr error
 	select {
@@ -353,4 +354,20 @@ func kindNames(in *pluginhost.Instance) []string {
 		names = append(names, pluginapi.KindName(k))
 	}
 	return names
+}
+
+// warnIdle says at start what keeps a daemon from doing anything: no
+// Polar account to take data from, or no exporter to give it to.
+func (d *Daemon) warnIdle(ctx context.Context) {
+	if len(d.Plugins) == 0 {
+		d.log.Warn("no exporter plugins are configured: records are kept in NATS but go nowhere; add one under plugins: in the config (see config.yaml.example)")
+	}
+	if d.Accounts == nil {
+		return
+	}
+	users, uerr := d.Accounts.Users(ctx)
+	coaches, cerr := d.Accounts.Coaches(ctx)
+	if uerr == nil && cerr == nil && len(users) == 0 && len(coaches) == 0 {
+		d.log.Warn("no Polar account yet: add one with `polarbridge users add` (AccessLink) or `polarbridge teampro add` (Team Pro)")
+	}
 }
