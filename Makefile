@@ -9,7 +9,7 @@ PROTOC_GEN_GO      := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
 STATICCHECK        := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all build demo test test-deps faults bench lint proto clean
+.PHONY: all build demo test test-deps faults bench lint proto dist clean
 
 all: build
 
@@ -67,5 +67,23 @@ proto:
 		--go-grpc_out=. --go-grpc_opt=paths=source_relative \
 		proto/*.proto
 
+## dist: release archives for linux and darwin on amd64 and arm64 into
+## ./dist (static binaries, README, LICENSE, CHANGELOG, config example,
+## systemd unit), with SHA-256 checksums
+DIST_TARGETS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
+dist:
+	@rm -rf dist && mkdir -p dist
+	@for t in $(DIST_TARGETS); do \
+		os=$${t%/*}; arch=$${t#*/}; name=polarbridge-$(VERSION)-$$os-$$arch; out=dist/$$name; \
+		echo "building $$name"; mkdir -p $$out/bin; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $$out/bin/polarbridge ./cmd/polarbridge || exit 1; \
+		for p in $(PLUGINS); do \
+			CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -o $$out/bin/polarbridge-$$p ./plugins/$$p || exit 1; \
+		done; \
+		cp README.md LICENSE CHANGELOG.md config.yaml.example deploy/polarbridge.service $$out/; \
+		tar -C dist -czf dist/$$name.tar.gz $$name && rm -rf $$out; \
+	done
+	@cd dist && sha256sum *.tar.gz > SHA256SUMS && cat SHA256SUMS
+
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) dist
