@@ -131,7 +131,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
 		return
 	}
-	h.log.Info("webhook event", "event", p.Event, "user", p.UserID, "entity", p.EntityID, "date", p.Date)
+	// An event names an entity (exercise) or a date (sleep), not both:
+	// log only what it has.
+	attrs := []any{"event", p.Event, "user", p.UserID}
+	if p.EntityID != "" {
+		attrs = append(attrs, "entity", p.EntityID)
+	}
+	if p.Date != "" {
+		attrs = append(attrs, "date", p.Date)
+	}
+	h.log.Info("webhook event", attrs...)
 	if h.OnEvent != nil {
 		h.OnEvent(p)
 	}

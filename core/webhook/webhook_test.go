@@ -151,3 +151,18 @@ func TestSecretNeverLogged(t *testing.T) {
 	assert.NotContains(t, logs.String(), secret)
 	assert.Contains(t, logs.String(), "wrong signature")
 }
+
+// TestEventLogHasNoEmptyFields: an exercise event has no date and a
+// sleep event no entity; the log line says only what the event has.
+func TestEventLogHasNoEmptyFields(t *testing.T) {
+	h, _, logs := newHandler(t)
+	require.Equal(t, http.StatusOK, post(h, exerciseBody, webhook.Sign([]byte(exerciseBody), secret), "EXERCISE").Code)
+	require.Equal(t, http.StatusOK, post(h, sleepBody, webhook.Sign([]byte(sleepBody), secret), "SLEEP").Code)
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	require.Len(t, lines, 2, logs.String())
+	assert.Contains(t, lines[0], "entity=aQlC83")
+	assert.NotContains(t, lines[0], "date=")
+	assert.Contains(t, lines[1], "date=2019-12-31")
+	assert.NotContains(t, lines[1], "entity=")
+	assert.NotContains(t, logs.String(), `=""`)
+}
