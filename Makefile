@@ -78,7 +78,7 @@ dist:
 		echo "building $$name"; mkdir -p $$out/bin; \
 		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $$out/bin/polarbridge ./cmd/polarbridge || exit 1; \
 		for p in $(PLUGINS); do \
-			CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -o $$out/bin/polarbridge-$$p ./plugins/$$p || exit 1; \
+			CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "-s -w" -o $$out/bin/polarbridge-$$p ./plugins/$$p || exit 1; \
 		done; \
 		cp README.md LICENSE CHANGELOG.md config.yaml.example deploy/polarbridge.service $$out/; \
 		tar -C dist -czf dist/$$name.tar.gz $$name && rm -rf $$out; \
