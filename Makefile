@@ -76,7 +76,7 @@ dist:
 	@for t in $(DIST_TARGETS); do \
 		os=$${t%/*}; arch=$${t#*/}; name=polarbridge-$(VERSION)-$$os-$$arch; out=dist/$$name; \
 		echo "building $$name"; mkdir -p $$out/bin; \
-		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $$out/bin/polarbridge ./cmd/polarbridge || exit 1; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "-s -w $(LDFLAGS)" -o $$out/bin/polarbridge ./cmd/polarbridge || exit 1; \
 		for p in $(PLUGINS); do \
 			CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "-s -w" -o $$out/bin/polarbridge-$$p ./plugins/$$p || exit 1; \
 		done; \

@@ -151,7 +151,7 @@ func (s *Source) dailyActivity(ctx context.Context, tp Polar, u accounts.User, t
 		}
 		if ok {
 			published++
-			s.log.Info("record published", "key", key, "version", rec.GetVersion())
+			s.log.Debug("record published", "key", key, "version", rec.GetVersion())
 		}
 		if store != nil {
 			if err := store.Set(ctx, key, createdPrefix+strconv.FormatInt(sm.created.UnixNano(), 10)); err != nil {
@@ -211,7 +211,7 @@ func (s *Source) physicalInformation(ctx context.Context, tp Polar, u accounts.U
 		}
 		if ok {
 			published++
-			s.log.Info("record published", "key", rec.GetKey(), "version", rec.GetVersion())
+			s.log.Debug("record published", "key", rec.GetKey(), "version", rec.GetVersion())
 		}
 	}
 	return published, malformed(bad)

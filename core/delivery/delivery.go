@@ -164,6 +164,10 @@ func (d *Dispatcher) deliver(ctx context.Context, msgs []jetstream.Msg) {
 			d.retry(ctx, p, r.GetMessage(), time.Duration(r.GetRetryAfterMs())*time.Millisecond)
 		}
 	}
+	if ok > 0 {
+		// One line per batch: what the exporter wrote and how long it took.
+		d.log.Info("exported", "records", ok, "batch", len(batch), "duration", time.Since(start).Round(time.Millisecond))
+	}
 	switch {
 	case failure != "":
 		d.failed(failure)

@@ -3,8 +3,9 @@ package delivery_test
 import (
 	"context"
 	"errors"
-	"io"
+	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -63,9 +64,28 @@ func (f *fakeExporter) received() []string {
 }
 
 type env struct {
-	b   *bus.Bus
-	exp *fakeExporter
-	m   *metrics.Metrics
+	b    *bus.Bus
+	exp  *fakeExporter
+	m    *metrics.Metrics
+	logs *syncBuffer
+}
+
+// syncBuffer is a log the dispatcher writes while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
 }
 
 func start(t *testing.T, exp *fakeExporter, maxAttempts int) *env {
@@ -74,7 +94,8 @@ func start(t *testing.T, exp *fakeExporter, maxAttempts int) *env {
 	m := metrics.New()
 	policy := delivery.Policy{BatchSize: 10, MaxAttempts: maxAttempts, BackoffInitial: 10 * time.Millisecond,
 		BackoffMax: 50 * time.Millisecond, AckWait: 5 * time.Second, ExportTimeout: 5 * time.Second}
-	d, err := delivery.New(context.Background(), b, exp, policy, m, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	logs := &syncBuffer{}
+	d, err := delivery.New(context.Background(), b, exp, policy, m, slog.New(slog.NewTextHandler(logs, nil)))
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -83,7 +104,7 @@ func start(t *testing.T, exp *fakeExporter, maxAttempts int) *env {
 		assert.NoError(t, d.Run(ctx))
 	}()
 	t.Cleanup(func() { cancel(); <-done })
-	return &env{b: b, exp: exp, m: m}
+	return &env{b: b, exp: exp, m: m, logs: logs}
 }
 
 func (e *env) publish(t *testing.T, recs ...*pluginapi.Record) {
@@ -130,6 +151,20 @@ func TestPerRecordResults(t *testing.T) {
 	assert.Equal(t, "sleep.475.2026-12-03", entries[0].Key)
 	assert.Equal(t, "rejected: bad date", entries[0].Error)
 	assert.Equal(t, 1, entries[0].Attempts)
+
+	// One INFO line per exported batch with what it wrote, none per record.
+	var exported int
+	for _, line := range strings.Split(e.logs.String(), "\n") {
+		if strings.Contains(line, "msg=exported") {
+			assert.Contains(t, line, "level=INFO")
+			assert.Regexp(t, `records=\d+ batch=\d+ duration=`, line)
+			var n int
+			_, err := fmt.Sscanf(line[strings.Index(line, "records="):], "records=%d", &n)
+			require.NoError(t, err)
+			exported += n
+		}
+	}
+	assert.Equal(t, 2, exported, "the first record, and the second on its retry")
 }
 
 func TestAttemptsUsedUpGoToTheDeadLetterQueue(t *testing.T) {

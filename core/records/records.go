@@ -104,7 +104,7 @@ func (p *Publisher) PublishLogged(ctx context.Context, r *pluginapi.Record, log 
 		return err
 	}
 	if published {
-		log.Info("record published", "key", r.GetKey(), "version", r.GetVersion())
+		log.Debug("record published", "key", r.GetKey(), "version", r.GetVersion())
 	} else {
 		log.Debug("record unchanged", "key", r.GetKey())
 	}
