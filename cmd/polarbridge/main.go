@@ -68,7 +68,7 @@ func commands() map[string]command {
 		"teampro add":        {"[--name NAME] [--code CODE]", "authorize a coach's Polar Team Pro account", teamproAdd, teamproAddFlags},
 		"teampro teams":      {"", "list the teams of every Team Pro account", teamproTeams, nil},
 		"teampro simulator":  {"[--listen ADDR]", "run the Team Pro simulator", teamproSimulator, listenFlag("127.0.0.1:7576", "address to serve the simulated Team Pro API on")},
-		"simulator":          {"[--listen ADDR] [--users N] [--every D]", "run the AccessLink simulator, to try the bridge without a Polar account", runSimulator, simulatorFlags},
+		"simulator":          {"[--listen ADDR] [--users N] [--every D] [--write-config FILE]", "run the AccessLink simulator, to try the bridge without a Polar account", runSimulator, simulatorFlags},
 	}
 }
 
@@ -195,6 +195,7 @@ func simulatorFlags(fs *pflag.FlagSet) {
 	fs.Duration("every", time.Minute, "add an exercise or a night (and push the webhook) this often; 0 never")
 	fs.Int("rate-limit", 0, "requests per 15 minutes (0: Polar's default for the user count)")
 	fs.Uint64("seed", 1, "seed for the generated data")
+	fs.String("write-config", "", "write a config file for the bridge against this simulator (CSV export) to this path")
 }
 
 func usage(w io.Writer, cmds map[string]command) {
