@@ -8,11 +8,14 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -189,14 +192,46 @@ func AddCoach(ctx context.Context, oc *oauth2.Config, acc *accounts.Store, code,
 	return acc.PutCoach(ctx, accounts.Coach{Name: name, Token: tok, AddedAt: time.Now().UTC()})
 }
 
-// ExchangeError describes a failed code exchange without quoting the
-// token endpoint's body (it may echo the code or credentials).
+// ExchangeError describes a failed code exchange with the token
+// endpoint's own words, but not its body: that may echo the code or the
+// credentials. Only the fields that name the error are taken (OAuth's
+// error and error_description; Strava's message and errors).
 func ExchangeError(err error) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.Response != nil {
-		return fmt.Errorf("exchange the authorization code: the token endpoint answered %d (%s): the code may be used or expired; start again", re.Response.StatusCode, re.ErrorCode)
+		why := ""
+		if words := tokenErrorWords(re); words != "" {
+			why = " (" + words + ")"
+		}
+		return fmt.Errorf("exchange the authorization code: the token endpoint answered %d%s: the code may be used or expired, or the redirect URL not the one the code was issued for; start again", re.Response.StatusCode, why)
 	}
 	return fmt.Errorf("exchange the authorization code: %w", err)
+}
+
+func tokenErrorWords(re *oauth2.RetrieveError) string {
+	var words []string
+	add := func(s string) {
+		if s = strings.TrimSpace(s); s != "" && len(s) <= 200 && !slices.Contains(words, s) {
+			words = append(words, s)
+		}
+	}
+	add(re.ErrorCode)
+	add(re.ErrorDescription)
+	var body struct {
+		Message string `json:"message"`
+		Errors  []struct {
+			Resource string `json:"resource"`
+			Field    string `json:"field"`
+			Code     string `json:"code"`
+		} `json:"errors"`
+	}
+	if json.Unmarshal(re.Body, &body) == nil {
+		add(body.Message)
+		for _, e := range body.Errors {
+			add(strings.TrimSpace(e.Resource + " " + e.Field + " " + e.Code))
+		}
+	}
+	return strings.Join(words, ": ")
 }
 
 // RemoveUser de-registers the user at Polar and forgets the token. A token
