@@ -35,7 +35,9 @@ type command struct {
 
 // cliEnv is what every command gets: parsed flags, output streams.
 type cliEnv struct {
-	flags  *pflag.FlagSet
+	flags *pflag.FlagSet
+	// stdin is where an OAuth redirect can be pasted (nil: nowhere).
+	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
 	// now is the calendar clock ("--since 28d" counts back from it).
@@ -75,11 +77,11 @@ func commands() map[string]command {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(cli(ctx, time.Now, os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(cli(ctx, time.Now, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 // cli runs the command line and returns the exit code.
-func cli(ctx context.Context, now func() time.Time, args []string, stdout, stderr io.Writer) int {
+func cli(ctx context.Context, now func() time.Time, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmds := commands()
 	name, rest := findCommand(cmds, args)
 	if name == "" {
@@ -106,7 +108,7 @@ func cli(ctx context.Context, now func() time.Time, args []string, stdout, stder
 		}
 		return 2
 	}
-	env := &cliEnv{flags: fs, stdout: stdout, stderr: stderr, now: now}
+	env := &cliEnv{flags: fs, stdin: stdin, stdout: stdout, stderr: stderr, now: now}
 	if err := cmd.run(ctx, env, fs.Args()); err != nil {
 		fmt.Fprintf(stderr, "polarbridge %s: %v\n", name, err)
 		return 1

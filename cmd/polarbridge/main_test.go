@@ -17,7 +17,7 @@ import (
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := cli(context.Background(), testNow, args, &out, &errOut)
+	code := cli(context.Background(), testNow, args, nil, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
