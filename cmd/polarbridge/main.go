@@ -80,16 +80,42 @@ func main() {
 	os.Exit(cli(ctx, time.Now, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// cli runs the command line and returns the exit code.
+// cli runs the command line and returns the exit code: 0, 1 when the
+// command failed, 2 for a command line it cannot run (with what is wrong
+// on stderr). Help asked for goes to stdout.
 func cli(ctx context.Context, now func() time.Time, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmds := commands()
+	switch {
+	case len(args) == 0 || args[0] == "-h" || args[0] == "--help":
+		usage(stdout, cmds, "")
+		return 0
+	case args[0] == "--version" || args[0] == "-v":
+		args = []string{"version"}
+	case args[0] == "help" && len(args) > 1:
+		// `help run` is `run --help`.
+		args = append(args[1:len(args):len(args)], "--help")
+	case args[0] == "help":
+		usage(stdout, cmds, "")
+		return 0
+	}
 	name, rest := findCommand(cmds, args)
 	if name == "" {
-		usage(stderr, cmds)
-		if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-			return 0
+		if group := groupOf(cmds, args); group != "" {
+			// `users`, `users --help`: the group's commands.
+			help := len(args) > 1 && (args[1] == "--help" || args[1] == "-h")
+			w := stderr
+			if help || len(args) == 1 {
+				w = stdout
+			}
+			usage(w, cmds, group)
+			if help || len(args) == 1 {
+				return 0
+			}
+			fmt.Fprintf(stderr, "\nunknown command %q%s\n", strings.Join(args, " "), didYouMean(strings.Join(args[:min(2, len(args))], " "), commandNames(cmds)))
+			return 2
 		}
-		fmt.Fprintf(stderr, "\nunknown command %q\n", strings.Join(args, " "))
+		usage(stderr, cmds, "")
+		fmt.Fprintf(stderr, "\nunknown command %q%s\n", strings.Join(args, " "), didYouMean(args[0], commandNames(cmds)))
 		return 2
 	}
 	cmd := cmds[name]
@@ -100,12 +126,13 @@ func cli(ctx context.Context, now func() time.Time, args []string, stdin io.Read
 		cmd.flags(fs)
 	}
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: polarbridge %s %s\n\n%s\n\nflags:\n%s", name, cmd.usage, cmd.help, fs.FlagUsages())
+		fmt.Fprintf(stdout, "usage: polarbridge %s %s\n\n%s\n\nflags:\n%s", name, cmd.usage, cmd.help, fs.FlagUsages())
 	}
 	if err := fs.Parse(rest); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0
 		}
+		fmt.Fprintf(stderr, "polarbridge %s: %v%s\nrun `polarbridge %s --help` for its flags\n", name, err, flagSuggestion(fs, err), name)
 		return 2
 	}
 	env := &cliEnv{flags: fs, stdin: stdin, stdout: stdout, stderr: stderr, now: now}
@@ -114,6 +141,51 @@ func cli(ctx context.Context, now func() time.Time, args []string, stdin io.Read
 		return 1
 	}
 	return 0
+}
+
+func commandNames(cmds map[string]command) []string {
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	return names
+}
+
+// groupOf returns "users" for args starting with a command group's name.
+func groupOf(cmds map[string]command, args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	for n := range cmds {
+		if strings.HasPrefix(n, args[0]+" ") {
+			return args[0]
+		}
+	}
+	return ""
+}
+
+func didYouMean(got string, candidates []string) string {
+	if c := config.Closest(got, candidates); c != "" {
+		return fmt.Sprintf(" (did you mean %q?)", c)
+	}
+	return ""
+}
+
+// flagSuggestion names the flag an unknown one was probably meant as.
+func flagSuggestion(fs *pflag.FlagSet, err error) string {
+	msg := err.Error()
+	const unknown = "unknown flag: --"
+	i := strings.Index(msg, unknown)
+	if i < 0 {
+		return ""
+	}
+	got := msg[i+len(unknown):]
+	var names []string
+	fs.VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+	if c := config.Closest(got, names); c != "" {
+		return fmt.Sprintf(" (did you mean --%s?)", c)
+	}
+	return ""
 }
 
 // findCommand matches the longest command name at the start of args.
@@ -200,15 +272,20 @@ func simulatorFlags(fs *pflag.FlagSet) {
 	fs.String("write-config", "", "write a config file for the bridge against this simulator (CSV export) to this path")
 }
 
-func usage(w io.Writer, cmds map[string]command) {
-	fmt.Fprintf(w, "polarbridge %s: Polar training and recovery data, exported where you want it.\n\nusage: polarbridge COMMAND [flags]\n\ncommands:\n", version)
-	names := make([]string, 0, len(cmds))
-	for n := range cmds {
-		names = append(names, n)
+// usage lists the commands, or only a group's ("users") when group is
+// set.
+func usage(w io.Writer, cmds map[string]command, group string) {
+	if group == "" {
+		fmt.Fprintf(w, "polarbridge %s: Polar training and recovery data, exported where you want it.\n\nusage: polarbridge COMMAND [flags]\n\ncommands:\n", version)
+	} else {
+		fmt.Fprintf(w, "usage: polarbridge %s COMMAND [flags]\n\ncommands:\n", group)
 	}
+	names := commandNames(cmds)
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-20s %s\n", n, cmds[n].help)
+		if group == "" || strings.HasPrefix(n, group+" ") {
+			fmt.Fprintf(w, "  %-20s %s\n", n, cmds[n].help)
+		}
 	}
 	fmt.Fprintf(w, "\nEvery command takes --config FILE (see config.yaml.example); `polarbridge COMMAND --help` lists its flags.\n")
 }

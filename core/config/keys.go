@@ -88,11 +88,21 @@ func checkKey(key string) string {
 
 // closest returns the known key nearest to name by edit distance, if near.
 func closest(name string, tree keyTree) string {
-	best, bestD := "", 3
+	keys := make([]string, 0, len(tree))
 	for k := range tree {
-		if k == "*" {
-			continue
+		if k != "*" {
+			keys = append(keys, k)
 		}
+	}
+	return Closest(name, keys)
+}
+
+// Closest returns the candidate nearest to name by edit distance, if it
+// is at most 2 edits away (a typo), else "": for "did you mean" in config
+// keys, command names and flags.
+func Closest(name string, candidates []string) string {
+	best, bestD := "", 3
+	for _, k := range candidates {
 		if d := editDistance(name, k); d < bestD || d == bestD && k < best {
 			best, bestD = k, d
 		}
