@@ -2,21 +2,66 @@ package main
 
 import (
 	"context"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
 
+	"github.com/polarbridge/polarbridge/core/config"
 	"github.com/polarbridge/polarbridge/core/daemon"
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
 func pluginProtocol() int { return pluginapi.ProtocolVersion }
 
+// runDaemon runs the daemon until the context ends. SIGHUP re-reads the
+// config: an invalid one is refused with its error and the running daemon
+// kept; a valid one stops the daemon the normal way (plugins stopped,
+// in-flight batches finished or redelivered) and starts it again with the
+// new config, in the same process.
 func runDaemon(ctx context.Context, env *cliEnv, _ []string) error {
 	cfg, log, err := loadConfig(env)
 	if err != nil {
 		return err
 	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for cfg != nil {
+		if cfg, log, err = runUntilReload(ctx, env, cfg, log, hup); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runUntilReload runs one daemon; it returns the new config after a
+// SIGHUP that brought a valid one, or nil when the daemon ended.
+func runUntilReload(ctx context.Context, env *cliEnv, cfg *config.Config, log *slog.Logger, hup <-chan os.Signal) (*config.Config, *slog.Logger, error) {
 	d, err := daemon.Start(ctx, cfg, log, version)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	return d.Run(ctx)
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- d.Run(runCtx) }()
+	for {
+		select {
+		case err := <-done:
+			return nil, nil, err
+		case <-hup:
+			next, nextLog, err := loadConfig(env)
+			if err != nil {
+				log.Error("SIGHUP: the config is not valid; the daemon keeps running with the previous one", "err", err)
+				continue
+			}
+			log.Info("SIGHUP: config re-read; restarting the daemon with it", "config", next.File)
+			stop()
+			if err := <-done; err != nil {
+				return nil, nil, err
+			}
+			return next, nextLog, nil
+		}
+	}
 }

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// lockedBuffer is a log the daemon writes while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestSIGHUPReloads: SIGHUP with a broken config keeps the daemon
+// running and says why; with a valid one the daemon restarts on it; the
+// context ending stops it the normal way (#16).
+func TestSIGHUPReloads(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "config.yaml")
+	write := func(body string) { require.NoError(t, os.WriteFile(p, []byte(body), 0o600)) }
+	base := "data_dir: " + filepath.Join(dir, "data") + "\nmetrics:\n  listen: \"\"\nshutdown_timeout: 2s\n"
+	write(base)
+	var logs lockedBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- cli(ctx, testNow, []string{"run", "--config", p}, nil, &logs, &logs) }()
+	waitLog := func(s string, n int) {
+		t.Helper()
+		require.Eventually(t, func() bool { return strings.Count(logs.String(), s) >= n }, 30*time.Second, 20*time.Millisecond,
+			"%q ×%d in:\n%s", s, n, logs.String())
+	}
+	waitLog("polarbridge running", 1)
+
+	write(base + "delivery:\n  max_atempts: 3\n")
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGHUP))
+	waitLog("the config is not valid; the daemon keeps running", 1)
+	assert.Contains(t, logs.String(), "delivery.max_attempts")
+
+	write(base + "log:\n  level: debug\n")
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGHUP))
+	waitLog("restarting the daemon with it", 1)
+	waitLog("polarbridge running", 2)
+
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, 0, code, logs.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("the daemon did not stop")
+	}
+	assert.Equal(t, 2, strings.Count(logs.String(), "shutting down"), "both daemons stopped the normal way")
+}
