@@ -62,6 +62,7 @@ type Client struct {
 	maxRetries int
 	maxWait    time.Duration
 	pacer      *pacer
+	observe    func(status int, err error)
 }
 
 type clientCredentials struct {
@@ -80,6 +81,13 @@ func WithBaseURL(u string) Option { return func(c *Client) { c.baseRaw = u } }
 // for an answer, 2 minutes a call). Its timeouts bound each attempt, not
 // the retries.
 func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc } }
+
+// WithRequestObserver has fn called after every HTTP request to
+// AccessLink with the answer's status (0 when there was none) and the
+// transport error, e.g. to count requests in metrics.
+func WithRequestObserver(fn func(status int, err error)) Option {
+	return func(c *Client) { c.observe = fn }
+}
 
 // WithClientCredentials sets the partner's client id and secret, needed by
 // the client-level endpoints (notifications, webhooks).
@@ -289,6 +297,13 @@ func (c *Client) send(ctx context.Context, cl call, authz string, body []byte, a
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := c.hc.Do(req)
+	if c.observe != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		c.observe(status, err)
+	}
 	if err != nil {
 		c.pacer.release(start, c.now(), nil)
 		return nil, err

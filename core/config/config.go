@@ -7,7 +7,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"github.com/polarbridge/polarbridge/core/consume"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -25,6 +24,7 @@ import (
 	"github.com/knadh/koanf/v2"
 	"github.com/spf13/pflag"
 
+	"github.com/polarbridge/polarbridge/core/consume"
 	"github.com/polarbridge/polarbridge/core/sports"
 	"github.com/polarbridge/polarbridge/pluginapi"
 )

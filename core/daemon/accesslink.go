@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/polarbridge/polarbridge/core/seen"
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -16,10 +16,13 @@ import (
 	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/config"
 	"github.com/polarbridge/polarbridge/core/ingest"
+	"github.com/polarbridge/polarbridge/core/metrics"
 	"github.com/polarbridge/polarbridge/core/plausible"
 	"github.com/polarbridge/polarbridge/core/poller"
+	"github.com/polarbridge/polarbridge/core/seen"
 	"github.com/polarbridge/polarbridge/core/source"
 	"github.com/polarbridge/polarbridge/core/sports"
+	"github.com/polarbridge/polarbridge/core/teampro"
 	"github.com/polarbridge/polarbridge/core/webhook"
 )
 
@@ -44,10 +47,15 @@ func NewAccessLinkClient(cfg *config.Config, log *slog.Logger, extra ...accessli
 // pipeline that routes their events, their poll loops and, if
 // configured, the webhook receiver.
 func (d *Daemon) sourceServices(ctx context.Context) ([]func(context.Context) error, error) {
-	client, err := NewAccessLinkClient(d.cfg, d.log, d.set.accessLinkOpts...)
+	alOpts := append(slices.Clip(d.set.accessLinkOpts), accesslink.WithRequestObserver(d.Metrics.PolarRequestObserver("accesslink")))
+	client, err := NewAccessLinkClient(d.cfg, d.log, alOpts...)
 	if err != nil {
 		return nil, err
 	}
+	d.Metrics.RegisterPolarQuota("accesslink", func() (short, long metrics.WindowUsage) {
+		rl := client.RateLimits()
+		return metrics.WindowUsage{Used: rl.Short.Used, Limit: rl.Short.Limit}, metrics.WindowUsage{Used: rl.Long.Used, Limit: rl.Long.Limit}
+	})
 	acc, err := accounts.Open(ctx, d.Bus)
 	if err != nil {
 		return nil, err
@@ -62,6 +70,7 @@ func (d *Daemon) sourceServices(ctx context.Context) ([]func(context.Context) er
 		return nil, err
 	}
 	tpSet := d.set
+	tpSet.teamProClientOpts = append(slices.Clip(d.set.teamProClientOpts), teampro.WithRequestObserver(d.Metrics.PolarRequestObserver("teampro")))
 	tpSet.onTeamProWarning = func() { d.Metrics.DataWarnings.WithLabelValues("teampro").Inc() }
 	tpSet.onTeamProImplausible = d.countImplausible("teampro")
 	d.TeamPro = newTeamPro(d.cfg, d.Bus, acc, st, d.log, tpSet)

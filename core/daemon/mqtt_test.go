@@ -58,4 +58,5 @@ func TestMQTTHomeAssistantEndToEnd(t *testing.T) {
 	assert.Equal(t, float64(40), state["exercise"]["duration"])
 	assert.Equal(t, ex.Start.Format(time.RFC3339), state["exercise"]["measured_at"])
 	assert.Equal(t, "online", string(got["polarbridge/status"]))
+	assert.Positive(t, counterValue(t, ps.harness, "polarbridge_polar_requests_total", "200"), "Polar requests are counted by status")
 }

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -44,7 +45,9 @@ type Metrics struct {
 	// ExporterLastSuccess is when an exporter last accepted a record.
 	ExporterLastSuccess *prometheus.GaugeVec // exporter
 	Ready               prometheus.Gauge
-	buildInfo           *prometheus.GaugeVec // version, goversion
+	// PolarRequests counts HTTP requests to Polar by API and status.
+	PolarRequests *prometheus.CounterVec // api (accesslink, teampro), status (200, 429, ..., error)
+	buildInfo     *prometheus.GaugeVec   // version, goversion
 }
 
 // New creates the metrics.
@@ -110,10 +113,13 @@ func New() *Metrics {
 	m.Ready = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "polarbridge_ready", Help: "1 when the daemon can do its work (what /readyz says).",
 	})
+	m.PolarRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "polarbridge_polar_requests_total", Help: "HTTP requests to Polar's APIs, by API and answer status (error: no answer).",
+	}, []string{"api", "status"})
 	m.buildInfo = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "polarbridge_build_info", Help: "Always 1; the labels say which build runs.",
 	}, []string{"version", "goversion"})
-	m.Registry.MustRegister(m.buildInfo, m.ExporterFailing, m.ExporterLastSuccess, m.Ready, m.Implausible, m.ZoneMismatch, m.NoData, m.DataWarnings, m.WebhookSilent, m.PollCycles, m.PollQueued, m.Events, m.WebhookEvents, m.Exported, m.Failed, m.Retried, m.DeadLetters, m.ConsumerLag,
+	m.Registry.MustRegister(m.PolarRequests, m.buildInfo, m.ExporterFailing, m.ExporterLastSuccess, m.Ready, m.Implausible, m.ZoneMismatch, m.NoData, m.DataWarnings, m.WebhookSilent, m.PollCycles, m.PollQueued, m.Events, m.WebhookEvents, m.Exported, m.Failed, m.Retried, m.DeadLetters, m.ConsumerLag,
 		m.PluginRestarts, m.ExportSeconds,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -122,6 +128,43 @@ func New() *Metrics {
 // SetBuildInfo sets polarbridge_build_info{version,goversion} to 1.
 func (m *Metrics) SetBuildInfo(version string) {
 	m.buildInfo.WithLabelValues(version, runtime.Version()).Set(1)
+}
+
+// PolarRequestObserver returns what a Polar client calls after each
+// request, to count it under api.
+func (m *Metrics) PolarRequestObserver(api string) func(status int, err error) {
+	return func(status int, err error) {
+		label := "error"
+		if err == nil && status > 0 {
+			label = strconv.Itoa(status)
+		}
+		m.PolarRequests.WithLabelValues(api, label).Inc()
+	}
+}
+
+// WindowUsage is one rate-limit window's state: requests used and the
+// limit (0: not known yet).
+type WindowUsage struct{ Used, Limit int }
+
+// RegisterPolarQuota exports AccessLink's rate-limit windows, read from
+// the client at each scrape, as polarbridge_polar_rate_limit_used and
+// _limit by window (15m, 24h).
+func (m *Metrics) RegisterPolarQuota(api string, windows func() (short, long WindowUsage)) {
+	used := prometheus.NewGaugeFunc
+	for _, w := range []struct {
+		name string
+		pick func(s, l WindowUsage) WindowUsage
+	}{
+		{"15m", func(s, _ WindowUsage) WindowUsage { return s }},
+		{"24h", func(_, l WindowUsage) WindowUsage { return l }},
+	} {
+		labels := prometheus.Labels{"api": api, "window": w.name}
+		m.Registry.MustRegister(
+			used(prometheus.GaugeOpts{Name: "polarbridge_polar_rate_limit_used", Help: "Requests Polar counts in the rate-limit window (all users of the client credentials).", ConstLabels: labels},
+				func() float64 { s, l := windows(); return float64(w.pick(s, l).Used) }),
+			used(prometheus.GaugeOpts{Name: "polarbridge_polar_rate_limit_limit", Help: "Requests Polar allows in the rate-limit window (0: not known yet).", ConstLabels: labels},
+				func() float64 { s, l := windows(); return float64(w.pick(s, l).Limit) }))
+	}
 }
 
 // InitExporter creates an exporter's series at zero when it starts, so

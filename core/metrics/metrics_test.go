@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"errors"
 	"runtime"
 	"strings"
 	"testing"
@@ -46,4 +47,33 @@ func TestExporterSeriesStartAtZero(t *testing.T) {
 polarbridge_build_info{goversion="` + runtime.Version() + `",version="1.2.3"} 1
 `
 	assert.NoError(t, testutil.GatherAndCompare(m.Registry, strings.NewReader(want), "polarbridge_build_info"))
+}
+
+func TestPolarRequestsAndQuota(t *testing.T) {
+	m := New()
+	obs := m.PolarRequestObserver("accesslink")
+	obs(200, nil)
+	obs(200, nil)
+	obs(429, nil)
+	obs(0, errors.New("connection refused"))
+	assert.Equal(t, 2.0, testutil.ToFloat64(m.PolarRequests.WithLabelValues("accesslink", "200")))
+	assert.Equal(t, 1.0, testutil.ToFloat64(m.PolarRequests.WithLabelValues("accesslink", "429")))
+	assert.Equal(t, 1.0, testutil.ToFloat64(m.PolarRequests.WithLabelValues("accesslink", "error")))
+
+	short := WindowUsage{Used: 12, Limit: 540}
+	m.RegisterPolarQuota("accesslink", func() (WindowUsage, WindowUsage) { return short, WindowUsage{Used: 300, Limit: 5200} })
+	want := `# HELP polarbridge_polar_rate_limit_used Requests Polar counts in the rate-limit window (all users of the client credentials).
+# TYPE polarbridge_polar_rate_limit_used gauge
+polarbridge_polar_rate_limit_used{api="accesslink",window="15m"} 12
+polarbridge_polar_rate_limit_used{api="accesslink",window="24h"} 300
+`
+	assert.NoError(t, testutil.GatherAndCompare(m.Registry, strings.NewReader(want), "polarbridge_polar_rate_limit_used"))
+	short.Used = 13 // read at each scrape
+	n, err := testutil.GatherAndCount(m.Registry, "polarbridge_polar_rate_limit_limit")
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	assert.NoError(t, testutil.GatherAndCompare(m.Registry, strings.NewReader(strings.ReplaceAll(want, "} 12", "} 13")), "polarbridge_polar_rate_limit_used"))
+	problems, err := testutil.GatherAndLint(m.Registry, "polarbridge_polar_rate_limit_used", "polarbridge_polar_requests_total")
+	require.NoError(t, err)
+	assert.Empty(t, problems)
 }

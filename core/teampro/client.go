@@ -52,7 +52,9 @@ type Client struct {
 	ts   oauth2.TokenSource
 	hc   *http.Client
 	log  *slog.Logger
-	lim  *rate.Limiter
+	// observe is told every request's status (WithRequestObserver).
+	observe func(status int, err error)
+	lim     *rate.Limiter
 	// reserve makes reading the clock and reserving one step: a
 	// goroutine that read an earlier instant than the last reservation
 	// would move the limiter back in time and be granted extra tokens.
@@ -73,6 +75,13 @@ func WithBaseURL(u string) Option { return func(c *Client) { c.base = u } }
 // WithHTTPClient sets the HTTP client (default polarhttp.NewClient: 30 s
 // for an answer, 2 minutes a call).
 func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.hc = hc } }
+
+// WithRequestObserver has fn called after every HTTP request to Team Pro
+// with the answer's status (0 when there was none) and the transport
+// error, e.g. to count requests in metrics.
+func WithRequestObserver(fn func(status int, err error)) Option {
+	return func(c *Client) { c.observe = fn }
+}
 
 // WithLogger sets the logger (default: discard).
 func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.log = l } }
@@ -246,6 +255,13 @@ func (c *Client) send(ctx context.Context, target, token string) (int, http.Head
 	req.Header.Set("User-Agent", "polarbridge")
 	start := c.now()
 	resp, err := c.hc.Do(req)
+	if c.observe != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		c.observe(status, err)
+	}
 	if err != nil {
 		return 0, nil, nil, err
 	}
