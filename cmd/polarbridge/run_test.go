@@ -5,32 +5,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/polarbridge/polarbridge/internal/testlog"
 )
-
-// lockedBuffer is a log the daemon writes while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestSIGHUPReloads: SIGHUP with a broken config keeps the daemon
 // running and says why; with a valid one the daemon restarts on it; the
@@ -41,7 +24,7 @@ func TestSIGHUPReloads(t *testing.T) {
 	write := func(body string) { require.NoError(t, os.WriteFile(p, []byte(body), 0o600)) }
 	base := "data_dir: " + filepath.Join(dir, "data") + "\nmetrics:\n  listen: \"\"\nshutdown_timeout: 2s\n"
 	write(base)
-	var logs lockedBuffer
+	var logs testlog.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() { done <- cli(ctx, testNow, []string{"run", "--config", p}, nil, &logs, &logs) }()

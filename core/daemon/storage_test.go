@@ -1,13 +1,10 @@
 package daemon_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
-	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,32 +15,13 @@ import (
 	"github.com/polarbridge/polarbridge/core/poller"
 	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
 	"github.com/polarbridge/polarbridge/internal/testdisk"
+	"github.com/polarbridge/polarbridge/internal/testlog"
 )
 
 // logBuffer keeps a daemon's log for a test to read.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
+type logBuffer struct{ testlog.Buffer }
 
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if testing.Verbose() {
-		os.Stderr.Write(p)
-	}
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func (l *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelInfo}))
-}
+func (l *logBuffer) logger() *slog.Logger { return l.Logger() }
 
 // data_dir's disk fills up (#12 defect 4): the daemon says so at ERROR
 // with the path and the free space, is not ready, answers pushes 503 at

@@ -19,6 +19,7 @@ import (
 	"github.com/polarbridge/polarbridge/core/metrics"
 	"github.com/polarbridge/polarbridge/core/records"
 	"github.com/polarbridge/polarbridge/internal/testbus"
+	"github.com/polarbridge/polarbridge/internal/testlog"
 	"github.com/polarbridge/polarbridge/internal/testrecords"
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
@@ -67,25 +68,7 @@ type env struct {
 	b    *bus.Bus
 	exp  *fakeExporter
 	m    *metrics.Metrics
-	logs *syncBuffer
-}
-
-// syncBuffer is a log the dispatcher writes while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
+	logs *testlog.Buffer
 }
 
 func start(t *testing.T, exp *fakeExporter, maxAttempts int) *env {
@@ -94,7 +77,7 @@ func start(t *testing.T, exp *fakeExporter, maxAttempts int) *env {
 	m := metrics.New()
 	policy := delivery.Policy{BatchSize: 10, MaxAttempts: maxAttempts, BackoffInitial: 10 * time.Millisecond,
 		BackoffMax: 50 * time.Millisecond, AckWait: 5 * time.Second, ExportTimeout: 5 * time.Second}
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	d, err := delivery.New(context.Background(), b, exp, policy, m, slog.New(slog.NewTextHandler(logs, nil)))
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())

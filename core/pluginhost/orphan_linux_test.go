@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/polarbridge/polarbridge/internal/testlog"
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
@@ -109,31 +110,13 @@ func csvPlugin(t *testing.T) string {
 	return csvBuild.bin
 }
 
-// lockedBuffer collects a helper's stderr, shown when a test fails.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // startDaemon runs the test binary as a helper daemon in mode and returns
 // it and its child's pid.
 func startDaemon(t *testing.T, mode string, env ...string) (*exec.Cmd, int) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), append(env, helperEnv+"="+mode)...)
-	stderr := &lockedBuffer{}
+	stderr := &testlog.Buffer{}
 	cmd.Stderr = stderr
 	stdin, err := cmd.StdinPipe()
 	require.NoError(t, err)
