@@ -161,6 +161,31 @@ func checkConfigKeys(m map[string]any, t reflect.Type, prefix string) error {
 	return nil
 }
 
+// ConfigEnvVar is the environment variable that sets key (dotted for a
+// nested key: "oauth.client_secret") of the config block of the plugin
+// instance configured as instance, as the daemon reads it:
+// ConfigEnvVar("intervals", "api_key") is
+// POLARBRIDGE_PLUGINS__INTERVALS__CONFIG__API_KEY. The daemon lower-cases
+// the name, so an instance named with "-" can be set this way only by
+// tools that allow "-" in names (shells do not): name instances with "_".
+func ConfigEnvVar(instance, key string) string {
+	return "POLARBRIDGE_PLUGINS__" + strings.ToUpper(instance) + "__CONFIG__" + strings.ToUpper(strings.ReplaceAll(key, ".", "__"))
+}
+
+// ParseConfigDuration parses the duration value of config key ("30s");
+// "" gives def. Errors wrap ErrInvalidConfig. For a string field; a
+// time.Duration field is decoded by DecodeConfig.
+func ParseConfigDuration(key, value string, def time.Duration) (time.Duration, error) {
+	if value == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(value))
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%w: key %q: %q is not a positive duration such as \"30s\"", ErrInvalidConfig, key, value)
+	}
+	return d, nil
+}
+
 var durationType = reflect.TypeFor[time.Duration]()
 
 // configDuration reads a time.Duration field's value: text with a unit

@@ -1,7 +1,6 @@
 package pluginapi
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -38,31 +37,4 @@ func ResultFor(key string, err error) *ExportResult {
 	default:
 		return Retry("%s", msg)
 	}
-}
-
-// SleepContext waits for d or until ctx is done, whichever is first; it
-// returns ctx's error in the second case. Exporters inject it (or a fake
-// clock's) for pacing and polling.
-func SleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// ParseConfigDuration parses the duration value of config key ("30s");
-// "" gives def. Errors wrap ErrInvalidConfig.
-func ParseConfigDuration(key, value string, def time.Duration) (time.Duration, error) {
-	if value == "" {
-		return def, nil
-	}
-	d, err := time.ParseDuration(value)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%w: key %q: %q is not a positive duration such as \"30s\"", ErrInvalidConfig, key, value)
-	}
-	return d, nil
 }

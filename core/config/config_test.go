@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
 // fakePlugin makes an executable file where a plugin binary is expected.
@@ -210,4 +212,21 @@ func TestMissingConfigFile(t *testing.T) {
 	_, err := load(filepath.Join(t.TempDir(), "nope.yaml"), noEnv, nil)
 	require.ErrorIs(t, err, ErrInvalid)
 	assert.Contains(t, err.Error(), "nope.yaml")
+}
+
+// TestPluginEnvVarNames: the names plugins print for their secrets
+// (pluginapi.ConfigEnvVar) are the ones the loader reads, nested keys and
+// instance names with "_" included.
+func TestPluginEnvVarNames(t *testing.T) {
+	p := writeConfig(t, "plugins:\n  csv_anna:\n    path: bin/polarbridge-csv\n    config:\n      dir: out\n")
+	secret := pluginapi.ConfigEnvVar("csv_anna", "oauth.client_secret")
+	assert.Equal(t, "POLARBRIDGE_PLUGINS__CSV_ANNA__CONFIG__OAUTH__CLIENT_SECRET", secret)
+	env := func() []string {
+		return []string{secret + "=s3cret", pluginapi.ConfigEnvVar("csv_anna", "api_key") + "=k"}
+	}
+	cfg, err := load(p, env, nil)
+	require.NoError(t, err)
+	c := cfg.Plugins["csv_anna"].Config
+	assert.Equal(t, "k", c["api_key"])
+	assert.Equal(t, map[string]any{"client_secret": "s3cret"}, c["oauth"])
 }

@@ -150,7 +150,6 @@ type WindowUsage struct{ Used, Limit int }
 // the client at each scrape, as polarbridge_polar_rate_limit_used and
 // _limit by window (15m, 24h).
 func (m *Metrics) RegisterPolarQuota(api string, windows func() (short, long WindowUsage)) {
-	used := prometheus.NewGaugeFunc
 	for _, w := range []struct {
 		name string
 		pick func(s, l WindowUsage) WindowUsage
@@ -160,9 +159,9 @@ func (m *Metrics) RegisterPolarQuota(api string, windows func() (short, long Win
 	} {
 		labels := prometheus.Labels{"api": api, "window": w.name}
 		m.Registry.MustRegister(
-			used(prometheus.GaugeOpts{Name: "polarbridge_polar_rate_limit_used", Help: "Requests Polar counts in the rate-limit window (all users of the client credentials).", ConstLabels: labels},
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "polarbridge_polar_rate_limit_used", Help: "Requests Polar counts in the rate-limit window (all users of the client credentials).", ConstLabels: labels},
 				func() float64 { s, l := windows(); return float64(w.pick(s, l).Used) }),
-			used(prometheus.GaugeOpts{Name: "polarbridge_polar_rate_limit_limit", Help: "Requests Polar allows in the rate-limit window (0: not known yet).", ConstLabels: labels},
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "polarbridge_polar_rate_limit_limit", Help: "Requests Polar allows in the rate-limit window (0: not known yet).", ConstLabels: labels},
 				func() float64 { s, l := windows(); return float64(w.pick(s, l).Limit) }))
 	}
 }

@@ -6,6 +6,7 @@ package testmqtt
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -92,7 +93,7 @@ func Start(t testing.TB, opts ...Option) *Broker {
 	}
 	dir := t.TempDir()
 	addr := testport.Addr(t)
-	host, port, _ := splitHostPort(addr)
+	host, port, _ := net.SplitHostPort(addr)
 	b := &Broker{URL: "tcp://" + addr, t: t, bin: bin, dir: dir, config: filepath.Join(dir, "mosquitto.conf")}
 	conf := fmt.Sprintf("listener %s %s\npersistence %t\npersistence_location %s/\nautosave_interval 1\nlog_dest stderr\nlog_type error\nlog_type warning\nlog_type notice\n",
 		port, host, cfg.persistence, dir)
@@ -132,15 +133,6 @@ func Start(t testing.TB, opts ...Option) *Broker {
 	b.proc = testserver.New(t, "mosquitto", filepath.Join(dir, "mosquitto.log"), syscall.SIGTERM)
 	b.Restart()
 	return b
-}
-
-func splitHostPort(addr string) (host, port string, err error) {
-	for i := len(addr) - 1; i >= 0; i-- {
-		if addr[i] == ':' {
-			return addr[:i], addr[i+1:], nil
-		}
-	}
-	return "", "", fmt.Errorf("testmqtt: no port in %q", addr)
 }
 
 // Stop stops the broker (SIGTERM, then SIGKILL after 10 s). Its

@@ -127,8 +127,8 @@ func (c *client) reauthorize(why string) *authError {
 	if c.s.oauth {
 		return &authError{msg: fmt.Sprintf("%s: run `polarbridge plugins authorize %s`, then `polarbridge dlq replay --exporter %s`", why, c.instance, c.instance)}
 	}
-	return &authError{msg: fmt.Sprintf("%s: check the API key (intervals.icu Settings → Developer Settings; POLARBRIDGE_PLUGINS__%s__CONFIG__API_KEY) and athlete_id %q, restart the daemon, then `polarbridge dlq replay --exporter %s`",
-		why, strings.ToUpper(strings.ReplaceAll(c.instance, "-", "_")), c.s.cfg.AthleteID, c.instance)}
+	return &authError{msg: fmt.Sprintf("%s: check the API key (intervals.icu Settings → Developer Settings; %s) and athlete_id %q, restart the daemon, then `polarbridge dlq replay --exporter %s`",
+		why, pluginapi.ConfigEnvVar(c.instance, "api_key"), c.s.cfg.AthleteID, c.instance)}
 }
 
 // authorization is the Authorization header: Basic with the literal user

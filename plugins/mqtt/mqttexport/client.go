@@ -11,6 +11,8 @@ import (
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 	"github.com/eclipse/paho.mqtt.golang/packets"
+
+	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
 // authError: the broker refused the credentials; only the user can fix
@@ -139,7 +141,7 @@ func (cn *conn) ready() error {
 	cn.mu.Unlock()
 	broker := redactURL(cn.s.cfg.Broker)
 	if errors.Is(err, packets.ErrorRefusedBadUsernameOrPassword) || errors.Is(err, packets.ErrorRefusedNotAuthorised) {
-		return &authError{msg: fmt.Sprintf("the MQTT broker %s refused the credentials (%v): check username and password (POLARBRIDGE_PLUGINS__<NAME>__CONFIG__PASSWORD) and the broker's ACL, restart the daemon, then `polarbridge dlq replay --exporter %s`", broker, err, cn.instance)}
+		return &authError{msg: fmt.Sprintf("the MQTT broker %s refused the credentials (%v): check username and password (%s) and the broker's ACL, restart the daemon, then `polarbridge dlq replay --exporter %s`", broker, err, pluginapi.ConfigEnvVar(cn.instance, "password"), cn.instance)}
 	}
 	if err == nil {
 		return fmt.Errorf("not connected to the MQTT broker %s yet", broker)

@@ -142,7 +142,7 @@ func TestBadCredentialsArePermanent(t *testing.T) {
 		return res[0].GetStatus() == permanent
 	}, 20*time.Second, 100*time.Millisecond)
 	assert.Contains(t, res[0].GetMessage(), "refused the credentials")
-	assert.Contains(t, res[0].GetMessage(), "POLARBRIDGE_PLUGINS__<NAME>__CONFIG__PASSWORD")
+	assert.Contains(t, res[0].GetMessage(), "POLARBRIDGE_PLUGINS__TEST__CONFIG__PASSWORD", "the variable of this instance")
 	assert.NotContains(t, res[0].GetMessage(), "wrong-password-123")
 
 	e2 := &env{t: t, broker: b}

@@ -23,7 +23,7 @@ const (
 func entityTable() string {
 	var b strings.Builder
 	b.WriteString("| record kind | entity | unique id suffix | unit | device_class | state_class |\n|---|---|---|---|---|---|\n")
-	for _, g := range append(Groups, PlayerGroup) {
+	for _, g := range allGroups {
 		for _, s := range g.Sensors {
 			dc := s.DeviceClass
 			if len(s.Options) > 0 {

@@ -2,6 +2,7 @@ package mqttexport
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -118,17 +119,20 @@ var PlayerGroup = Group{Name: "team_session", Kind: pluginapi.RecordKind_RECORD_
 	{Key: "training_load", Name: "Last team session training load", StateClass: measurement},
 }}
 
+// allGroups are a user's groups and the player's, in announcement order.
+var allGroups = append(slices.Clip(Groups), PlayerGroup)
+
 // Kinds are the record kinds the plugin accepts.
 func Kinds() []pluginapi.RecordKind {
-	kinds := make([]pluginapi.RecordKind, 0, len(Groups)+1)
-	for _, g := range Groups {
+	kinds := make([]pluginapi.RecordKind, 0, len(allGroups))
+	for _, g := range allGroups {
 		kinds = append(kinds, g.Kind)
 	}
-	return append(kinds, PlayerGroup.Kind)
+	return kinds
 }
 
 func groupByName(name string) (Group, bool) {
-	for _, g := range append(Groups, PlayerGroup) {
+	for _, g := range allGroups {
 		if g.Name == name {
 			return g, true
 		}

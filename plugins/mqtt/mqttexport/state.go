@@ -63,7 +63,7 @@ func (d *DeviceState) Payload() ([]byte, error) {
 // groupNames are the state's groups in announcement order.
 func (d *DeviceState) groupNames() []string {
 	var names []string
-	for _, g := range append(Groups, PlayerGroup) {
+	for _, g := range allGroups {
 		if _, ok := d.Groups[g.Name]; ok {
 			names = append(names, g.Name)
 		}

@@ -78,7 +78,7 @@ func parseConfig(raw []byte, instance string) (*settings, error) {
 		storeFiles:     cfg.StoreFiles,
 		timeout:        timeout,
 		password:       pc.ConnConfig.Password,
-		passwordEnvVar: "POLARBRIDGE_PLUGINS__" + strings.ToUpper(instance) + "__CONFIG__PASSWORD",
+		passwordEnvVar: pluginapi.ConfigEnvVar(instance, "password"),
 	}, nil
 }
 
