@@ -1,0 +1,246 @@
+package csvexport
+
+import (
+	"cmp"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/polarbridge/polarbridge/pluginapi"
+)
+
+// This file merges series on their sample times and streams the samples
+// files row by row. A 10 h exercise has hundreds of thousands of cells,
+// so nothing here builds them as strings: each row is appended to one
+// reusable buffer and written out before the next.
+
+// columnSeries is a series bound to the output column it fills.
+type columnSeries struct {
+	col    int
+	series *pluginapi.Series
+}
+
+// bindColumns binds each series whose type has a column in cols to it;
+// the others are left out.
+func bindColumns(samples []*pluginapi.Series, cols []sampleColumn) []columnSeries {
+	var series []columnSeries
+	for _, s := range samples {
+		i := slices.IndexFunc(cols, func(c sampleColumn) bool { return c.typ == s.GetType() })
+		if i >= 0 {
+			series = append(series, columnSeries{i, s})
+		}
+	}
+	return series
+}
+
+// rrSeries binds the RR-interval series to the single column of an RR
+// file.
+func rrSeries(samples []*pluginapi.Series) []columnSeries {
+	var series []columnSeries
+	for _, s := range samples {
+		if s.GetType() == pluginapi.SampleType_SAMPLE_TYPE_RR_INTERVAL {
+			series = append(series, columnSeries{0, s})
+		}
+	}
+	return series
+}
+
+// seriesCursor walks one series in time order.
+type seriesCursor struct {
+	col     int
+	start   int64 // Unix nanoseconds
+	offsets []int64
+	values  []float64 // as long as offsets
+	i       int
+}
+
+func (c *seriesCursor) at() int64 { return c.start + c.offsets[c.i]*int64(time.Millisecond) }
+
+// merger lines series up on their absolute sample times (start +
+// offset_ms): next yields each distinct time once, in order, with the
+// value of every column that has a sample then. A series without a start
+// is taken to start at base; with no base either it cannot be placed and
+// is skipped. When one column has two samples at one time (within a
+// series or across series of the same column), the later one wins.
+type merger struct {
+	cursors []seriesCursor // in the series' order, so that later wins
+	vals    []float64
+	has     []bool
+}
+
+func newMerger(base *timestamppb.Timestamp, series []columnSeries, ncols int) *merger {
+	m := &merger{vals: make([]float64, ncols), has: make([]bool, ncols)}
+	for _, cs := range series {
+		s := cs.series
+		var start int64
+		switch {
+		case s.GetStart() != nil:
+			start = s.GetStart().AsTime().UnixNano()
+		case base != nil:
+			start = base.AsTime().UnixNano()
+		default:
+			continue
+		}
+		n := min(len(s.GetOffsetMs()), len(s.GetValues()))
+		if n == 0 {
+			continue
+		}
+		c := seriesCursor{col: cs.col, start: start, offsets: s.GetOffsetMs()[:n], values: s.GetValues()[:n]}
+		if !c.sorted() {
+			c.sort()
+		}
+		m.cursors = append(m.cursors, c)
+	}
+	return m
+}
+
+// sorted reports whether the series' times never decrease, as they do
+// in practice.
+func (c *seriesCursor) sorted() bool {
+	for c.i = 1; c.i < len(c.offsets); c.i++ {
+		prev := c.start + c.offsets[c.i-1]*int64(time.Millisecond)
+		if c.at() < prev {
+			c.i = 0
+			return false
+		}
+	}
+	c.i = 0
+	return true
+}
+
+// sort puts a copy of the series in time order; a stable sort keeps the
+// samples at one time in their order, so the later still wins.
+func (c *seriesCursor) sort() {
+	idx := make([]int, len(c.offsets))
+	for i := range idx {
+		idx[i] = i
+	}
+	at := func(i int) int64 { return c.start + c.offsets[i]*int64(time.Millisecond) }
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(at(a), at(b)) })
+	offsets, values := make([]int64, len(idx)), make([]float64, len(idx))
+	for i, j := range idx {
+		offsets[i], values[i] = c.offsets[j], c.values[j]
+	}
+	c.offsets, c.values = offsets, values
+}
+
+// empty reports whether the merged series have no sample at all.
+func (m *merger) empty() bool { return len(m.cursors) == 0 }
+
+// next advances to the next sample time and returns it in Unix
+// nanoseconds, with m.vals and m.has set for it; ok is false at the end.
+func (m *merger) next() (at int64, ok bool) {
+	for i := range m.cursors {
+		c := &m.cursors[i]
+		if c.i < len(c.offsets) {
+			if t := c.at(); !ok || t < at {
+				at, ok = t, true
+			}
+		}
+	}
+	if !ok {
+		return 0, false
+	}
+	clear(m.has)
+	for i := range m.cursors {
+		c := &m.cursors[i]
+		for c.i < len(c.offsets) && c.at() == at {
+			m.vals[c.col], m.has[c.col] = c.values[c.i], true
+			c.i++
+		}
+	}
+	return at, true
+}
+
+// cell is column c at the current time as a table cell: "" without a
+// sample.
+func (m *merger) cell(c int) string {
+	if !m.has[c] {
+		return ""
+	}
+	return fmtFloat(m.vals[c])
+}
+
+// timedSamples is the content of a samples or RR file: time_utc,
+// time_local, elapsed_s and one column per value. elapsed_s counts from
+// the record's start, or from the first sample when the start is
+// unknown.
+type timedSamples struct {
+	header []string
+	start  *pluginapi.Time
+	merger *merger
+}
+
+func newTimedSamples(header []string, start *pluginapi.Time, series []columnSeries) *timedSamples {
+	return &timedSamples{header: header, start: start, merger: newMerger(start.GetUtc(), series, len(header)-3)}
+}
+
+// empty reports whether the file has no rows.
+func (t *timedSamples) empty() bool { return t.merger.empty() }
+
+// write writes the file's header and rows to w. It consumes the merged
+// series: a timedSamples is written once.
+func (t *timedSamples) write(w io.Writer) error {
+	m := t.merger
+	loc := fixedZone(t.start.GetUtcOffsetMinutes())
+	buf := appendHeader(make([]byte, 0, 512), t.header)
+	var origin int64
+	if t.start.GetUtc() != nil {
+		origin = t.start.GetUtc().AsTime().UnixNano()
+	}
+	for first := true; ; first = false {
+		at, ok := m.next()
+		if !ok {
+			break
+		}
+		if first && t.start.GetUtc() == nil {
+			origin = at
+		}
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
+		tm := time.Unix(0, at)
+		buf = tm.UTC().AppendFormat(buf[:0], time.RFC3339Nano)
+		buf = append(buf, ',')
+		buf = tm.In(loc).AppendFormat(buf, time.RFC3339Nano)
+		buf = append(buf, ',')
+		buf = appendFloat(buf, float64(at-origin)/1e9)
+		for c := range m.vals {
+			buf = append(buf, ',')
+			if m.has[c] {
+				buf = appendFloat(buf, m.vals[c])
+			}
+		}
+		buf = append(buf, '\n')
+	}
+	_, err := w.Write(buf)
+	return err
+}
+
+// appendHeader appends a header line. Column names are plain words, so
+// they need no CSV quoting, nor do the numbers and RFC 3339 times of the
+// rows.
+func appendHeader(buf []byte, header []string) []byte {
+	for i, h := range header {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, h...)
+	}
+	return append(buf, '\n')
+}
+
+// appendFloat is fmtFloat into a buffer. Most samples are whole numbers
+// (heart rate, cadence, power, RR intervals, elapsed seconds), which
+// print the same as integers and much faster. Below 2^53 every integer
+// is exact, so its shortest form is its digits; -0 keeps its sign.
+func appendFloat(buf []byte, v float64) []byte {
+	if i := int64(v); float64(i) == v && i > -1<<53 && i < 1<<53 && (i != 0 || !math.Signbit(v)) {
+		return strconv.AppendInt(buf, i, 10)
+	}
+	return strconv.AppendFloat(buf, v, 'f', -1, 64)
+}
