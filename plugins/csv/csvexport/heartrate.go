@@ -87,18 +87,19 @@ var continuousHeartRateSampleHeader = []string{"time_utc", "time_local", "utc_of
 // row at a time (see timedSamples.write).
 func writeContinuousHeartRateSamples(w io.Writer, c *pluginapi.ContinuousHeartRate) error {
 	buf := appendHeader(make([]byte, 0, 512), continuousHeartRateSampleHeader)
-	var loc *time.Location
-	var locOffset int32
+	utc, local := newTimeAppender(0), newTimeAppender(0)
+	var localOffset int32
 	for s := range heartRateSamples(c) {
 		if _, err := w.Write(buf); err != nil {
 			return err
 		}
-		if loc == nil || s.offset != locOffset {
-			loc, locOffset = fixedZone(s.offset), s.offset
+		if s.offset != localOffset {
+			local, localOffset = newTimeAppender(s.offset), s.offset
 		}
-		buf = s.at.UTC().AppendFormat(buf[:0], time.RFC3339Nano)
+		sec, nsec := s.at.Unix(), int64(s.at.Nanosecond())
+		buf = utc.append(buf[:0], sec, nsec)
 		buf = append(buf, ',')
-		buf = s.at.In(loc).AppendFormat(buf, time.RFC3339Nano)
+		buf = local.append(buf, sec, nsec)
 		buf = append(buf, ',')
 		buf = strconv.AppendInt(buf, int64(s.offset), 10)
 		buf = append(buf, ',')

