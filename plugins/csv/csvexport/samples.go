@@ -58,7 +58,10 @@ type seriesCursor struct {
 	i       int
 }
 
-func (c *seriesCursor) at() int64 { return c.start + c.offsets[c.i]*int64(time.Millisecond) }
+// time is sample i's absolute time in Unix nanoseconds.
+func (c *seriesCursor) time(i int) int64 { return c.start + c.offsets[i]*int64(time.Millisecond) }
+
+func (c *seriesCursor) at() int64 { return c.time(c.i) }
 
 // merger lines series up on their absolute sample times (start +
 // offset_ms): next yields each distinct time once, in order, with the
@@ -101,14 +104,11 @@ func newMerger(base *timestamppb.Timestamp, series []columnSeries, ncols int) *m
 // sorted reports whether the series' times never decrease, as they do
 // in practice.
 func (c *seriesCursor) sorted() bool {
-	for c.i = 1; c.i < len(c.offsets); c.i++ {
-		prev := c.start + c.offsets[c.i-1]*int64(time.Millisecond)
-		if c.at() < prev {
-			c.i = 0
+	for i := 1; i < len(c.offsets); i++ {
+		if c.time(i) < c.time(i-1) {
 			return false
 		}
 	}
-	c.i = 0
 	return true
 }
 
@@ -119,8 +119,7 @@ func (c *seriesCursor) sort() {
 	for i := range idx {
 		idx[i] = i
 	}
-	at := func(i int) int64 { return c.start + c.offsets[i]*int64(time.Millisecond) }
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(at(a), at(b)) })
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(c.time(a), c.time(b)) })
 	offsets, values := make([]int64, len(idx)), make([]float64, len(idx))
 	for i, j := range idx {
 		offsets[i], values[i] = c.offsets[j], c.values[j]
