@@ -89,7 +89,8 @@ func (c cost) cpu() time.Duration { return c.self + c.plugin }
 type sideBySide struct {
 	ps       *polarSetup
 	sim      *simProcess
-	plugin   int // the CSV plugin's pid
+	bin      string // the CSV plugin's binary
+	plugin   int    // its pid, once pluginPID found it
 	straight *straightline.Exporter
 	// straightDir is the straight line's output directory.
 	straightDir string
@@ -116,7 +117,16 @@ func newSideBySide(b testing.TB) *sideBySide {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { sl.Close() })
-	return &sideBySide{ps: ps, sim: sim, plugin: childPID(b, bin), straight: sl, straightDir: dir}
+	return &sideBySide{ps: ps, sim: sim, bin: bin, straight: sl, straightDir: dir}
+}
+
+// pluginPID finds the plugin process when a benchmark first needs it
+// (benchmarks run alone; a test could see other tests' plugins).
+func (s *sideBySide) pluginPID(b *testing.B) int {
+	if s.plugin == 0 {
+		s.plugin = childPID(b, s.bin)
+	}
+	return s.plugin
 }
 
 // add creates exercises in the simulator without pushing them and
@@ -151,7 +161,8 @@ func (s *sideBySide) runStraight(b testing.TB, ids []string) cost {
 // settled (CPU, with a GC as in runStraight).
 func (s *sideBySide) runBridge(b *testing.B, ids []string) cost {
 	b.Helper()
-	cpu0, plugin0, t0 := selfCPU(b), procCPU(b, s.plugin), time.Now()
+	pid := s.pluginPID(b)
+	cpu0, plugin0, t0 := selfCPU(b), procCPU(b, pid), time.Now()
 	for _, id := range ids {
 		s.sim.push(b, id)
 	}
@@ -160,7 +171,7 @@ func (s *sideBySide) runBridge(b *testing.B, ids []string) cost {
 	wall := time.Since(t0)
 	s.ps.waitIdle("csv")
 	runtime.GC()
-	return cost{wall: wall, self: selfCPU(b) - cpu0, plugin: procCPU(b, s.plugin) - plugin0}
+	return cost{wall: wall, self: selfCPU(b) - cpu0, plugin: procCPU(b, pid) - plugin0}
 }
 
 // decodedMiB is the size of a 10 h exercise's decoded samples: 36,000
@@ -257,11 +268,11 @@ func (s *sideBySide) measure(b *testing.B, ids []string) memPeaks {
 	m.straightGrowth = mib(peakRSS(b, 0) - idle)
 
 	idle = settleMemory(b, 0)
-	pluginIdle := settleMemory(b, s.plugin)
+	pluginIdle := settleMemory(b, s.pluginPID(b))
 	s.runBridge(b, ids)
 	m.daemonPeak = mib(peakRSS(b, 0))
 	m.daemonGrowth = m.daemonPeak - mib(idle)
-	m.pluginPeak = mib(peakRSS(b, s.plugin))
+	m.pluginPeak = mib(peakRSS(b, s.pluginPID(b)))
 	m.pluginGrowth = m.pluginPeak - mib(pluginIdle)
 	return m
 }
