@@ -32,8 +32,8 @@ const (
 // benchMix, each exported once by each side, one side after the other:
 // the straight line first in the first round, the bridge in the second.
 //
-// straight line: GET exercise and FIT, decode, write the row and the
-// samples file, one exercise after the other in this process.
+// straight line: GET exercise and FIT, decode, write the samples and RR
+// files and the rows, one exercise after the other in this process.
 // bridge: signed webhook pushes to the daemon (in this process), which
 // fetches, decodes, stores and publishes each exercise, and the CSV
 // plugin binary (samples on) writes it; from the first push until the
@@ -41,8 +41,9 @@ const (
 //
 // Throughput ratio: bridge exercises/s over straight-line exercises/s.
 // CPU ratio: straight-line CPU over bridge CPU, the bridge's being this
-// process's (the daemon) plus the plugin process's. The simulator runs
-// in a process of its own, counted on neither side.
+// process's (the daemon) plus the plugin process's, each phase's CPU
+// including a GC at its end. The simulator runs in a process of its
+// own, counted on neither side.
 func BenchmarkBridgeVsStraightLine(b *testing.B) {
 	s := newSideBySide(b)
 	var straight, bridge cost
