@@ -3,14 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/polarbridge/polarbridge/core/seen"
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
@@ -86,4 +90,29 @@ func TestCheck(t *testing.T) {
 	assert.Contains(t, out, `FAIL  plugin broken: plugins.broken.config: pluginapi: invalid config: key "mode": "sometimes" is not one of ok, retry, permanent`)
 	assert.Contains(t, errOut, "2 problem(s): fix them and run `polarbridge check` again")
 	assert.NotContains(t, errOut, "plugin process exited", "the plugins' own lines are not check's")
+}
+
+// TestProgressBarAndLogs: on a terminal, a log line written while the
+// backfill's bar is drawn goes on a cleared line and the bar is drawn
+// again under it, so neither overwrites the other (#16).
+func TestProgressBarAndLogs(t *testing.T) {
+	var screen bytes.Buffer
+	p := &progress{w: &screen, tty: true, start: testNow()}
+	logs := p.logs(&screen)
+	p.update(seen.Progress{ListsDone: 1, ListsTotal: 4})
+	fmt.Fprint(logs, "level=WARN msg=\"Polar answered 429\"\n")
+	p.update(seen.Progress{ListsDone: 2, ListsTotal: 4})
+	p.done()
+	fmt.Fprint(logs, "after\n")
+	bar1 := "[#######.......................] 1/4  found 0  known 0  queued 0  changed 0  ETA "
+	got := screen.String()
+	i := strings.Index(got, bar1)
+	require.GreaterOrEqual(t, i, 0, "%q", got)
+	rest := got[i+len(bar1):]
+	assert.Regexp(t, `^\S+\r\x1b\[Klevel=WARN msg="Polar answered 429"\n\[#######`, rest, "cleared, logged, redrawn")
+	assert.True(t, strings.HasSuffix(got, "\nafter\n"), "after done() logs are plain: %q", got)
+
+	var plain bytes.Buffer
+	q := &progress{w: &plain, start: testNow()}
+	assert.Equal(t, io.Writer(&plain), q.logs(&plain), "no terminal, nothing to redraw")
 }
