@@ -68,8 +68,14 @@ func TestDLQAndPluginsList(t *testing.T) {
 	code, out, errOut = runCLI(t, "plugins", "list", "--config", p)
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "mine (enabled): testexporter 0.0.1, protocol v1")
-	assert.Contains(t, out, "kinds: exercise, sleep, nightly_recharge")
+	assert.Contains(t, out, "kinds:  exercise, sleep, nightly_recharge")
+	assert.Contains(t, out, "config: ok")
 	assert.Contains(t, out, "log_file: /tmp/exported.jsonl")
+
+	require.NoError(t, os.WriteFile(p, []byte("data_dir: data\nplugins:\n  mine:\n    path: "+bin+"\n    config:\n      mode: sometimes\n"), 0o600))
+	code, out, errOut = runCLI(t, "plugins", "list", "--config", p)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, `config: pluginapi: invalid config: key "mode": "sometimes" is not one of ok, retry, permanent`)
 }
 
 // TestCheck: `polarbridge check` says per item what is fine and what to
