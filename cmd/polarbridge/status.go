@@ -42,16 +42,28 @@ func statusCmd(ctx context.Context, env *cliEnv, _ []string) error {
 		return err
 	}
 	defer b.Close()
-	r, err := daemon.RequestStatus(ctx, b)
+	reports, err := daemon.RequestStatuses(ctx, b)
 	if err != nil {
 		return notRunning(err, where)
 	}
 	if asJSON, _ := env.flags.GetBool("json"); asJSON {
+		// One daemon: its report; several on one NATS: a list of them.
 		enc := json.NewEncoder(env.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		if len(reports) == 1 {
+			return enc.Encode(reports[0])
+		}
+		return enc.Encode(reports)
 	}
-	return status.WriteText(env.stdout, r)
+	for i, r := range reports {
+		if i > 0 {
+			fmt.Fprintln(env.stdout, "\n----")
+		}
+		if err := status.WriteText(env.stdout, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func reloadCmd(ctx context.Context, env *cliEnv, _ []string) error {

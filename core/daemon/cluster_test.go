@@ -19,6 +19,7 @@ import (
 
 	"github.com/polarbridge/polarbridge/core/accounts"
 	"github.com/polarbridge/polarbridge/core/bus"
+	"github.com/polarbridge/polarbridge/core/daemon"
 	"github.com/polarbridge/polarbridge/core/delivery"
 	"github.com/polarbridge/polarbridge/core/records"
 	"github.com/polarbridge/polarbridge/internal/testrecords"
@@ -188,6 +189,26 @@ plugins:
 	}
 	require.Eventually(t, func() bool { return strings.Contains(csvHolder(), fmt.Sprintf("-%d-", b.Process.Pid)) },
 		30*time.Second, 50*time.Millisecond, "B, started first, runs the CSV exporter (holder %q)", csvHolder())
+
+	// `polarbridge status` hears from both daemons: the CSV exporter
+	// runs only on B.
+	// (B starts its CSV plugin just after it took the lease.)
+	var pids map[int][]string
+	require.Eventually(t, func() bool {
+		reports, err := daemon.RequestStatuses(ctx, a.d.Bus)
+		if err != nil || len(reports) != 2 {
+			return false
+		}
+		pids = map[int][]string{}
+		for _, r := range reports {
+			for _, e := range r.Exporters {
+				pids[r.PID] = append(pids[r.PID], e.Name)
+			}
+		}
+		return len(pids[b.Process.Pid]) == 2
+	}, 30*time.Second, 100*time.Millisecond, "both daemons answer, B with the CSV exporter: %v", pids)
+	assert.ElementsMatch(t, []string{"csv", "test"}, pids[b.Process.Pid])
+	assert.Equal(t, []string{"test"}, pids[os.Getpid()])
 
 	const total = 300
 	pub := records.NewPublisher(a.d.Bus)

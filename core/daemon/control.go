@@ -64,7 +64,8 @@ func (d *Daemon) controlService(ctx context.Context) error {
 	return nil
 }
 
-// RequestStatus asks the daemon running on b's NATS for its status.
+// RequestStatus asks the daemon running on b's NATS for its status (the
+// first to answer, with several).
 func RequestStatus(ctx context.Context, b *bus.Bus) (status.Report, error) {
 	var r status.Report
 	raw, err := request(ctx, b, StatusSubject)
@@ -75,6 +76,59 @@ func RequestStatus(ctx context.Context, b *bus.Bus) (status.Report, error) {
 		return r, fmt.Errorf("the daemon's status: %w", err)
 	}
 	return r, nil
+}
+
+// gatherAfterFirst is how long RequestStatuses waits for more daemons
+// once the first answered: they answer on one server, within
+// milliseconds of each other.
+const gatherAfterFirst = 300 * time.Millisecond
+
+// RequestStatuses asks every daemon on b's NATS for its status: several
+// daemons sharing one server each run part of the work (exclusive
+// exporters, leased polls). ErrNotRunning when none answers.
+func RequestStatuses(ctx context.Context, b *bus.Bus) ([]status.Report, error) {
+	inbox := nats.NewInbox()
+	answers := make(chan *nats.Msg, 16)
+	sub, err := b.Conn.ChanSubscribe(inbox, answers)
+	if err != nil {
+		return nil, fmt.Errorf("ask the daemons: %w", err)
+	}
+	defer func() { _ = sub.Unsubscribe() }()
+	if err := b.Conn.PublishRequest(StatusSubject, inbox, nil); err != nil {
+		return nil, fmt.Errorf("ask the daemons: %w", err)
+	}
+	if err := b.Conn.FlushTimeout(5 * time.Second); err != nil {
+		return nil, fmt.Errorf("ask the daemons: %w", err)
+	}
+	deadline := time.NewTimer(5 * time.Second)
+	defer deadline.Stop()
+	var out []status.Report
+	for {
+		select {
+		case m := <-answers:
+			if len(m.Data) == 0 {
+				if m.Header.Get("Status") == "503" && len(out) == 0 {
+					return nil, ErrNotRunning // the server says nobody listens
+				}
+				continue
+			}
+			var r status.Report
+			if err := json.Unmarshal(m.Data, &r); err != nil {
+				return nil, fmt.Errorf("a daemon's status: %w", err)
+			}
+			out = append(out, r)
+			if len(out) == 1 {
+				deadline.Reset(gatherAfterFirst)
+			}
+		case <-deadline.C:
+			if len(out) == 0 {
+				return nil, ErrNotRunning
+			}
+			return out, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 }
 
 // RequestReload asks the daemon running on b's NATS to re-read its
