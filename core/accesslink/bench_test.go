@@ -8,8 +8,13 @@ import (
 	"github.com/tormoder/fit"
 )
 
-func BenchmarkNormalizeExerciseFIT1h(b *testing.B) {
-	data := buildFIT(b, fitSpec{start: fitStart, seconds: 3600, laps: 12, sport: fit.SportRunning, noGPSAt: -1})
+func BenchmarkNormalizeExerciseFIT1h(b *testing.B) { benchNormalizeFIT(b, 3600) }
+
+// The 10 h exercise is the worst case: 36,000 records.
+func BenchmarkNormalizeExerciseFIT10h(b *testing.B) { benchNormalizeFIT(b, 36000) }
+
+func benchNormalizeFIT(b *testing.B, seconds int) {
+	data := buildFIT(b, fitSpec{start: fitStart, seconds: seconds, laps: 12, sport: fit.SportRunning, noGPSAt: -1})
 	in := ExerciseInput{Exercise: []byte(fitExerciseJSON), FIT: data}
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
