@@ -15,6 +15,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/polarbridge/polarbridge/core/bus"
@@ -48,18 +49,62 @@ var ErrVersionConflict = errors.New("concurrent versions")
 // content, without the version itself and without file bytes (files are
 // referenced by their own hash).
 func Version(r *pluginapi.Record) (string, error) {
-	c := proto.Clone(r).(*pluginapi.Record)
-	c.Version = ""
-	for _, f := range c.GetExercise().GetFiles() {
-		f.Data = nil
-	}
-	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(c)
+	b, err := marshalContent(r)
 	if err != nil {
-		return "", fmt.Errorf("hash record %s: %w", r.GetKey(), err)
+		return "", err
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:8]), nil
+	return versionOf(b), nil
 }
+
+func versionOf(content []byte) string {
+	sum := sha256.Sum256(content)
+	return hex.EncodeToString(sum[:8])
+}
+
+// versionFieldSize is what appending a version (16 hex digits) adds.
+const versionFieldSize = 1 + 1 + 16
+
+// marshalContent is the deterministic encoding of r without its version
+// and without file bytes: what Version hashes, and the body once the
+// version is appended (appendVersion). One marshal serves both; a 10 h
+// exercise is several MB. r's version and file bytes are cleared during
+// the marshal and restored before it returns, so r must not be read
+// concurrently (Publish sets its version anyway).
+func marshalContent(r *pluginapi.Record) ([]byte, error) {
+	version := r.Version
+	r.Version = ""
+	files := r.GetExercise().GetFiles()
+	data := make([][]byte, len(files))
+	for i, f := range files {
+		data[i], f.Data = f.Data, nil
+	}
+	defer func() {
+		r.Version = version
+		for i, f := range files {
+			f.Data = data[i]
+		}
+	}()
+	opts := proto.MarshalOptions{Deterministic: true}
+	b, err := opts.MarshalAppend(make([]byte, 0, opts.Size(r)+versionFieldSize), r)
+	if err != nil {
+		return nil, fmt.Errorf("%w: encode %s: %v", ErrBadRecord, r.GetKey(), err)
+	}
+	return b, nil
+}
+
+// appendVersion turns content (marshalContent) into the record's body by
+// appending its version field. The marshal leaves out an empty version and
+// a decoder takes fields in any order, so the body decodes to the record
+// with that version.
+func appendVersion(content []byte, version string) []byte {
+	if version == "" {
+		return content
+	}
+	b := protowire.AppendTag(content, versionFieldNumber, protowire.BytesType)
+	return protowire.AppendString(b, version)
+}
+
+var versionFieldNumber = (&pluginapi.Record{}).ProtoReflect().Descriptor().Fields().ByName("version").Number()
 
 // Subject is where a record of kind for user is published.
 func Subject(kind pluginapi.RecordKind, user string) string {
@@ -117,10 +162,11 @@ func (p *Publisher) Publish(ctx context.Context, r *pluginapi.Record) (bool, err
 	if r.GetKey() == "" || r.GetKind() == pluginapi.RecordKind_RECORD_KIND_UNSPECIFIED || r.GetUserId() == "" {
 		return false, fmt.Errorf("%w: key, kind and user_id are required (key %q)", ErrBadRecord, r.GetKey())
 	}
-	version, err := Version(r)
+	content, err := marshalContent(r)
 	if err != nil {
 		return false, err
 	}
+	version := versionOf(content)
 	r.Version = version
 	prev, err := p.b.Versions.Get(ctx, r.GetKey())
 	switch {
@@ -129,7 +175,7 @@ func (p *Publisher) Publish(ctx context.Context, r *pluginapi.Record) (bool, err
 	case err != nil && !errors.Is(err, jetstream.ErrKeyNotFound):
 		return false, fmt.Errorf("look up published version of %s: %w", r.GetKey(), err)
 	}
-	msg, err := p.encode(ctx, Subject(r.GetKind(), r.GetUserId()), r)
+	msg, err := p.message(ctx, Subject(r.GetKind(), r.GetUserId()), r, appendVersion(content, version))
 	if err != nil {
 		return false, err
 	}
@@ -190,7 +236,11 @@ func (p *Publisher) remember(ctx context.Context, key, version string, prev jets
 // Redeliver publishes r again for one exporter only (dead-letter replay).
 func (p *Publisher) Redeliver(ctx context.Context, exporter string, r *pluginapi.Record) error {
 	subject := fmt.Sprintf("%s.%s.%s.%s", bus.RedeliverSubject, exporter, pluginapi.KindName(r.GetKind()), r.GetUserId())
-	msg, err := p.encode(ctx, subject, r)
+	content, err := marshalContent(r)
+	if err != nil {
+		return err
+	}
+	msg, err := p.message(ctx, subject, r, appendVersion(content, r.GetVersion()))
 	if err != nil {
 		return err
 	}
@@ -200,19 +250,9 @@ func (p *Publisher) Redeliver(ctx context.Context, exporter string, r *pluginapi
 	return nil
 }
 
-// encode builds the message for r, moving a large body to the object store.
-func (p *Publisher) encode(ctx context.Context, subject string, r *pluginapi.Record) (*nats.Msg, error) {
-	c := r
-	if hasFileData(r) {
-		c = proto.Clone(r).(*pluginapi.Record)
-		for _, f := range c.GetExercise().GetFiles() {
-			f.Data = nil
-		}
-	}
-	body, err := proto.Marshal(c)
-	if err != nil {
-		return nil, fmt.Errorf("%w: encode %s: %v", ErrBadRecord, r.GetKey(), err)
-	}
+// message builds the message for r with its body, moving a large body to
+// the object store.
+func (p *Publisher) message(ctx context.Context, subject string, r *pluginapi.Record, body []byte) (*nats.Msg, error) {
 	msg := nats.NewMsg(subject)
 	msg.Header.Set(HeaderKind, pluginapi.KindName(r.GetKind()))
 	msg.Header.Set(HeaderKey, r.GetKey())
@@ -227,15 +267,6 @@ func (p *Publisher) encode(ctx context.Context, subject string, r *pluginapi.Rec
 	}
 	msg.Header.Set(HeaderBodyObject, name)
 	return msg, nil
-}
-
-func hasFileData(r *pluginapi.Record) bool {
-	for _, f := range r.GetExercise().GetFiles() {
-		if len(f.GetData()) > 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // Reader turns stream messages back into records.
