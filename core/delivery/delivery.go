@@ -105,29 +105,50 @@ type pending struct {
 	msg      jetstream.Msg
 	rec      *pluginapi.Record
 	attempts int
+	size     int // encoded bytes: the body and any file bytes loaded
 }
 
+// deliver exports a fetch in batches of at most policy.BatchBytes, each
+// exported before the next is loaded, so a backlog of large records is
+// not held in memory a whole fetch at a time.
 func (d *Dispatcher) deliver(ctx context.Context, msgs []jetstream.Msg) {
+	budget := d.policy.BatchBytes
+	if budget <= 0 {
+		budget = consume.DefaultBatchBytes
+	}
 	var batch []pending
-	for _, m := range msgs {
+	size := 0
+	for i, m := range msgs {
 		p, ok := d.prepare(ctx, m)
-		if ok {
-			batch = append(batch, p)
+		if !ok {
+			continue
 		}
+		if len(batch) > 0 && size+p.size > budget {
+			// msgs[i:] wait for this export: they are kept alive with it.
+			d.export(ctx, batch, msgs[i:])
+			batch, size = nil, 0
+		}
+		batch = append(batch, p)
+		size += p.size
 	}
-	if len(batch) == 0 {
-		return
+	if len(batch) > 0 {
+		d.export(ctx, batch, nil)
 	}
+}
+
+// export sends one batch and settles its messages; waiting are fetched
+// messages not yet sent, kept alive meanwhile.
+func (d *Dispatcher) export(ctx context.Context, batch []pending, waiting []jetstream.Msg) {
 	req := &pluginapi.ExportRequest{}
 	for _, p := range batch {
 		req.Records = append(req.Records, p.rec)
 	}
 
-	inFlight := make([]jetstream.Msg, len(batch))
-	for i, p := range batch {
-		inFlight[i] = p.msg
+	inFlight := make([]jetstream.Msg, 0, len(batch)+len(waiting))
+	for _, p := range batch {
+		inFlight = append(inFlight, p.msg)
 	}
-	stop := consume.KeepAlive(inFlight, d.policy.AckWait/3)
+	stop := consume.KeepAlive(append(inFlight, waiting...), d.policy.AckWait/3)
 	start := time.Now()
 	exportCtx, cancel := context.WithTimeout(ctx, d.policy.ExportTimeout)
 	resp, err := d.exp.Export(exportCtx, req)
@@ -179,16 +200,17 @@ func (d *Dispatcher) deliver(ctx context.Context, msgs []jetstream.Msg) {
 // prepare decodes a message and decides whether it still needs delivery.
 func (d *Dispatcher) prepare(ctx context.Context, m jetstream.Msg) (pending, bool) {
 	p := pending{msg: m, attempts: consume.Attempts(m)}
-	rec, err := d.reader.Decode(ctx, m.Headers(), m.Data())
-	if errors.Is(err, records.ErrBadRecord) {
-		d.deadLetter(ctx, p, err.Error())
-		return p, false
-	}
+	body, err := d.reader.Body(ctx, m.Headers(), m.Data())
 	if err != nil {
 		d.retry(ctx, p, err.Error(), 0)
 		return p, false
 	}
-	p.rec = rec
+	rec, err := records.DecodeBody(m.Headers(), body)
+	if err != nil {
+		d.deadLetter(ctx, p, err.Error())
+		return p, false
+	}
+	p.rec, p.size = rec, len(body)
 	// A retried record may have been overtaken by a newer version of the
 	// same key; delivering the old one now would overwrite newer data.
 	if superseded, err := d.superseded(ctx, m, rec); err == nil && superseded {
@@ -204,6 +226,9 @@ func (d *Dispatcher) prepare(ctx context.Context, m jetstream.Msg) (pending, boo
 				d.retry(ctx, p, err.Error(), 0)
 			}
 			return p, false
+		}
+		for _, f := range rec.GetExercise().GetFiles() {
+			p.size += len(f.GetData())
 		}
 	}
 	return p, true

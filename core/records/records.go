@@ -279,15 +279,31 @@ func NewReader(b *bus.Bus) *Reader { return &Reader{b: b} }
 
 // Decode returns the record in a message with the given header and data.
 func (rd *Reader) Decode(ctx context.Context, header nats.Header, data []byte) (*pluginapi.Record, error) {
-	if name := header.Get(HeaderBodyObject); name != "" {
-		var err error
-		data, err = rd.b.Files.GetBytes(ctx, name)
-		if err != nil {
-			return nil, fmt.Errorf("load body %s: %w", name, err)
-		}
+	body, err := rd.Body(ctx, header, data)
+	if err != nil {
+		return nil, err
 	}
+	return DecodeBody(header, body)
+}
+
+// Body returns the encoded record of a message: its data, or the object
+// holding a large body.
+func (rd *Reader) Body(ctx context.Context, header nats.Header, data []byte) ([]byte, error) {
+	name := header.Get(HeaderBodyObject)
+	if name == "" {
+		return data, nil
+	}
+	body, err := rd.b.Files.GetBytes(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("load body %s: %w", name, err)
+	}
+	return body, nil
+}
+
+// DecodeBody decodes a body Body returned for a message with header.
+func DecodeBody(header nats.Header, body []byte) (*pluginapi.Record, error) {
 	r := &pluginapi.Record{}
-	if err := proto.Unmarshal(data, r); err != nil {
+	if err := proto.Unmarshal(body, r); err != nil {
 		return nil, fmt.Errorf("%w: decode %s: %v", ErrBadRecord, header.Get(HeaderKey), err)
 	}
 	return r, nil
