@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/polarbridge/polarbridge/internal/testexporter/exporter"
 	"github.com/polarbridge/polarbridge/internal/testrecords"
@@ -41,18 +42,48 @@ func BenchmarkExport(b *testing.B) {
 			defer h.Close()
 			benchExport(b, h, sz.rec, h.Client().PID())
 		})
+		// The daemon's way: the record as stored, handed over encoded; and
+		// what it did before: decode the stored record, Export re-encodes.
+		b.Run(sz.name+"/grpc-encoded", func(b *testing.B) { benchStored(b, sz.rec, true) })
+		b.Run(sz.name+"/grpc-decoded", func(b *testing.B) { benchStored(b, sz.rec, false) })
 	}
 }
 
+// benchStored exports rec from its encoding, as the daemon has it:
+// handed over encoded, or decoded and re-encoded.
+func benchStored(b *testing.B, rec *pluginapi.Record, encoded bool) {
+	h, err := pluginapi.NewBinaryHarness(testBinary(b))
+	require.NoError(b, err)
+	defer h.Close()
+	body, err := proto.Marshal(rec)
+	require.NoError(b, err)
+	benchCalls(b, h, h.Client().PID(), func(ctx context.Context) ([]*pluginapi.ExportResult, error) {
+		if encoded {
+			resp, err := h.Client().ExportEncoded(ctx, [][]byte{body})
+			return resp.GetResults(), err
+		}
+		r := &pluginapi.Record{}
+		if err := proto.Unmarshal(body, r); err != nil {
+			return nil, err
+		}
+		return h.Export(ctx, r)
+	})
+}
+
 func benchExport(b *testing.B, h *pluginapi.Harness, rec *pluginapi.Record, pid int) {
+	benchCalls(b, h, pid, func(ctx context.Context) ([]*pluginapi.ExportResult, error) { return h.Export(ctx, rec) })
+}
+
+// benchCalls configures h and measures export calls to it.
+func benchCalls(b *testing.B, h *pluginapi.Harness, pid int, export func(context.Context) ([]*pluginapi.ExportResult, error)) {
 	ctx := context.Background()
 	require.NoError(b, h.Configure(ctx, map[string]any{"skip_kv": true}))
 	stop := watchHeap()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		res, err := h.Export(ctx, rec)
-		if err != nil || res[0].GetStatus() != pluginapi.ExportResult_STATUS_OK {
+		res, err := export(ctx)
+		if err != nil || len(res) != 1 || res[0].GetStatus() != pluginapi.ExportResult_STATUS_OK {
 			b.Fatalf("export: %v %v", err, res)
 		}
 	}

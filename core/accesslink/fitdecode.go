@@ -158,16 +158,7 @@ func recordSeries(records []*fit.RecordMsg) (time.Time, []*pluginapi.Series) {
 		return time.Time{}, nil
 	}
 	var counts [numSeries]int
-	for _, r := range records {
-		if !validTime(r.Timestamp) {
-			continue
-		}
-		for i, x := range recordValues(r) {
-			if !math.IsNaN(x) {
-				counts[i]++
-			}
-		}
-	}
+	forValues(records, start, func(i int, _ int64, _ float64) { counts[i]++ })
 	var out []*pluginapi.Series
 	var byIndex [numSeries]*pluginapi.Series
 	for i, n := range counts {
@@ -183,21 +174,29 @@ func recordSeries(records []*fit.RecordMsg) (time.Time, []*pluginapi.Series) {
 		byIndex[i] = s
 		out = append(out, s)
 	}
+	forValues(records, start, func(i int, off int64, v float64) {
+		s := byIndex[i]
+		s.OffsetMs = append(s.OffsetMs, off)
+		s.Values = append(s.Values, v)
+	})
+	slices.SortFunc(out, func(a, b *pluginapi.Series) int { return cmp.Compare(a.Type, b.Type) })
+	return start, out
+}
+
+// forValues calls fn with each value of the records that have a valid
+// time: its series, its offset from start in ms and the value.
+func forValues(records []*fit.RecordMsg, start time.Time, fn func(series int, off int64, v float64)) {
 	for _, r := range records {
 		if !validTime(r.Timestamp) {
 			continue
 		}
 		off := r.Timestamp.Sub(start).Milliseconds()
-		for i, x := range recordValues(r) {
-			if !math.IsNaN(x) {
-				s := byIndex[i]
-				s.OffsetMs = append(s.OffsetMs, off)
-				s.Values = append(s.Values, x)
+		for i, v := range recordValues(r) {
+			if !math.IsNaN(v) {
+				fn(i, off, v)
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b *pluginapi.Series) int { return cmp.Compare(a.Type, b.Type) })
-	return start, out
 }
 
 func fitLap(l *fit.LapMsg) FITLap {

@@ -76,7 +76,6 @@ func (f *fakeExporter) received() []string {
 
 type env struct {
 	b    *bus.Bus
-	exp  *fakeExporter
 	m    *metrics.Metrics
 	logs *testlog.Buffer
 }
@@ -88,7 +87,7 @@ func start(t *testing.T, exp *fakeExporter, maxAttempts int) *env {
 
 // startWith is start with the policy adjusted by adjust and with before
 // run on the open bus before the dispatcher starts (both may be nil).
-func startWith(t *testing.T, exp *fakeExporter, maxAttempts int, adjust func(*delivery.Policy), before func(*env)) *env {
+func startWith(t *testing.T, exp delivery.Exporter, maxAttempts int, adjust func(*delivery.Policy), before func(*env)) *env {
 	t.Helper()
 	b := testbus.Open(t)
 	m := metrics.New()
@@ -98,7 +97,7 @@ func startWith(t *testing.T, exp *fakeExporter, maxAttempts int, adjust func(*de
 		adjust(&policy)
 	}
 	logs := &testlog.Buffer{}
-	e := &env{b: b, exp: exp, m: m, logs: logs}
+	e := &env{b: b, m: m, logs: logs}
 	if before != nil {
 		before(e)
 	}

@@ -155,6 +155,16 @@ func (in *Instance) Export(ctx context.Context, req *pluginapi.ExportRequest) (*
 	return c.Export(ctx, req)
 }
 
+// ExportEncoded is Export for records as stored, encoded (see
+// pluginapi.Client.ExportEncoded), with the same restart.
+func (in *Instance) ExportEncoded(ctx context.Context, records [][]byte) (*pluginapi.ExportResponse, error) {
+	c, err := in.alive(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c.ExportEncoded(ctx, records)
+}
+
 // alive returns a running client, restarting the plugin with exponential
 // backoff (1 s doubling to 1 min) if it has exited.
 func (in *Instance) alive(ctx context.Context) (*pluginapi.Client, error) {
