@@ -2,10 +2,7 @@ package pluginapi_test
 
 import (
 	"context"
-	"os"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/polarbridge/polarbridge/internal/testexporter/exporter"
+	"github.com/polarbridge/polarbridge/internal/testmem"
 	"github.com/polarbridge/polarbridge/internal/testrecords"
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
@@ -91,7 +89,7 @@ func benchCalls(b *testing.B, h *pluginapi.Harness, pid int, export func(context
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(stop())/(1<<20), "host-peak-heap-MB")
 	if pid != 0 {
-		b.ReportMetric(float64(peakRSS(pid))/(1<<10), "plugin-peak-rss-MB")
+		b.ReportMetric(testmem.MB(testmem.Peak(pid)), "plugin-peak-rss-MB")
 	}
 }
 
@@ -123,19 +121,4 @@ func watchHeap() (stop func() uint64) {
 		}
 	}()
 	return func() uint64 { close(done); <-finished; return peak.Load() }
-}
-
-// peakRSS reads a process's peak resident set size in KiB (Linux).
-func peakRSS(pid int) int {
-	raw, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			return n
-		}
-	}
-	return 0
 }

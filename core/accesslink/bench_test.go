@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/tormoder/fit"
+
+	"github.com/polarbridge/polarbridge/internal/testmem"
 )
 
 func BenchmarkNormalizeExerciseFIT1h(b *testing.B) { benchNormalizeFIT(b, 3600) }
@@ -18,11 +20,16 @@ func benchNormalizeFIT(b *testing.B, seconds int) {
 	in := ExerciseInput{Exercise: []byte(fitExerciseJSON), FIT: data}
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	idle := testmem.ResetPeak()
 	for b.Loop() {
 		if _, _, err := NormalizeExercise("7", in, nil, testNow); err != nil {
 			b.Fatal(err)
 		}
 	}
+	// #17's measure: resident growth over the decoded samples (9 series
+	// of float64), ≤ 5 the target.
+	decoded := int64(seconds) * 9 * 8
+	b.ReportMetric(float64(testmem.Peak(0)-idle)/float64(decoded), "rss-growth/decoded")
 }
 
 func BenchmarkParseSample1h(b *testing.B) {

@@ -2,13 +2,9 @@ package delivery_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"runtime/debug"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -20,6 +16,7 @@ import (
 	"github.com/polarbridge/polarbridge/core/pluginhost"
 	"github.com/polarbridge/polarbridge/core/records"
 	"github.com/polarbridge/polarbridge/internal/testbus"
+	"github.com/polarbridge/polarbridge/internal/testmem"
 	"github.com/polarbridge/polarbridge/internal/testrecords"
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
@@ -69,9 +66,7 @@ func backlog(b *testing.B, bin string, batchBytes int) {
 	d, err := delivery.New(ctx, bs, in, policy, metrics.New(), quiet)
 	require.NoError(b, err)
 	// The peak counts from here: what publishing left is returned first.
-	debug.FreeOSMemory()
-	idle := vmRSS("self")
-	require.NoError(b, os.WriteFile("/proc/self/clear_refs", []byte("5"), 0))
+	idle := testmem.ResetPeak()
 	b.StartTimer()
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -80,27 +75,9 @@ func backlog(b *testing.B, bin string, batchBytes int) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(idle)/1024, "daemon-start-rss-MB")
-	b.ReportMetric(float64(status("self", "VmHWM:"))/1024, "daemon-peak-rss-MB")
-	b.ReportMetric(float64(status(strconv.Itoa(in.PID()), "VmHWM:"))/1024, "plugin-peak-rss-MB")
+	b.ReportMetric(testmem.MB(idle), "daemon-start-rss-MB")
+	b.ReportMetric(testmem.MB(testmem.Peak(0)), "daemon-peak-rss-MB")
+	b.ReportMetric(testmem.MB(testmem.Peak(in.PID())), "plugin-peak-rss-MB")
 	cancel()
 	<-done
-}
-
-func vmRSS(pid string) int { return status(pid, "VmRSS:") }
-
-// status is a process's memory figure in KiB from /proc (Linux; 0
-// elsewhere): VmHWM: is the peak resident set size, VmRSS: the current.
-func status(pid, field string) int {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%s/status", pid))
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if v, ok := strings.CutPrefix(line, field); ok {
-			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			return n
-		}
-	}
-	return 0
 }
