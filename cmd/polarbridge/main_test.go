@@ -35,7 +35,7 @@ func TestUnknownCommand(t *testing.T) {
 	code, _, errOut := runCLI(t, "frobnicate")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, `unknown command "frobnicate"`)
-	assert.Contains(t, errOut, "dlq replay")
+	assert.Contains(t, errOut, "run `polarbridge --help` for its usage")
 }
 
 func TestBadConfigNamesTheKey(t *testing.T) {
@@ -66,4 +66,24 @@ func TestDLQAndPluginsList(t *testing.T) {
 	assert.Contains(t, out, "mine (enabled): testexporter 0.0.1, protocol v1")
 	assert.Contains(t, out, "kinds: exercise, sleep, nightly_recharge")
 	assert.Contains(t, out, "log_file: /tmp/exported.jsonl")
+}
+
+// TestCheck: `polarbridge check` says per item what is fine and what to
+// fix: a plugin's own config block is checked by the plugin (#16).
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	bin, err := pluginapi.BuildPlugin("../../internal/testexporter", dir)
+	require.NoError(t, err)
+	p := filepath.Join(dir, "config.yaml")
+	require.NoError(t, os.WriteFile(p, []byte("data_dir: data\nplugins:\n  mine:\n    path: "+bin+"\n  broken:\n    path: "+bin+"\n    config:\n      mode: sometimes\n"), 0o600))
+
+	code, out, errOut := runCLI(t, "check", "--config", p)
+	assert.Equal(t, 1, code, errOut)
+	assert.Contains(t, out, "ok    config: "+p)
+	assert.Contains(t, out, "ok    NATS: the embedded store in "+filepath.Join(dir, "data")+" opens (no daemon runs on it)")
+	assert.Contains(t, out, "FAIL  accounts: no Polar user or Team Pro account: add one with `polarbridge users add`")
+	assert.Contains(t, out, "ok    plugin mine: testexporter 0.0.1 accepts its config (plugins.mine.config)")
+	assert.Contains(t, out, `FAIL  plugin broken: plugins.broken.config: pluginapi: invalid config: key "mode": "sometimes" is not one of ok, retry, permanent`)
+	assert.Contains(t, errOut, "2 problem(s): fix them and run `polarbridge check` again")
+	assert.NotContains(t, errOut, "plugin process exited", "the plugins' own lines are not check's")
 }

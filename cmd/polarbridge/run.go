@@ -37,8 +37,14 @@ func runDaemon(ctx context.Context, env *cliEnv, _ []string) error {
 
 // runUntilReload runs one daemon; it returns the new config after a
 // SIGHUP that brought a valid one, or nil when the daemon ended.
-func runUntilReload(ctx context.Context, env *cliEnv, cfg *config.Config, log *slog.Logger, hup <-chan os.Signal) (*config.Config, *slog.Logger, error) {
-	d, err := daemon.Start(ctx, cfg, log, version)
+func runUntilReload(ctx context.Context, env *cliEnv, cfg *config.Config, log *slog.Logger, hup chan os.Signal) (*config.Config, *slog.Logger, error) {
+	reload := func() {
+		select {
+		case hup <- syscall.SIGHUP:
+		default: // a reload is already pending
+		}
+	}
+	d, err := daemon.Start(ctx, cfg, log, version, daemon.WithReload(reload))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -53,10 +59,10 @@ func runUntilReload(ctx context.Context, env *cliEnv, cfg *config.Config, log *s
 		case <-hup:
 			next, nextLog, err := loadConfig(env)
 			if err != nil {
-				log.Error("SIGHUP: the config is not valid; the daemon keeps running with the previous one", "err", err)
+				log.Error("reload: the config is not valid; the daemon keeps running with the previous one", "err", err)
 				continue
 			}
-			log.Info("SIGHUP: config re-read; restarting the daemon with it", "config", next.File)
+			log.Info("reload: config re-read; restarting the daemon with it", "config", next.File)
 			stop()
 			if err := <-done; err != nil {
 				return nil, nil, err

@@ -24,6 +24,8 @@ import (
 	"github.com/polarbridge/polarbridge/core/plausible"
 	"github.com/polarbridge/polarbridge/core/pluginhost"
 	"github.com/polarbridge/polarbridge/core/poller"
+	"github.com/polarbridge/polarbridge/core/status"
+	"github.com/polarbridge/polarbridge/core/syncstate"
 	"github.com/polarbridge/polarbridge/core/teampro"
 	"github.com/polarbridge/polarbridge/core/teamsync"
 	"github.com/polarbridge/polarbridge/pluginapi"
@@ -63,6 +65,12 @@ type Daemon struct {
 	holder string
 	// running is set once Run has started everything.
 	running bool
+
+	// Sync is what each Polar account did last (status, metrics).
+	Sync      *syncstate.Tracker
+	startedAt time.Time
+	// quota reads the Polar APIs' rate-limit windows (guarded by mu).
+	quota []func() []status.Quota
 }
 
 // settings are what Options adjust.
@@ -76,6 +84,10 @@ type settings struct {
 	onTeamProWarning  func()
 	// onTeamProImplausible counts Team Pro values dropped as implausible.
 	onTeamProImplausible func(plausible.Warning)
+	// onTeamProPolled is told each Team Pro account's poll.
+	onTeamProPolled func(account string, err error)
+	// reload, if set, is what `polarbridge reload` asks for.
+	reload func()
 }
 
 func newSettings(opts []Option) settings {
@@ -123,8 +135,13 @@ func WithAccessLinkOptions(opts ...accesslink.Option) Option {
 // Any other error (a plugin that will not start or rejects its config)
 // stops the start with everything started so far shut down again.
 func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version string, opts ...Option) (_ *Daemon, err error) {
-	d := &Daemon{cfg: cfg, log: log, version: version, Metrics: metrics.New(), set: newSettings(opts), holder: lease.HolderID()}
+	d := &Daemon{cfg: cfg, log: log, version: version, Metrics: metrics.New(), set: newSettings(opts), holder: lease.HolderID(), startedAt: time.Now()}
 	d.Metrics.SetBuildInfo(version)
+	// Status times are when things happened, on the wall clock, not the
+	// calendar clock that tells the sources what "today" is.
+	d.Sync = syncstate.New(time.Now, func(source, account string, at time.Time) {
+		d.Metrics.LastSync.WithLabelValues(source, account).Set(float64(at.Unix()))
+	})
 	defer func() {
 		if err != nil {
 			d.Close()
@@ -162,7 +179,9 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version st
 		if err != nil {
 			return nil, err
 		}
-		disp, err := delivery.New(ctx, d.Bus, in, cfg.Delivery, d.Metrics, log.With("exporter", name))
+		disp, err := delivery.New(ctx, d.Bus, in, cfg.Delivery, d.Metrics, log.With("exporter", name), delivery.WithExported(func(r *pluginapi.Record) {
+			d.Sync.Exported(sourceName(r.GetSource()), r.GetUserId())
+		}))
 		d.mu.Lock()
 		d.Plugins = append(d.Plugins, in)
 		if err == nil {
@@ -206,9 +225,14 @@ func (d *Daemon) serveHealth() error {
 	if err != nil {
 		return err
 	}
+	pages, err := d.statusPages()
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	d.healthStop, d.healthErr = cancel, make(chan error, 1)
-	go func() { d.healthErr <- d.Metrics.Serve(ctx, ln, d, d.log) }()
+	go func() { d.healthErr <- d.Metrics.Serve(ctx, ln, d, pages.Handler(), d.log) }()
 	return nil
 }
 

@@ -54,6 +54,16 @@ type Dispatcher struct {
 	log     *slog.Logger
 	cons    jetstream.Consumer
 	health  health
+	// onExported, if set, is told each record the exporter took.
+	onExported func(*pluginapi.Record)
+}
+
+// Option adjusts a Dispatcher.
+type Option func(*Dispatcher)
+
+// WithExported has f told each record the exporter took (for status).
+func WithExported(f func(*pluginapi.Record)) Option {
+	return func(d *Dispatcher) { d.onExported = f }
 }
 
 // ConsumerName is the durable consumer of an exporter.
@@ -61,7 +71,7 @@ func ConsumerName(exporter string) string { return "exporter-" + exporter }
 
 // New creates (or updates) the exporter's durable consumer. Several
 // daemons sharing one NATS server share the consumer, and so the work.
-func New(ctx context.Context, b *bus.Bus, exp Exporter, policy Policy, m *metrics.Metrics, log *slog.Logger) (*Dispatcher, error) {
+func New(ctx context.Context, b *bus.Bus, exp Exporter, policy Policy, m *metrics.Metrics, log *slog.Logger, opts ...Option) (*Dispatcher, error) {
 	filters := []string{fmt.Sprintf("%s.%s.>", bus.RedeliverSubject, exp.Name())}
 	for _, k := range exp.Kinds() {
 		filters = append(filters, fmt.Sprintf("%s.%s.>", bus.RecordsSubject, pluginapi.KindName(k)))
@@ -81,11 +91,15 @@ func New(ctx context.Context, b *bus.Bus, exp Exporter, policy Policy, m *metric
 	if err != nil {
 		return nil, fmt.Errorf("consumer for exporter %s: %w", exp.Name(), err)
 	}
-	return &Dispatcher{
+	d := &Dispatcher{
 		exp: exp, policy: policy, b: b, cons: cons, metrics: m, log: log,
 		reader: records.NewReader(b),
 		dead:   consume.DeadLetters{Queue: dlq.New(b), Name: exp.Name(), Retry: policy.BackoffMax, Log: log},
-	}, nil
+	}
+	for _, o := range opts {
+		o(d)
+	}
+	return d, nil
 }
 
 // Run delivers until ctx ends. A batch in progress when ctx ends is
@@ -102,36 +116,30 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 }
 
 func (d *Dispatcher) updateLag(ctx context.Context) {
+	if lag, err := d.Lag(ctx); err == nil {
+		d.metrics.ConsumerLag.WithLabelValues(d.exp.Name()).Set(float64(lag))
+	}
+}
+
+// Lag is the records waiting for the exporter or in delivery to it.
+func (d *Dispatcher) Lag(ctx context.Context) (uint64, error) {
 	info, err := d.cons.Info(ctx)
 	if err != nil {
-		return
+		return 0, fmt.Errorf("consumer of exporter %s: %w", d.exp.Name(), err)
 	}
-	d.metrics.ConsumerLag.WithLabelValues(d.exp.Name()).Set(float64(info.NumPending + uint64(info.NumAckPending)))
+	return info.NumPending + uint64(info.NumAckPending), nil
 }
 
 // pending is one message on its way to the exporter.
 type pending struct {
-	msg      jetstream.Msg
-	rec      *pluginapi.Record // decoded, or nil when body goes as it is
-	body     []byte            // the encoded record, when rec is nil
+	msg jetstream.Msg
+	// rec is the record, or only its summary (no body) when encoded.
+	rec *pluginapi.Record
+	// encoded: body goes to the exporter as it is, not rec.
+	encoded  bool
+	body     []byte
 	attempts int
 	size     int // encoded bytes: the body and any file bytes loaded
-}
-
-// key and version are the record's, from the message headers when it is
-// not decoded (Publish sets both).
-func (p pending) key() string {
-	if p.rec != nil {
-		return p.rec.GetKey()
-	}
-	return p.msg.Headers().Get(records.HeaderKey)
-}
-
-func (p pending) version() string {
-	if p.rec != nil {
-		return p.rec.GetVersion()
-	}
-	return p.msg.Headers().Get(records.HeaderVersion)
 }
 
 // deliver exports a fetch in batches of at most policy.BatchBytes, each
@@ -165,7 +173,6 @@ func (d *Dispatcher) deliver(ctx context.Context, msgs []jetstream.Msg) {
 // export sends one batch and settles its messages; waiting are fetched
 // messages not yet sent, kept alive meanwhile.
 func (d *Dispatcher) export(ctx context.Context, batch []pending, waiting []jetstream.Msg) {
-
 	inFlight := make([]jetstream.Msg, 0, len(batch)+len(waiting))
 	for _, p := range batch {
 		inFlight = append(inFlight, p.msg)
@@ -186,7 +193,7 @@ func (d *Dispatcher) export(ctx context.Context, batch []pending, waiting []jets
 			// An encoded body the plugin could not decode would fail
 			// every batch it is in: decoded here only now, it is
 			// dead-lettered as a bad record would have been.
-			if p.rec == nil {
+			if p.encoded {
 				if _, derr := records.DecodeBody(p.msg.Headers(), p.body); derr != nil {
 					d.deadLetter(ctx, p, derr.Error())
 					continue
@@ -202,9 +209,12 @@ func (d *Dispatcher) export(ctx context.Context, batch []pending, waiting []jets
 		switch r.GetStatus() {
 		case pluginapi.ExportResult_STATUS_OK:
 			if err := p.msg.Ack(); err != nil {
-				d.log.Warn("ack", "key", p.key(), "err", err)
+				d.log.Warn("ack", "key", keyOf(p), "err", err)
 			}
 			d.metrics.Exported.WithLabelValues(d.exp.Name()).Inc()
+			if d.onExported != nil {
+				d.onExported(p.rec)
+			}
 			ok++
 		case pluginapi.ExportResult_STATUS_PERMANENT:
 			d.metrics.Failed.WithLabelValues(d.exp.Name()).Inc()
@@ -230,7 +240,7 @@ func (d *Dispatcher) export(ctx context.Context, batch []pending, waiting []jets
 
 // call hands the batch to the exporter, encoded if it was not decoded.
 func (d *Dispatcher) call(ctx context.Context, batch []pending) (*pluginapi.ExportResponse, error) {
-	if enc, ok := d.exp.(EncodedExporter); ok && batch[0].rec == nil {
+	if enc, ok := d.exp.(EncodedExporter); ok && batch[0].encoded {
 		bodies := make([][]byte, len(batch))
 		for i, p := range batch {
 			bodies[i] = p.body
@@ -254,23 +264,23 @@ func (d *Dispatcher) prepare(ctx context.Context, m jetstream.Msg) (pending, boo
 	}
 	p.size = len(body)
 	_, encoded := d.exp.(EncodedExporter)
+	decode := records.DecodeBody
 	if encoded && !d.exp.IncludeFiles() {
-		p.body = body
-	} else {
-		if p.rec, err = records.DecodeBody(m.Headers(), body); err != nil {
-			d.deadLetter(ctx, p, err.Error())
-			return p, false
-		}
+		p.encoded, p.body, decode = true, body, records.DecodeSummary
 	}
+	if p.rec, err = decode(m.Headers(), body); err != nil {
+		d.deadLetter(ctx, p, err.Error())
+		return p, false
+	}
+	rec := p.rec
 	// A retried record may have been overtaken by a newer version of the
 	// same key; delivering the old one now would overwrite newer data.
-	if superseded, err := d.superseded(ctx, m, p.key(), p.version()); err == nil && superseded {
-		d.log.Debug("skip superseded version", "key", p.key(), "version", p.version())
+	if superseded, err := d.superseded(ctx, m, rec); err == nil && superseded {
+		d.log.Debug("skip superseded version", "key", rec.GetKey(), "version", rec.GetVersion())
 		_ = m.Ack()
 		return p, false
 	}
-	if d.exp.IncludeFiles() { // then rec is decoded
-		rec := p.rec
+	if d.exp.IncludeFiles() { // then rec is decoded whole
 		if err := d.reader.LoadFiles(ctx, rec); err != nil {
 			if errors.Is(err, records.ErrBadRecord) {
 				d.deadLetter(ctx, p, err.Error())
@@ -290,12 +300,12 @@ func (d *Dispatcher) prepare(ctx context.Context, m jetstream.Msg) (pending, boo
 // after m. The versions KV is written just after a record is published,
 // so a different version there is only newer if it was written after m
 // was stored; otherwise m itself is the newest and the KV not yet updated.
-func (d *Dispatcher) superseded(ctx context.Context, m jetstream.Msg, key, version string) (bool, error) {
-	e, err := d.b.Versions.Get(ctx, key)
+func (d *Dispatcher) superseded(ctx context.Context, m jetstream.Msg, rec *pluginapi.Record) (bool, error) {
+	e, err := d.b.Versions.Get(ctx, rec.GetKey())
 	if err != nil {
 		return false, err
 	}
-	if string(e.Value()) == version {
+	if string(e.Value()) == rec.GetVersion() {
 		return false, nil
 	}
 	md, err := m.Metadata()
@@ -316,9 +326,9 @@ func (d *Dispatcher) retry(ctx context.Context, p pending, reason string, after 
 	if after > 0 && p.attempts < maxDeferralsFactor*d.policy.MaxAttempts {
 		d.noteDeferral(ctx, p, deferred+1)
 		d.metrics.Retried.WithLabelValues(d.exp.Name()).Inc()
-		d.log.Info("export deferred by the plugin", "key", p.key(), "in", after, "reason", reason)
+		d.log.Info("export deferred by the plugin", "key", keyOf(p), "in", after, "reason", reason)
 		if err := p.msg.NakWithDelay(after); err != nil {
-			d.log.Warn("nak", "key", p.key(), "err", err)
+			d.log.Warn("nak", "key", keyOf(p), "err", err)
 		}
 		return
 	}
@@ -329,9 +339,9 @@ func (d *Dispatcher) retry(ctx context.Context, p pending, reason string, after 
 	delay := max(d.policy.Backoff(attempts), after)
 	d.metrics.Retried.WithLabelValues(d.exp.Name()).Inc()
 	// At DEBUG: the exporter's failures are said at WARN, once a minute.
-	d.log.Debug("export will be retried", "key", p.key(), "attempt", p.attempts, "in", delay, "reason", reason)
+	d.log.Debug("export will be retried", "key", keyOf(p), "attempt", p.attempts, "in", delay, "reason", reason)
 	if err := p.msg.NakWithDelay(delay); err != nil {
-		d.log.Warn("nak", "key", p.key(), "err", err)
+		d.log.Warn("nak", "key", keyOf(p), "err", err)
 	}
 }
 
@@ -363,13 +373,20 @@ func (d *Dispatcher) deferrals(ctx context.Context, p pending) int {
 func (d *Dispatcher) noteDeferral(ctx context.Context, p pending, n int) {
 	if key, ok := d.deferralKey(p); ok {
 		if _, err := d.b.Deferrals.Put(ctx, key, []byte(strconv.Itoa(n))); err != nil {
-			d.log.Warn("record deferral", "key", p.key(), "err", err)
+			d.log.Warn("record deferral", "key", keyOf(p), "err", err)
 		}
 	}
 }
 
 func (d *Dispatcher) deadLetter(ctx context.Context, p pending, reason string) {
-	if d.dead.Put(ctx, p.msg, reason, p.attempts, "key", p.key()) {
+	if d.dead.Put(ctx, p.msg, reason, p.attempts, "key", keyOf(p)) {
 		d.metrics.DeadLetters.WithLabelValues(d.exp.Name()).Inc()
 	}
+}
+
+func keyOf(p pending) string {
+	if p.rec != nil {
+		return p.rec.GetKey()
+	}
+	return p.msg.Headers().Get(records.HeaderKey)
 }

@@ -18,17 +18,17 @@ import (
 // decodes them all, failing the whole call if one is not a record.
 type encodedExporter struct {
 	*fakeExporter
-	calls int
+	failed int // calls failed for a body that is no record
 }
 
 func (e *encodedExporter) ExportEncoded(ctx context.Context, bodies [][]byte) (*pluginapi.ExportResponse, error) {
-	e.mu.Lock()
-	e.calls++
-	e.mu.Unlock()
 	req := &pluginapi.ExportRequest{}
 	for _, b := range bodies {
 		r := &pluginapi.Record{}
 		if err := proto.Unmarshal(b, r); err != nil {
+			e.mu.Lock()
+			e.failed++
+			e.mu.Unlock()
 			return nil, errors.New("grpc: error unmarshalling request")
 		}
 		req.Records = append(req.Records, r)
@@ -40,21 +40,26 @@ func (e *encodedExporter) Export(context.Context, *pluginapi.ExportRequest) (*pl
 	panic("an encoded exporter without include_files is handed bytes")
 }
 
-// Records reach an encoded exporter as stored, with their versions; a
-// body that is no record fails its batch once, then is dead-lettered
-// and the others are delivered.
+// Records reach an encoded exporter as stored, with their versions. A
+// body whose framing is broken is dead-lettered at once; one whose inner
+// body is broken fails its batch once, then is dead-lettered, and the
+// others are delivered.
 func TestEncodedExporter(t *testing.T) {
 	fake := &fakeExporter{}
 	exp := &encodedExporter{fakeExporter: fake}
 	recs := []*pluginapi.Record{sleepRecord("2026-12-01"), sleepRecord("2026-12-02")}
 	e := startWith(t, exp, 3, nil, func(e *env) {
 		e.publish(t, recs[0])
-		bad := nats.NewMsg(records.Subject(pluginapi.RecordKind_RECORD_KIND_SLEEP, "475"))
-		bad.Header.Set(records.HeaderKey, "sleep.475.2026-12-09")
-		bad.Header.Set(records.HeaderVersion, "00")
-		bad.Data = []byte("\x0a\xff not a record")
-		_, err := e.b.JS.PublishMsg(context.Background(), bad)
-		require.NoError(t, err)
+		for key, data := range map[string]string{
+			"sleep.475.2026-12-08": "\x0a\xff not a record",
+			"sleep.475.2026-12-09": "\x12\x14sleep.475.2026-12-09\x5a\x03\xff\xff\xff", // key, then a broken sleep
+		} {
+			bad := nats.NewMsg(records.Subject(pluginapi.RecordKind_RECORD_KIND_SLEEP, "475"))
+			bad.Header.Set(records.HeaderKey, key)
+			bad.Data = []byte(data)
+			_, err := e.b.JS.PublishMsg(context.Background(), bad)
+			require.NoError(t, err)
+		}
 		e.publish(t, recs[1])
 	})
 	e.waitIdle(t)
@@ -63,10 +68,12 @@ func TestEncodedExporter(t *testing.T) {
 		"sleep.475.2026-12-02@" + recs[1].GetVersion(),
 	}, fake.received())
 	exp.mu.Lock()
-	assert.GreaterOrEqual(t, exp.calls, 2, "the failed call, then the good records")
+	assert.Equal(t, 1, exp.failed, "the broken body failed one call, no more")
 	exp.mu.Unlock()
 	entries := e.deadLetters(t)
-	require.Len(t, entries, 1)
-	assert.Equal(t, "sleep.475.2026-12-09", entries[0].Key)
-	assert.Contains(t, entries[0].Error, "bad record")
+	require.Len(t, entries, 2)
+	for _, en := range entries {
+		assert.Contains(t, []string{"sleep.475.2026-12-08", "sleep.475.2026-12-09"}, en.Key)
+		assert.Contains(t, en.Error, "bad record")
+	}
 }

@@ -165,6 +165,16 @@ func (in *Instance) ExportEncoded(ctx context.Context, records [][]byte) (*plugi
 	return c.ExportEncoded(ctx, records)
 }
 
+// Check runs the plugin's own checks of its destination (`polarbridge
+// check`); pluginapi.ErrNoChecks if it has none.
+func (in *Instance) Check(ctx context.Context) (*pluginapi.CheckResponse, error) {
+	c, err := in.alive(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c.Check(ctx)
+}
+
 // alive returns a running client, restarting the plugin with exponential
 // backoff (1 s doubling to 1 min) if it has exited.
 func (in *Instance) alive(ctx context.Context) (*pluginapi.Client, error) {

@@ -111,6 +111,8 @@ type Poller struct {
 	log      *slog.Logger
 	now      func() time.Time
 	tx       Transactor // nil: the transactional kinds are skipped
+	// onUser, if set, is told each user's end of a cycle.
+	onUser func(user string, err error)
 }
 
 // Option adjusts a Poller.
@@ -118,6 +120,12 @@ type Option func(*Poller)
 
 // WithClock sets the clock that stamps events (default time.Now).
 func WithClock(now func() time.Time) Option { return func(p *Poller) { p.now = now } }
+
+// WithUserPolled has f told, after each user's lists in a cycle, whether
+// they all answered (err nil).
+func WithUserPolled(f func(user string, err error)) Option {
+	return func(p *Poller) { p.onUser = f }
+}
 
 // New returns a Poller.
 func New(b *bus.Bus, polar Lister, acc *accounts.Store, st *seen.Store, log *slog.Logger, opts ...Option) *Poller {
@@ -188,6 +196,7 @@ func (p *Poller) Cycle(ctx context.Context, scope Scope) (Progress, error) {
 	avail := p.notifications(ctx, kinds, !scope.Since.IsZero())
 	var errs []error
 	for _, u := range users {
+		userErrs := len(errs)
 		for _, kind := range kinds {
 			var items []item
 			if isTransactionKind(kind) {
@@ -226,6 +235,9 @@ func (p *Poller) Cycle(ctx context.Context, scope Scope) (Progress, error) {
 				report()
 			}
 			report()
+		}
+		if p.onUser != nil {
+			p.onUser(u.ID, errors.Join(errs[userErrs:]...))
 		}
 	}
 	return prog, errors.Join(errs...)

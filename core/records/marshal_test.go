@@ -124,3 +124,20 @@ func TestPublishedBodyDecodesToTheRecord(t *testing.T) {
 		})
 	}
 }
+
+// A summary is the record without its body, read from the encoding.
+func TestDecodeSummary(t *testing.T) {
+	for name, r := range fixtures() {
+		t.Run(name, func(t *testing.T) {
+			r.Version = "0123456789abcdef"
+			body, err := proto.Marshal(r)
+			require.NoError(t, err)
+			got, err := records.DecodeSummary(nil, body)
+			require.NoError(t, err)
+			want := &pluginapi.Record{Kind: r.GetKind(), Key: r.GetKey(), Version: r.GetVersion(), UserId: r.GetUserId(), Source: r.GetSource()}
+			assert.True(t, proto.Equal(want, got), "got %v", got)
+		})
+	}
+	_, err := records.DecodeSummary(nil, []byte("\x0a\xff not a record"))
+	assert.ErrorIs(t, err, records.ErrBadRecord)
+}

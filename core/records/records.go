@@ -105,7 +105,7 @@ func appendVersion(content []byte, version string) []byte {
 	return protowire.AppendString(b, version)
 }
 
-var versionFieldNumber = (&pluginapi.Record{}).ProtoReflect().Descriptor().Fields().ByName("version").Number()
+var versionFieldNumber = recordFields.ByName("version").Number()
 
 // Subject is where a record of kind for user is published.
 func Subject(kind pluginapi.RecordKind, user string) string {
@@ -335,6 +335,39 @@ func DecodeBody(header nats.Header, body []byte) (*pluginapi.Record, error) {
 	}
 	return r, nil
 }
+
+// DecodeSummary decodes a body's record without its body (the exercise,
+// night, ...): kind, key, version, user and source, for the dispatcher to
+// decide on and account for a record it hands over encoded. The body is
+// skipped, not decoded; one whose framing is broken is an ErrBadRecord.
+func DecodeSummary(header nats.Header, body []byte) (*pluginapi.Record, error) {
+	var top []byte
+	for b := body; len(b) > 0; {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return nil, fmt.Errorf("%w: decode %s: %v", ErrBadRecord, header.Get(HeaderKey), protowire.ParseError(n))
+		}
+		m := protowire.ConsumeFieldValue(num, typ, b[n:])
+		if m < 0 {
+			return nil, fmt.Errorf("%w: decode %s: %v", ErrBadRecord, header.Get(HeaderKey), protowire.ParseError(m))
+		}
+		if !summaryField(num) {
+			b = b[n+m:]
+			continue
+		}
+		top = append(top, b[:n+m]...)
+		b = b[n+m:]
+	}
+	return DecodeBody(header, top)
+}
+
+// summaryField reports whether a Record field is outside its body oneof.
+func summaryField(num protowire.Number) bool {
+	f := recordFields.ByNumber(num)
+	return f != nil && f.ContainingOneof() == nil
+}
+
+var recordFields = (&pluginapi.Record{}).ProtoReflect().Descriptor().Fields()
 
 // LoadFiles fills in the bytes of r's files from the object store and
 // checks them against their recorded digest.
