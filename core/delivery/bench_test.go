@@ -32,7 +32,7 @@ func BenchmarkBacklog(b *testing.B) {
 	for _, tc := range []struct {
 		name  string
 		bytes int
-	}{{"bytes-8MiB", 0}, {"count-only", 1 << 40}} {
+	}{{"bytes-default", 0}, {"bytes-8MiB", 8 << 20}, {"count-only", 1 << 40}} {
 		b.Run(tc.name, func(b *testing.B) {
 			for range b.N {
 				b.StopTimer()
