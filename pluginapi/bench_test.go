@@ -2,17 +2,16 @@ package pluginapi_test
 
 import (
 	"context"
-	"os"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/polarbridge/polarbridge/internal/testexporter/exporter"
+	"github.com/polarbridge/polarbridge/internal/testmem"
 	"github.com/polarbridge/polarbridge/internal/testrecords"
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
@@ -41,18 +40,48 @@ func BenchmarkExport(b *testing.B) {
 			defer h.Close()
 			benchExport(b, h, sz.rec, h.Client().PID())
 		})
+		// The daemon's way: the record as stored, handed over encoded; and
+		// what it did before: decode the stored record, Export re-encodes.
+		b.Run(sz.name+"/grpc-encoded", func(b *testing.B) { benchStored(b, sz.rec, true) })
+		b.Run(sz.name+"/grpc-decoded", func(b *testing.B) { benchStored(b, sz.rec, false) })
 	}
 }
 
+// benchStored exports rec from its encoding, as the daemon has it:
+// handed over encoded, or decoded and re-encoded.
+func benchStored(b *testing.B, rec *pluginapi.Record, encoded bool) {
+	h, err := pluginapi.NewBinaryHarness(testBinary(b))
+	require.NoError(b, err)
+	defer h.Close()
+	body, err := proto.Marshal(rec)
+	require.NoError(b, err)
+	benchCalls(b, h, h.Client().PID(), func(ctx context.Context) ([]*pluginapi.ExportResult, error) {
+		if encoded {
+			resp, err := h.Client().ExportEncoded(ctx, [][]byte{body})
+			return resp.GetResults(), err
+		}
+		r := &pluginapi.Record{}
+		if err := proto.Unmarshal(body, r); err != nil {
+			return nil, err
+		}
+		return h.Export(ctx, r)
+	})
+}
+
 func benchExport(b *testing.B, h *pluginapi.Harness, rec *pluginapi.Record, pid int) {
+	benchCalls(b, h, pid, func(ctx context.Context) ([]*pluginapi.ExportResult, error) { return h.Export(ctx, rec) })
+}
+
+// benchCalls configures h and measures export calls to it.
+func benchCalls(b *testing.B, h *pluginapi.Harness, pid int, export func(context.Context) ([]*pluginapi.ExportResult, error)) {
 	ctx := context.Background()
 	require.NoError(b, h.Configure(ctx, map[string]any{"skip_kv": true}))
 	stop := watchHeap()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		res, err := h.Export(ctx, rec)
-		if err != nil || res[0].GetStatus() != pluginapi.ExportResult_STATUS_OK {
+		res, err := export(ctx)
+		if err != nil || len(res) != 1 || res[0].GetStatus() != pluginapi.ExportResult_STATUS_OK {
 			b.Fatalf("export: %v %v", err, res)
 		}
 	}
@@ -60,7 +89,7 @@ func benchExport(b *testing.B, h *pluginapi.Harness, rec *pluginapi.Record, pid 
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
 	b.ReportMetric(float64(stop())/(1<<20), "host-peak-heap-MB")
 	if pid != 0 {
-		b.ReportMetric(float64(peakRSS(pid))/(1<<10), "plugin-peak-rss-MB")
+		b.ReportMetric(testmem.MB(testmem.Peak(pid)), "plugin-peak-rss-MB")
 	}
 }
 
@@ -92,19 +121,4 @@ func watchHeap() (stop func() uint64) {
 		}
 	}()
 	return func() uint64 { close(done); <-finished; return peak.Load() }
-}
-
-// peakRSS reads a process's peak resident set size in KiB (Linux).
-func peakRSS(pid int) int {
-	raw, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			return n
-		}
-	}
-	return 0
 }

@@ -188,6 +188,7 @@ func trimSentinel(msg string, sentinel error) string {
 // dispensed is what go-plugin dispenses on the host side.
 type dispensed struct {
 	rpc        ExporterClient
+	conn       *grpc.ClientConn // for ExportEncoded
 	broker     *plugin.GRPCBroker
 	kvBrokerID uint32
 }

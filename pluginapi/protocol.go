@@ -51,7 +51,7 @@ func (p *grpcPlugin) GRPCServer(broker *plugin.GRPCBroker, s *grpc.Server) error
 }
 
 func (p *grpcPlugin) GRPCClient(_ context.Context, broker *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
-	return &dispensed{rpc: NewExporterClient(c), broker: broker}, nil
+	return &dispensed{rpc: NewExporterClient(c), conn: c, broker: broker}, nil
 }
 
 // exporterServer is the plugin side of the Exporter service.

@@ -119,6 +119,8 @@ func TestDecodeFIT(t *testing.T) {
 			wantLen = 119 // record 7 has no position: absent, not zero
 		}
 		require.Len(t, s.GetValues(), wantLen, typ)
+		assert.Equal(t, wantLen, cap(s.GetValues()), "%v: sized to its values, nothing to spare", typ)
+		assert.Equal(t, wantLen, cap(s.GetOffsetMs()), typ)
 		j := 0
 		for i := range 120 {
 			if gps && i == 7 {

@@ -74,20 +74,78 @@ func DecodeFIT(data []byte) (act *FITActivity, err error) {
 
 func validTime(t time.Time) bool { return !t.IsZero() && !fit.IsBaseTime(t) }
 
-// seriesBuilder collects one sample type's values.
-type seriesBuilder struct {
-	offsets []int64
-	values  []float64
+// FIT record fields the series are built from, in this order.
+const (
+	seriesHR = iota
+	seriesSpeed
+	seriesCadence
+	seriesAltitude
+	seriesPower
+	seriesDistance
+	seriesTemperature
+	seriesLat
+	seriesLong
+	numSeries
+)
+
+var seriesTypes = [numSeries]pluginapi.SampleType{
+	seriesHR:          pluginapi.SampleType_SAMPLE_TYPE_HEART_RATE,
+	seriesSpeed:       pluginapi.SampleType_SAMPLE_TYPE_SPEED,
+	seriesCadence:     pluginapi.SampleType_SAMPLE_TYPE_CADENCE,
+	seriesAltitude:    pluginapi.SampleType_SAMPLE_TYPE_ALTITUDE,
+	seriesPower:       pluginapi.SampleType_SAMPLE_TYPE_POWER,
+	seriesDistance:    pluginapi.SampleType_SAMPLE_TYPE_DISTANCE,
+	seriesTemperature: pluginapi.SampleType_SAMPLE_TYPE_TEMPERATURE,
+	seriesLat:         pluginapi.SampleType_SAMPLE_TYPE_LATITUDE,
+	seriesLong:        pluginapi.SampleType_SAMPLE_TYPE_LONGITUDE,
 }
 
-func (b *seriesBuilder) add(off int64, v float64) {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return
+// recordValues returns r's value for each series, NaN where it has none.
+func recordValues(r *fit.RecordMsg) [numSeries]float64 {
+	nan := math.NaN()
+	v := [numSeries]float64{}
+	for i := range v {
+		v[i] = nan
 	}
-	b.offsets = append(b.offsets, off)
-	b.values = append(b.values, v)
+	if r.HeartRate != 0xFF {
+		v[seriesHR] = float64(r.HeartRate)
+	}
+	// The enhanced fields supersede the 16-bit ones when present.
+	if r.EnhancedSpeed != 0xFFFFFFFF {
+		v[seriesSpeed] = r.GetEnhancedSpeedScaled()
+	} else {
+		v[seriesSpeed] = r.GetSpeedScaled()
+	}
+	if r.Cadence != 0xFF {
+		v[seriesCadence] = float64(r.Cadence)
+	}
+	if r.EnhancedAltitude != 0xFFFFFFFF {
+		v[seriesAltitude] = r.GetEnhancedAltitudeScaled()
+	} else {
+		v[seriesAltitude] = r.GetAltitudeScaled()
+	}
+	if r.Power != 0xFFFF {
+		v[seriesPower] = float64(r.Power)
+	}
+	v[seriesDistance] = r.GetDistanceScaled()
+	if r.Temperature != 0x7F {
+		v[seriesTemperature] = float64(r.Temperature)
+	}
+	if !r.PositionLat.Invalid() && !r.PositionLong.Invalid() {
+		v[seriesLat] = r.PositionLat.Degrees()
+		v[seriesLong] = r.PositionLong.Degrees()
+	}
+	for i, x := range v {
+		if math.IsInf(x, 0) {
+			v[i] = nan
+		}
+	}
+	return v
 }
 
+// recordSeries builds the series in two passes: the first counts each
+// series' values so the second fills slices of exactly that size. Grown by
+// append, a 10 h exercise's slices allocated ten times their final size.
 func recordSeries(records []*fit.RecordMsg) (time.Time, []*pluginapi.Series) {
 	var start time.Time
 	for _, r := range records {
@@ -99,78 +157,46 @@ func recordSeries(records []*fit.RecordMsg) (time.Time, []*pluginapi.Series) {
 	if start.IsZero() {
 		return time.Time{}, nil
 	}
-	const (
-		hr = iota
-		speed
-		cadence
-		altitude
-		power
-		distance
-		temperature
-		lat
-		long
-		numTypes
-	)
-	types := [numTypes]pluginapi.SampleType{
-		hr:          pluginapi.SampleType_SAMPLE_TYPE_HEART_RATE,
-		speed:       pluginapi.SampleType_SAMPLE_TYPE_SPEED,
-		cadence:     pluginapi.SampleType_SAMPLE_TYPE_CADENCE,
-		altitude:    pluginapi.SampleType_SAMPLE_TYPE_ALTITUDE,
-		power:       pluginapi.SampleType_SAMPLE_TYPE_POWER,
-		distance:    pluginapi.SampleType_SAMPLE_TYPE_DISTANCE,
-		temperature: pluginapi.SampleType_SAMPLE_TYPE_TEMPERATURE,
-		lat:         pluginapi.SampleType_SAMPLE_TYPE_LATITUDE,
-		long:        pluginapi.SampleType_SAMPLE_TYPE_LONGITUDE,
+	var counts [numSeries]int
+	forValues(records, start, func(i int, _ int64, _ float64) { counts[i]++ })
+	var out []*pluginapi.Series
+	var byIndex [numSeries]*pluginapi.Series
+	for i, n := range counts {
+		if n == 0 {
+			continue
+		}
+		s := &pluginapi.Series{
+			Type:     seriesTypes[i],
+			Start:    timestamp(start),
+			OffsetMs: make([]int64, 0, n),
+			Values:   make([]float64, 0, n),
+		}
+		byIndex[i] = s
+		out = append(out, s)
 	}
-	var b [numTypes]seriesBuilder
+	forValues(records, start, func(i int, off int64, v float64) {
+		s := byIndex[i]
+		s.OffsetMs = append(s.OffsetMs, off)
+		s.Values = append(s.Values, v)
+	})
+	slices.SortFunc(out, func(a, b *pluginapi.Series) int { return cmp.Compare(a.Type, b.Type) })
+	return start, out
+}
+
+// forValues calls fn with each value of the records that have a valid
+// time: its series, its offset from start in ms and the value.
+func forValues(records []*fit.RecordMsg, start time.Time, fn func(series int, off int64, v float64)) {
 	for _, r := range records {
 		if !validTime(r.Timestamp) {
 			continue
 		}
 		off := r.Timestamp.Sub(start).Milliseconds()
-		if r.HeartRate != 0xFF {
-			b[hr].add(off, float64(r.HeartRate))
-		}
-		// The enhanced fields supersede the 16-bit ones when present.
-		if r.EnhancedSpeed != 0xFFFFFFFF {
-			b[speed].add(off, r.GetEnhancedSpeedScaled())
-		} else {
-			b[speed].add(off, r.GetSpeedScaled())
-		}
-		if r.Cadence != 0xFF {
-			b[cadence].add(off, float64(r.Cadence))
-		}
-		if r.EnhancedAltitude != 0xFFFFFFFF {
-			b[altitude].add(off, r.GetEnhancedAltitudeScaled())
-		} else {
-			b[altitude].add(off, r.GetAltitudeScaled())
-		}
-		if r.Power != 0xFFFF {
-			b[power].add(off, float64(r.Power))
-		}
-		b[distance].add(off, r.GetDistanceScaled())
-		if r.Temperature != 0x7F {
-			b[temperature].add(off, float64(r.Temperature))
-		}
-		if !r.PositionLat.Invalid() && !r.PositionLong.Invalid() {
-			b[lat].add(off, r.PositionLat.Degrees())
-			b[long].add(off, r.PositionLong.Degrees())
+		for i, v := range recordValues(r) {
+			if !math.IsNaN(v) {
+				fn(i, off, v)
+			}
 		}
 	}
-	var out []*pluginapi.Series
-	for i := range b {
-		if len(b[i].values) == 0 {
-			continue
-		}
-		out = append(out, &pluginapi.Series{
-			Type:     types[i],
-			Start:    timestamp(start),
-			OffsetMs: b[i].offsets,
-			Values:   b[i].values,
-		})
-	}
-	slices.SortFunc(out, func(a, b *pluginapi.Series) int { return cmp.Compare(a.Type, b.Type) })
-	return start, out
 }
 
 func fitLap(l *fit.LapMsg) FITLap {

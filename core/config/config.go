@@ -167,6 +167,7 @@ func Defaults() map[string]any {
 		"nats.records_max_age":       "720h",
 		"nats.replicas":              1,
 		"delivery.batch_size":        50,
+		"delivery.batch_bytes":       consume.DefaultBatchBytes,
 		"delivery.max_attempts":      8,
 		"delivery.backoff_initial":   "5s",
 		"delivery.backoff_max":       "30m",
@@ -418,6 +419,9 @@ func (c *Config) validate() error {
 	}
 	if c.Delivery.BatchSize < 1 || c.Delivery.BatchSize > 1000 {
 		bad("delivery.batch_size", "must be between 1 and 1000, got %d", c.Delivery.BatchSize)
+	}
+	if c.Delivery.BatchBytes < 1<<16 {
+		bad("delivery.batch_bytes", "must be at least 65536, got %d", c.Delivery.BatchBytes)
 	}
 	if c.Delivery.MaxAttempts < 1 {
 		bad("delivery.max_attempts", "must be at least 1, got %d", c.Delivery.MaxAttempts)

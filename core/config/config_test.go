@@ -139,6 +139,11 @@ func TestBadConfig(t *testing.T) {
 			want: []string{`key "delivery.max_attempts"`},
 		},
 		{
+			name: "batch byte budget too small",
+			body: "delivery:\n  batch_bytes: 1000\n",
+			want: []string{`key "delivery.batch_bytes": must be at least 65536, got 1000`},
+		},
+		{
 			name: "bad duration",
 			body: "delivery:\n  backoff_initial: 5 parsecs\n",
 			want: []string{`key "delivery.backoff_initial"`, "not a duration"},

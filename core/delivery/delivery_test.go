@@ -31,6 +31,7 @@ type fakeExporter struct {
 	script   map[string][]*pluginapi.ExportResult
 	failCall error // a whole-batch failure, once
 	got      []string
+	batches  [][]string // the keys of each call
 }
 
 func (f *fakeExporter) Name() string { return "fake" }
@@ -47,7 +48,9 @@ func (f *fakeExporter) Export(_ context.Context, req *pluginapi.ExportRequest) (
 		return nil, err
 	}
 	resp := &pluginapi.ExportResponse{}
+	var batch []string
 	for _, r := range req.GetRecords() {
+		batch = append(batch, r.GetKey())
 		f.got = append(f.got, r.GetKey()+"@"+r.GetVersion())
 		res := pluginapi.OK()
 		if s := f.script[r.GetKey()]; len(s) > 0 {
@@ -55,7 +58,14 @@ func (f *fakeExporter) Export(_ context.Context, req *pluginapi.ExportRequest) (
 		}
 		resp.Results = append(resp.Results, res)
 	}
+	f.batches = append(f.batches, batch)
 	return resp, nil
+}
+
+func (f *fakeExporter) calls() [][]string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([][]string(nil), f.batches...)
 }
 
 func (f *fakeExporter) received() []string {
@@ -66,18 +76,31 @@ func (f *fakeExporter) received() []string {
 
 type env struct {
 	b    *bus.Bus
-	exp  *fakeExporter
 	m    *metrics.Metrics
 	logs *testlog.Buffer
 }
 
 func start(t *testing.T, exp *fakeExporter, maxAttempts int) *env {
 	t.Helper()
+	return startWith(t, exp, maxAttempts, nil, nil)
+}
+
+// startWith is start with the policy adjusted by adjust and with before
+// run on the open bus before the dispatcher starts (both may be nil).
+func startWith(t *testing.T, exp delivery.Exporter, maxAttempts int, adjust func(*delivery.Policy), before func(*env)) *env {
+	t.Helper()
 	b := testbus.Open(t)
 	m := metrics.New()
 	policy := delivery.Policy{BatchSize: 10, MaxAttempts: maxAttempts, BackoffInitial: 10 * time.Millisecond,
 		BackoffMax: 50 * time.Millisecond, AckWait: 5 * time.Second, ExportTimeout: 5 * time.Second}
+	if adjust != nil {
+		adjust(&policy)
+	}
 	logs := &testlog.Buffer{}
+	e := &env{b: b, m: m, logs: logs}
+	if before != nil {
+		before(e)
+	}
 	d, err := delivery.New(context.Background(), b, exp, policy, m, slog.New(slog.NewTextHandler(logs, nil)))
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -87,7 +110,7 @@ func start(t *testing.T, exp *fakeExporter, maxAttempts int) *env {
 		assert.NoError(t, d.Run(ctx))
 	}()
 	t.Cleanup(func() { cancel(); <-done })
-	return &env{b: b, exp: exp, m: m, logs: logs}
+	return e
 }
 
 func (e *env) publish(t *testing.T, recs ...*pluginapi.Record) {

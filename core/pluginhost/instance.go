@@ -163,6 +163,16 @@ func (in *Instance) Export(ctx context.Context, req *pluginapi.ExportRequest) (*
 	return c.Export(ctx, req)
 }
 
+// ExportEncoded is Export for records as stored, encoded (see
+// pluginapi.Client.ExportEncoded), with the same restart.
+func (in *Instance) ExportEncoded(ctx context.Context, records [][]byte) (*pluginapi.ExportResponse, error) {
+	c, err := in.alive(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c.ExportEncoded(ctx, records)
+}
+
 // Check runs the plugin's own checks of its destination (`polarbridge
 // check`); pluginapi.ErrNoChecks if it has none.
 func (in *Instance) Check(ctx context.Context) (*pluginapi.CheckResponse, error) {

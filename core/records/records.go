@@ -10,11 +10,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/polarbridge/polarbridge/core/bus"
@@ -48,18 +50,62 @@ var ErrVersionConflict = errors.New("concurrent versions")
 // content, without the version itself and without file bytes (files are
 // referenced by their own hash).
 func Version(r *pluginapi.Record) (string, error) {
-	c := proto.Clone(r).(*pluginapi.Record)
-	c.Version = ""
-	for _, f := range c.GetExercise().GetFiles() {
-		f.Data = nil
-	}
-	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(c)
+	b, err := marshalContent(r)
 	if err != nil {
-		return "", fmt.Errorf("hash record %s: %w", r.GetKey(), err)
+		return "", err
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:8]), nil
+	return versionOf(b), nil
 }
+
+func versionOf(content []byte) string {
+	sum := sha256.Sum256(content)
+	return hex.EncodeToString(sum[:8])
+}
+
+// versionFieldSize is what appending a version (16 hex digits) adds.
+const versionFieldSize = 1 + 1 + 16
+
+// marshalContent is the deterministic encoding of r without its version
+// and without file bytes: what Version hashes, and the body once the
+// version is appended (appendVersion). One marshal serves both; a 10 h
+// exercise is several MB. r's version and file bytes are cleared during
+// the marshal and restored before it returns, so r must not be read
+// concurrently (Publish sets its version anyway).
+func marshalContent(r *pluginapi.Record) ([]byte, error) {
+	version := r.Version
+	r.Version = ""
+	files := r.GetExercise().GetFiles()
+	data := make([][]byte, len(files))
+	for i, f := range files {
+		data[i], f.Data = f.Data, nil
+	}
+	defer func() {
+		r.Version = version
+		for i, f := range files {
+			f.Data = data[i]
+		}
+	}()
+	opts := proto.MarshalOptions{Deterministic: true}
+	b, err := opts.MarshalAppend(make([]byte, 0, opts.Size(r)+versionFieldSize), r)
+	if err != nil {
+		return nil, fmt.Errorf("%w: encode %s: %v", ErrBadRecord, r.GetKey(), err)
+	}
+	return b, nil
+}
+
+// appendVersion turns content (marshalContent) into the record's body by
+// appending its version field. The marshal leaves out an empty version and
+// a decoder takes fields in any order, so the body decodes to the record
+// with that version.
+func appendVersion(content []byte, version string) []byte {
+	if version == "" {
+		return content
+	}
+	b := protowire.AppendTag(content, versionFieldNumber, protowire.BytesType)
+	return protowire.AppendString(b, version)
+}
+
+var versionFieldNumber = recordFields.ByName("version").Number()
 
 // Subject is where a record of kind for user is published.
 func Subject(kind pluginapi.RecordKind, user string) string {
@@ -117,10 +163,11 @@ func (p *Publisher) Publish(ctx context.Context, r *pluginapi.Record) (bool, err
 	if r.GetKey() == "" || r.GetKind() == pluginapi.RecordKind_RECORD_KIND_UNSPECIFIED || r.GetUserId() == "" {
 		return false, fmt.Errorf("%w: key, kind and user_id are required (key %q)", ErrBadRecord, r.GetKey())
 	}
-	version, err := Version(r)
+	content, err := marshalContent(r)
 	if err != nil {
 		return false, err
 	}
+	version := versionOf(content)
 	r.Version = version
 	prev, err := p.b.Versions.Get(ctx, r.GetKey())
 	switch {
@@ -129,7 +176,7 @@ func (p *Publisher) Publish(ctx context.Context, r *pluginapi.Record) (bool, err
 	case err != nil && !errors.Is(err, jetstream.ErrKeyNotFound):
 		return false, fmt.Errorf("look up published version of %s: %w", r.GetKey(), err)
 	}
-	msg, err := p.encode(ctx, Subject(r.GetKind(), r.GetUserId()), r)
+	msg, err := p.message(ctx, Subject(r.GetKind(), r.GetUserId()), r, appendVersion(content, version))
 	if err != nil {
 		return false, err
 	}
@@ -190,7 +237,11 @@ func (p *Publisher) remember(ctx context.Context, key, version string, prev jets
 // Redeliver publishes r again for one exporter only (dead-letter replay).
 func (p *Publisher) Redeliver(ctx context.Context, exporter string, r *pluginapi.Record) error {
 	subject := fmt.Sprintf("%s.%s.%s.%s", bus.RedeliverSubject, exporter, pluginapi.KindName(r.GetKind()), r.GetUserId())
-	msg, err := p.encode(ctx, subject, r)
+	content, err := marshalContent(r)
+	if err != nil {
+		return err
+	}
+	msg, err := p.message(ctx, subject, r, appendVersion(content, r.GetVersion()))
 	if err != nil {
 		return err
 	}
@@ -200,19 +251,9 @@ func (p *Publisher) Redeliver(ctx context.Context, exporter string, r *pluginapi
 	return nil
 }
 
-// encode builds the message for r, moving a large body to the object store.
-func (p *Publisher) encode(ctx context.Context, subject string, r *pluginapi.Record) (*nats.Msg, error) {
-	c := r
-	if hasFileData(r) {
-		c = proto.Clone(r).(*pluginapi.Record)
-		for _, f := range c.GetExercise().GetFiles() {
-			f.Data = nil
-		}
-	}
-	body, err := proto.Marshal(c)
-	if err != nil {
-		return nil, fmt.Errorf("%w: encode %s: %v", ErrBadRecord, r.GetKey(), err)
-	}
+// message builds the message for r with its body, moving a large body to
+// the object store.
+func (p *Publisher) message(ctx context.Context, subject string, r *pluginapi.Record, body []byte) (*nats.Msg, error) {
 	msg := nats.NewMsg(subject)
 	msg.Header.Set(HeaderKind, pluginapi.KindName(r.GetKind()))
 	msg.Header.Set(HeaderKey, r.GetKey())
@@ -229,15 +270,6 @@ func (p *Publisher) encode(ctx context.Context, subject string, r *pluginapi.Rec
 	return msg, nil
 }
 
-func hasFileData(r *pluginapi.Record) bool {
-	for _, f := range r.GetExercise().GetFiles() {
-		if len(f.GetData()) > 0 {
-			return true
-		}
-	}
-	return false
-}
-
 // Reader turns stream messages back into records.
 type Reader struct {
 	b *bus.Bus
@@ -248,19 +280,94 @@ func NewReader(b *bus.Bus) *Reader { return &Reader{b: b} }
 
 // Decode returns the record in a message with the given header and data.
 func (rd *Reader) Decode(ctx context.Context, header nats.Header, data []byte) (*pluginapi.Record, error) {
-	if name := header.Get(HeaderBodyObject); name != "" {
-		var err error
-		data, err = rd.b.Files.GetBytes(ctx, name)
-		if err != nil {
-			return nil, fmt.Errorf("load body %s: %w", name, err)
-		}
+	body, err := rd.Body(ctx, header, data)
+	if err != nil {
+		return nil, err
 	}
+	return DecodeBody(header, body)
+}
+
+// Body returns the encoded record of a message: its data, or the object
+// holding a large body.
+func (rd *Reader) Body(ctx context.Context, header nats.Header, data []byte) ([]byte, error) {
+	name := header.Get(HeaderBodyObject)
+	if name == "" {
+		return data, nil
+	}
+	body, err := rd.object(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("load body %s: %w", name, err)
+	}
+	return body, nil
+}
+
+// object reads an object into a buffer of its size. GetBytes grows one by
+// doubling: for a 10 h exercise's body, 8 MB allocated for 3 MB read.
+func (rd *Reader) object(ctx context.Context, name string) ([]byte, error) {
+	obj, err := rd.b.Files.Get(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	defer obj.Close()
+	info, err := obj.Info()
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, info.Size)
+	if _, err := io.ReadFull(obj, b); err != nil {
+		return nil, err
+	}
+	// Reading to the end is what checks the object's digest.
+	if n, err := obj.Read(make([]byte, 1)); n > 0 || !errors.Is(err, io.EOF) {
+		if err == nil || errors.Is(err, io.EOF) {
+			err = errors.New("object longer than its size")
+		}
+		return nil, err
+	}
+	return b, nil
+}
+
+// DecodeBody decodes a body Body returned for a message with header.
+func DecodeBody(header nats.Header, body []byte) (*pluginapi.Record, error) {
 	r := &pluginapi.Record{}
-	if err := proto.Unmarshal(data, r); err != nil {
+	if err := proto.Unmarshal(body, r); err != nil {
 		return nil, fmt.Errorf("%w: decode %s: %v", ErrBadRecord, header.Get(HeaderKey), err)
 	}
 	return r, nil
 }
+
+// DecodeSummary decodes a body's record without its body (the exercise,
+// night, ...): kind, key, version, user and source, for the dispatcher to
+// decide on and account for a record it hands over encoded. The body is
+// skipped, not decoded; one whose framing is broken is an ErrBadRecord.
+func DecodeSummary(header nats.Header, body []byte) (*pluginapi.Record, error) {
+	var top []byte
+	for b := body; len(b) > 0; {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return nil, fmt.Errorf("%w: decode %s: %v", ErrBadRecord, header.Get(HeaderKey), protowire.ParseError(n))
+		}
+		m := protowire.ConsumeFieldValue(num, typ, b[n:])
+		if m < 0 {
+			return nil, fmt.Errorf("%w: decode %s: %v", ErrBadRecord, header.Get(HeaderKey), protowire.ParseError(m))
+		}
+		if !summaryField(num) {
+			b = b[n+m:]
+			continue
+		}
+		top = append(top, b[:n+m]...)
+		b = b[n+m:]
+	}
+	return DecodeBody(header, top)
+}
+
+// summaryField reports whether a Record field is outside its body oneof.
+func summaryField(num protowire.Number) bool {
+	f := recordFields.ByNumber(num)
+	return f != nil && f.ContainingOneof() == nil
+}
+
+var recordFields = (&pluginapi.Record{}).ProtoReflect().Descriptor().Fields()
 
 // LoadFiles fills in the bytes of r's files from the object store and
 // checks them against their recorded digest.
@@ -269,7 +376,7 @@ func (rd *Reader) LoadFiles(ctx context.Context, r *pluginapi.Record) error {
 		if len(f.GetData()) > 0 || f.GetObject() == "" {
 			continue
 		}
-		data, err := rd.b.Files.GetBytes(ctx, f.GetObject())
+		data, err := rd.object(ctx, f.GetObject())
 		if err != nil {
 			return fmt.Errorf("load file %s of %s: %w", f.GetObject(), r.GetKey(), err)
 		}

@@ -1,0 +1,143 @@
+package records_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/polarbridge/polarbridge/core/bus"
+	"github.com/polarbridge/polarbridge/core/records"
+	"github.com/polarbridge/polarbridge/internal/testbus"
+	"github.com/polarbridge/polarbridge/internal/testrecords"
+	"github.com/polarbridge/polarbridge/pluginapi"
+)
+
+// versionBefore is Version as it was before one marshal served both the
+// hash and the body (#17): versions stored by earlier releases were made
+// this way, and a different hash would re-export every record.
+func versionBefore(r *pluginapi.Record) string {
+	c := proto.Clone(r).(*pluginapi.Record)
+	c.Version = ""
+	for _, f := range c.GetExercise().GetFiles() {
+		f.Data = nil
+	}
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(c)
+	if err != nil {
+		panic(err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}
+
+// fixtures are records of each shape: with and without files (bytes in
+// or not), an old version set, several kinds.
+func fixtures() map[string]*pluginapi.Record {
+	t0 := time.Date(2026, 5, 4, 6, 0, 0, 0, time.UTC)
+	withFiles := testrecords.Exercise("475", "files", t0, time.Hour)
+	withFiles.GetExercise().Files = []*pluginapi.File{
+		{Format: pluginapi.FileFormat_FILE_FORMAT_FIT, Object: "files/ab", Sha256: "ab", Size: 3, Data: []byte("fit")},
+		{Format: pluginapi.FileFormat_FILE_FORMAT_GPX, Object: "files/cd", Sha256: "cd", Size: 3},
+	}
+	stale := testrecords.Sleep("475", "2026-05-06")
+	stale.Version = "0123456789abcdef"
+	team, players := testrecords.TeamProSession("t1", "s1", t0, time.Hour, 3)
+	return map[string]*pluginapi.Record{
+		"exercise":       testrecords.Exercise("475", "1", t0, 10*time.Minute),
+		"exercise files": withFiles,
+		"sleep":          testrecords.Sleep("475", "2026-05-05"),
+		"sleep stale":    stale,
+		"recharge":       testrecords.NightlyRecharge("475", "2026-05-05"),
+		"cardio load":    testrecords.CardioLoad("475", "2026-05-05"),
+		"heart rate":     testrecords.ContinuousHeartRate("475", "2026-05-05"),
+		"team session":   team,
+		"player session": players[0],
+	}
+}
+
+// Versions are those earlier releases computed: golden values taken with
+// versionBefore, and versionBefore itself on every fixture.
+func TestVersionUnchangedFromEarlierReleases(t *testing.T) {
+	golden := map[string]string{ // from records.Version at 5353352
+		"exercise":       "8665107784ac7881",
+		"exercise files": "14da99cde4ee65cf",
+		"sleep":          "403e80b1f02d8802",
+		"recharge":       "90cb0e477ee07a5c",
+		"team session":   "6e6ceba19ee57e29",
+	}
+	for name, r := range fixtures() {
+		t.Run(name, func(t *testing.T) {
+			before := proto.Clone(r)
+			v, err := records.Version(r)
+			require.NoError(t, err)
+			assert.Equal(t, versionBefore(r), v)
+			if g, ok := golden[name]; ok {
+				assert.Equal(t, g, v, "as stored by earlier releases")
+			}
+			assert.True(t, proto.Equal(before, r), "Version leaves the record as it was")
+		})
+	}
+}
+
+// The body published is the record with its version and without file
+// bytes, whatever order its fields are encoded in.
+func TestPublishedBodyDecodesToTheRecord(t *testing.T) {
+	ctx := context.Background()
+	b := testbus.Open(t)
+	pub := records.NewPublisher(b)
+	rd := records.NewReader(b)
+	s, err := b.JS.Stream(ctx, bus.RecordsStream)
+	require.NoError(t, err)
+	last := func() *pluginapi.Record {
+		info, err := s.Info(ctx)
+		require.NoError(t, err)
+		raw, err := s.GetMsg(ctx, info.State.LastSeq)
+		require.NoError(t, err)
+		got, err := rd.Decode(ctx, raw.Header, raw.Data)
+		require.NoError(t, err)
+		assert.Equal(t, got.GetVersion(), raw.Header.Get(records.HeaderVersion))
+		return got
+	}
+	for name, r := range fixtures() {
+		t.Run(name, func(t *testing.T) {
+			want := versionBefore(r)
+			published, err := pub.Publish(ctx, r)
+			require.NoError(t, err)
+			require.True(t, published)
+			assert.Equal(t, want, r.GetVersion())
+
+			stripped := proto.Clone(r).(*pluginapi.Record)
+			for _, f := range stripped.GetExercise().GetFiles() {
+				f.Data = nil
+			}
+			got := last()
+			assert.True(t, proto.Equal(stripped, got), "published body decodes to the record")
+			assert.Equal(t, want, got.GetVersion())
+
+			require.NoError(t, pub.Redeliver(ctx, "csv", r))
+			assert.True(t, proto.Equal(stripped, last()), "redelivered body too")
+		})
+	}
+}
+
+// A summary is the record without its body, read from the encoding.
+func TestDecodeSummary(t *testing.T) {
+	for name, r := range fixtures() {
+		t.Run(name, func(t *testing.T) {
+			r.Version = "0123456789abcdef"
+			body, err := proto.Marshal(r)
+			require.NoError(t, err)
+			got, err := records.DecodeSummary(nil, body)
+			require.NoError(t, err)
+			want := &pluginapi.Record{Kind: r.GetKind(), Key: r.GetKey(), Version: r.GetVersion(), UserId: r.GetUserId(), Source: r.GetSource()}
+			assert.True(t, proto.Equal(want, got), "got %v", got)
+		})
+	}
+	_, err := records.DecodeSummary(nil, []byte("\x0a\xff not a record"))
+	assert.ErrorIs(t, err, records.ErrBadRecord)
+}
