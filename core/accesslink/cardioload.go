@@ -49,12 +49,8 @@ type CardioLoadLevel struct {
 // UnmarshalJSON accepts either spelling of each key: the docs spell
 // "very_low" with an underscore but "very-high" with a hyphen.
 func (l *CardioLoadLevel) UnmarshalJSON(b []byte) error {
-	h, err := hyphenateKeys(b)
-	if err != nil {
-		return err
-	}
 	type plain CardioLoadLevel
-	return json.Unmarshal(h, (*plain)(l))
+	return unmarshalHyphenated(b, (*plain)(l))
 }
 
 // DecodeCardioLoad decodes one day of a cardio load list.

@@ -98,6 +98,15 @@ func TestDecodeExerciseSpellingPrecedence(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "2020-01-01T10:00:00", ex.StartTime)
 	}
+	// A list set by the snake_case key is replaced, not merged, by the
+	// hyphenated one; keys match case-insensitively, as encoding/json's do;
+	// unknown keys are skipped.
+	ex, err := DecodeExercise([]byte(`{"ID": 7, "heart_rate_zones": [{"index": 1}, {"index": 2}], "later": {"x": [1]}, "heart-rate-zones": [{"index": 3}]}`))
+	require.NoError(t, err)
+	assert.Equal(t, "7", string(ex.ID))
+	assert.Equal(t, []Zone{{Index: 3}}, ex.HeartRateZones)
+	_, err = DecodeExercise([]byte(`{"id": 1} {"id": 2}`))
+	assert.ErrorIs(t, err, ErrInvalidPayload, "data after the object")
 }
 
 func TestDecodeExerciseList(t *testing.T) {

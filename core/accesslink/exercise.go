@@ -1,7 +1,5 @@
 package accesslink
 
-import "encoding/json"
-
 // Exercise is a training session summary, from either
 // GET /v3/users/{user-id}/exercise-transactions/{tid}/exercises/{id}
 // (integer id, hyphenated keys) or GET /v3/exercises[/{hashed-id}]
@@ -44,12 +42,8 @@ type Exercise struct {
 
 // UnmarshalJSON accepts both the hyphenated and the snake_case spelling.
 func (e *Exercise) UnmarshalJSON(data []byte) error {
-	norm, err := hyphenateKeys(data)
-	if err != nil {
-		return err
-	}
 	type plain Exercise // no UnmarshalJSON: no recursion
-	return json.Unmarshal(norm, (*plain)(e))
+	return unmarshalHyphenated(data, (*plain)(e))
 }
 
 // HeartRate holds an exercise's heart-rate statistics in bpm.
@@ -71,12 +65,8 @@ type TrainingLoadPro struct {
 }
 
 func (t *TrainingLoadPro) UnmarshalJSON(data []byte) error {
-	norm, err := hyphenateKeys(data)
-	if err != nil {
-		return err
-	}
 	type plain TrainingLoadPro
-	return json.Unmarshal(norm, (*plain)(t))
+	return unmarshalHyphenated(data, (*plain)(t))
 }
 
 // Zone is a heart-rate zone of an exercise.
@@ -88,12 +78,8 @@ type Zone struct {
 }
 
 func (z *Zone) UnmarshalJSON(data []byte) error {
-	norm, err := hyphenateKeys(data)
-	if err != nil {
-		return err
-	}
 	type plain Zone
-	return json.Unmarshal(norm, (*plain)(z))
+	return unmarshalHyphenated(data, (*plain)(z))
 }
 
 // Zones is the body of .../exercises/{id}/heart-rate-zones.
@@ -113,12 +99,8 @@ type Sample struct {
 }
 
 func (s *Sample) UnmarshalJSON(data []byte) error {
-	norm, err := hyphenateKeys(data)
-	if err != nil {
-		return err
-	}
 	type plain Sample
-	return json.Unmarshal(norm, (*plain)(s))
+	return unmarshalHyphenated(data, (*plain)(s))
 }
 
 // SampleLinks is the body of .../exercises/{id}/samples.
