@@ -4,7 +4,9 @@
 // once per content version, and it polls through package poller.
 //
 // Polar calls per event: EXERCISE costs 2 (the exercise with samples and
-// zones, and its FIT file; TCX or GPX when there is no FIT); SLEEP costs 2
+// zones, and its FIT file, always fetched: its records are the samples),
+// and without a FIT file 1 more (TCX) or 2 (TCX, then GPX for a route)
+// only when an exporter takes files (see Source.ExerciseFiles); SLEEP costs 2
 // (that date's sleep and nightly recharge: Polar sends no webhook for the
 // recharge, it belongs to the night); CARDIO_LOAD costs none (the poller's
 // own event: Polar has no webhook for cardio load, the poller lists it and
@@ -100,6 +102,13 @@ type Source struct {
 	// OnZoneMismatch, if set, counts exercises and nights whose UTC
 	// offset disagrees with the user's zone (see checkZone).
 	OnZoneMismatch func()
+	// ExerciseFiles: some exporter takes exercises with their files'
+	// bytes (include_files, and the exercise kind). Only then is an
+	// exercise without a FIT file worth its TCX or GPX: they are never
+	// decoded, only attached for such exporters to upload (Strava,
+	// intervals.icu) or store (PostgreSQL). The daemon sets it at each
+	// start from the exporters it runs.
+	ExerciseFiles bool
 	// Now is the calendar clock a record's time is judged by: one more
 	// than a day ahead of it is rejected. nil: the Polar client's clock
 	// if it has one (the AccessLink client's WithClock, which the daemon
@@ -235,8 +244,10 @@ func (s *Source) exercise(ctx context.Context, u accounts.User, id string) error
 			return err
 		}
 		rec.GetExercise().Files = append(rec.GetExercise().Files, f)
-	} else if err := s.fallbackFile(ctx, u, id, rec); err != nil {
-		return err
+	} else if s.ExerciseFiles {
+		if err := s.fallbackFile(ctx, u, id, rec); err != nil {
+			return err
+		}
 	}
 	if err := s.publish(ctx, rec); err != nil {
 		return err
@@ -246,12 +257,17 @@ func (s *Source) exercise(ctx context.Context, u accounts.User, id string) error
 
 // fallbackFile attaches the TCX (else GPX) file of an exercise without a
 // FIT file, for exporters that upload files (Strava). Only such exercises
-// cost these extra calls; a manual entry has neither (204).
+// cost these extra calls; a manual entry has neither (204). GPX holds
+// only the route: it is not asked for when the summary's has_route says
+// there is none.
 func (s *Source) fallbackFile(ctx context.Context, u accounts.User, id string, rec *pluginapi.Record) error {
 	for _, f := range []struct {
 		api    accesslink.FileFormat
 		record pluginapi.FileFormat
 	}{{accesslink.FormatTCX, pluginapi.FileFormat_FILE_FORMAT_TCX}, {accesslink.FormatGPX, pluginapi.FileFormat_FILE_FORMAT_GPX}} {
+		if f.api == accesslink.FormatGPX && !rec.GetExercise().GetHasRoute() {
+			return nil
+		}
 		data, found, err := s.polar.GetFile(ctx, u.AccessToken, id, f.api)
 		if err != nil {
 			return fmt.Errorf("fetch %s of exercise %s: %w", f.api, id, err)

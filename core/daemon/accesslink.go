@@ -18,12 +18,14 @@ import (
 	"github.com/polarbridge/polarbridge/core/ingest"
 	"github.com/polarbridge/polarbridge/core/metrics"
 	"github.com/polarbridge/polarbridge/core/plausible"
+	"github.com/polarbridge/polarbridge/core/pluginhost"
 	"github.com/polarbridge/polarbridge/core/poller"
 	"github.com/polarbridge/polarbridge/core/seen"
 	"github.com/polarbridge/polarbridge/core/source"
 	"github.com/polarbridge/polarbridge/core/sports"
 	"github.com/polarbridge/polarbridge/core/teampro"
 	"github.com/polarbridge/polarbridge/core/webhook"
+	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
 // NewAccessLinkClient builds the AccessLink client the configuration
@@ -80,6 +82,7 @@ func (d *Daemon) sourceServices(ctx context.Context) ([]func(context.Context) er
 	al.OnImplausible = d.countImplausible(al.Name())
 	al.OnZoneMismatch = func() { d.Metrics.ZoneMismatch.WithLabelValues(al.Name()).Inc() }
 	al.Now = d.set.now
+	al.ExerciseFiles = d.exerciseFiles
 	d.poller.SetTransactor(al)
 	w, err := ingest.New(d.Bus, []source.Source{al, d.TeamPro}, ingest.Options{
 		Policy: d.cfg.Delivery,
@@ -279,4 +282,15 @@ func (d *Daemon) countImplausible(source string) func(plausible.Warning) {
 	return func(w plausible.Warning) {
 		d.Metrics.Implausible.WithLabelValues(source, w.Kind, w.Field).Add(float64(w.Count))
 	}
+}
+
+// takesExerciseFiles reports whether the exporter name, described by
+// desc, receives exercises with their files' bytes: only then are an
+// exercise's TCX and GPX worth fetching when it has no FIT file. Daemons
+// sharing one NATS server share the records too, so they are meant to
+// run the same exporters (an exporter that takes files on one daemon
+// only would miss those files when another fetched the exercise).
+func (d *Daemon) takesExerciseFiles(name string, desc *pluginapi.DescribeResponse) bool {
+	kinds := pluginhost.Spec{Kinds: d.cfg.Plugins[name].Kinds}.KindsOf(desc)
+	return desc.GetIncludeFiles() && slices.Contains(kinds, pluginapi.RecordKind_RECORD_KIND_EXERCISE)
 }

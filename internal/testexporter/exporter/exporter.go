@@ -127,7 +127,10 @@ type line struct {
 	Kind      string `json:"kind"`
 	Samples   int    `json:"samples"`
 	FileBytes int    `json:"file_bytes"`
-	Count     int    `json:"count"` // how often this key was exported, from the host KV
+	// Files are the formats (FILE_FORMAT_FIT) of the files that came with
+	// their bytes.
+	Files []string `json:"files,omitempty"`
+	Count int      `json:"count"` // how often this key was exported, from the host KV
 }
 
 func (e *Exporter) Export(ctx context.Context, req *pluginapi.ExportRequest) (*pluginapi.ExportResponse, error) {
@@ -187,6 +190,9 @@ func (e *Exporter) exportOne(ctx context.Context, r *pluginapi.Record) *pluginap
 		}
 		for _, f := range ex.GetFiles() {
 			l.FileBytes += len(f.GetData())
+			if len(f.GetData()) > 0 {
+				l.Files = append(l.Files, f.GetFormat().String())
+			}
 		}
 	}
 	if e.log != nil {

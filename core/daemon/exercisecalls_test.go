@@ -1,0 +1,223 @@
+package daemon_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
+)
+
+// Routes of the exercise endpoints, as the simulator counts them.
+const (
+	routeExercise = "GET /v3/exercises/{exerciseID}"
+	routeFIT      = "GET /v3/exercises/{exerciseID}/fit"
+	routeTCX      = "GET /v3/exercises/{exerciseID}/tcx"
+	routeGPX      = "GET /v3/exercises/{exerciseID}/gpx"
+)
+
+// exerciseCase is what Polar holds for one exercise.
+type exerciseCase struct {
+	name       string
+	fitMissing bool // FIT answers 204 (the samples, TCX and GPX are there)
+	tcxMissing bool // TCX answers 204 too
+	route      bool // has_route (RUNNING has one, TREADMILL_RUNNING none)
+}
+
+var exerciseCases = []exerciseCase{
+	{name: "FIT, route", route: true},
+	{name: "FIT, no route"},
+	{name: "FIT 204, TCX, route", fitMissing: true, route: true},
+	{name: "FIT 204, TCX, no route", fitMissing: true},
+	{name: "FIT 204, TCX 204, route", fitMissing: true, tcxMissing: true, route: true},
+	{name: "FIT 204, TCX 204, no route", fitMissing: true, tcxMissing: true},
+}
+
+// wantCalls are the Polar calls an exercise should cost: the summary and
+// the FIT always (the FIT is decoded into the record's samples); TCX,
+// then GPX, only for an exporter that takes files, and GPX only for an
+// exercise with a route.
+func (c exerciseCase) wantCalls(files bool) map[string]int {
+	want := map[string]int{routeExercise: 1, routeFIT: 1}
+	if !files || !c.fitMissing {
+		return want
+	}
+	want[routeTCX] = 1
+	if c.tcxMissing && c.route {
+		want[routeGPX] = 1
+	}
+	return want
+}
+
+// wantFile is the file format attached (with its bytes) for an exporter
+// that takes files; "" for none.
+func (c exerciseCase) wantFile() string {
+	switch {
+	case !c.fitMissing:
+		return "FILE_FORMAT_FIT"
+	case !c.tcxMissing:
+		return "FILE_FORMAT_TCX"
+	case c.route:
+		return "FILE_FORMAT_GPX"
+	}
+	return ""
+}
+
+// filesPlugins is a test exporter that declares include_files (through
+// TESTEXPORTER_INCLUDE_FILES, which the caller sets), logging to log,
+// narrowed to kinds if not empty.
+func filesPlugins(t testing.TB, log, kinds string) string {
+	k := ""
+	if kinds != "" {
+		k = "\n    kinds: [" + kinds + "]"
+	}
+	return `plugins:
+  files:
+    path: ` + binary(t, "internal/testexporter") + k + `
+    config:
+      log_file: ` + log + `
+`
+}
+
+// addExercise adds c's exercise, hands the daemon its EXERCISE event (as
+// the webhook receiver stores it: the webhook's address changes with a
+// restart) and returns it with the Polar calls it cost.
+func addExercise(t *testing.T, ps *polarSetup, c exerciseCase, exporter string) (accesslinksim.Exercise, map[string]int) {
+	t.Helper()
+	sport := "TREADMILL_RUNNING"
+	if c.route {
+		sport = "RUNNING"
+	}
+	before := ps.sim.Stats().Requests
+	ex, err := ps.sim.AddExercise(ps.users[0], accesslinksim.ExerciseSpec{
+		DetailedSport: sport, Duration: 10 * time.Minute, FITMissing: c.fitMissing, TCXMissing: c.tcxMissing,
+	}, accesslinksim.Drop())
+	require.NoError(t, err)
+	require.Equal(t, c.route, ex.HasRoute, "the simulator's sport gives has_route")
+	msg := nats.NewMsg(ps.d.Bus.EventSubject("EXERCISE"))
+	msg.Data = fmt.Appendf(nil, `{"event":"EXERCISE","user_id":%d,"entity_id":%q,"timestamp":"2026-12-01T21:40:00Z"}`, ps.users[0], ex.ID)
+	_, err = ps.d.Bus.JS.PublishMsg(context.Background(), msg)
+	require.NoError(t, err)
+	ps.settle(exporter)
+	calls := map[string]int{}
+	for route, n := range ps.sim.Stats().Requests {
+		if d := n - before[route]; d > 0 {
+			calls[route] = d
+		}
+	}
+	return ex, calls
+}
+
+// exportedFiles reads the test exporter's log: the file formats each
+// exported key came with.
+func exportedFiles(t *testing.T, path string) map[string][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	out := map[string][]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var l struct {
+			Key   string   `json:"key"`
+			Files []string `json:"files"`
+		}
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &l))
+		out[l.Key] = l.Files
+	}
+	require.NoError(t, sc.Err())
+	return out
+}
+
+// An exercise costs the summary and the FIT attempt; its TCX, then its
+// GPX, are asked for only when an exporter that receives exercises takes
+// files, and the GPX only when the summary's has_route says there is a
+// route.
+func TestExercisePolarCalls(t *testing.T) {
+	// Read by the test exporter's processes when they describe
+	// themselves; the CSV exporter takes no files whatever it says.
+	t.Setenv("TESTEXPORTER_INCLUDE_FILES", "1")
+	for _, exp := range []struct {
+		name     string
+		exporter string
+		files    bool
+		plugins  func(log string) string
+	}{
+		{name: "CSV (no include_files)", exporter: "csv", plugins: func(string) string { return "" }},
+		{name: "include_files", exporter: "files", files: true, plugins: func(log string) string { return filesPlugins(t, log, "") }},
+		{name: "include_files, no exercises", exporter: "files", plugins: func(log string) string { return filesPlugins(t, log, "sleep") }},
+	} {
+		t.Run(exp.name, func(t *testing.T) {
+			log := filepath.Join(t.TempDir(), "out.jsonl")
+			ps := startPolar(t, polarOpts{plugins: exp.plugins(log)})
+			keys := map[string]exerciseCase{}
+			for _, c := range exerciseCases {
+				ex, calls := addExercise(t, ps, c, exp.exporter)
+				assert.Equal(t, c.wantCalls(exp.files), calls, c.name)
+				keys[fmt.Sprintf("exercise.%d.%s", ps.users[0], ex.ID)] = c
+			}
+			switch {
+			case exp.exporter == "csv":
+				// The record names no file it did not fetch.
+				rows := ps.csv("exercises.csv")
+				require.Len(t, rows, len(exerciseCases))
+				for _, r := range rows {
+					want := ""
+					if !keys[r["key"]].fitMissing {
+						want = "fit"
+					}
+					assert.Equal(t, want, r["files"], keys[r["key"]].name)
+				}
+			case exp.files:
+				got := exportedFiles(t, log)
+				require.Len(t, got, len(exerciseCases))
+				for key, c := range keys {
+					var want []string
+					if f := c.wantFile(); f != "" {
+						want = []string{f}
+					}
+					assert.Equal(t, want, got[key], c.name)
+				}
+			default:
+				assert.Empty(t, exportedFiles(t, log), "an exporter of sleep only gets no exercise")
+			}
+		})
+	}
+}
+
+// Whether an exporter takes files is read at each start: a reload
+// (SIGHUP restarts the daemon on the new configuration) that narrows the
+// only file-taking exporter to sleep stops the TCX calls, and widening
+// it again brings them back.
+func TestExerciseFilesFollowReload(t *testing.T) {
+	t.Setenv("TESTEXPORTER_INCLUDE_FILES", "1")
+	log := filepath.Join(t.TempDir(), "out.jsonl")
+	ps := startPolar(t, polarOpts{plugins: filesPlugins(t, log, "")})
+	noFIT := exerciseCase{name: "FIT 204, TCX", fitMissing: true}
+	_, calls := addExercise(t, ps, noFIT, "files")
+	assert.Equal(t, noFIT.wantCalls(true), calls, "include_files: the TCX is fetched")
+
+	files := ps.cfg.Plugins["files"]
+	narrowed := files
+	narrowed.Kinds = []string{"sleep"}
+	ps.cfg.Plugins = maps.Clone(ps.cfg.Plugins)
+	ps.cfg.Plugins["files"] = narrowed
+	ps.restart()
+	_, calls = addExercise(t, ps, noFIT, "files")
+	assert.Equal(t, noFIT.wantCalls(false), calls, "no exporter of exercises takes files after the reload")
+
+	ps.cfg.Plugins["files"] = files
+	ps.restart()
+	_, calls = addExercise(t, ps, noFIT, "files")
+	assert.Equal(t, noFIT.wantCalls(true), calls, "include_files again after the second reload")
+}
