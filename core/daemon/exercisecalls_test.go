@@ -92,7 +92,7 @@ func filesPlugins(t testing.TB, log, kinds string) string {
 // addExercise adds c's exercise, hands the daemon its EXERCISE event (as
 // the webhook receiver stores it: the webhook's address changes with a
 // restart) and returns it with the Polar calls it cost.
-func addExercise(t *testing.T, ps *polarSetup, c exerciseCase, exporter string) (accesslinksim.Exercise, map[string]int) {
+func addExercise(t testing.TB, ps *polarSetup, c exerciseCase, exporter string) (accesslinksim.Exercise, map[string]int) {
 	t.Helper()
 	sport := "TREADMILL_RUNNING"
 	if c.route {
