@@ -4,11 +4,13 @@
 // once per content version, and it polls through package poller.
 //
 // Polar calls per event: EXERCISE costs 2 (the exercise with samples and
-// zones, and its FIT file, always fetched: its records are the samples),
+// zones, and its FIT file, always fetched: the samples are decoded from it),
 // and without a FIT file 1 more (TCX) or 2 (TCX, then GPX for a route)
-// only when an exporter takes files (see Source.ExerciseFiles); SLEEP costs 2
-// (that date's sleep and nightly recharge: Polar sends no webhook for the
-// recharge, it belongs to the night); CARDIO_LOAD costs none (the poller's
+// only when an exporter takes files (see Source.ExerciseFiles); SLEEP
+// pushed by Polar costs 2 (that date's sleep and nightly recharge: Polar
+// sends no webhook for the recharge, it belongs to the night), the
+// poller's SLEEP none (it carries both as listed; a list the poller did
+// not read is fetched); CARDIO_LOAD costs none (the poller's
 // own event: Polar has no webhook for cardio load, the poller lists it and
 // the event carries the listed day); CONTINUOUS_HEART_RATE costs 1 (that
 // date's 24/7 heart rate, GET /v3/users/continuous-heart-rate/{date}: the
@@ -189,7 +191,7 @@ func (s *Source) handle(ctx context.Context, body []byte) error {
 	case p.Event == accesslink.EventContinuousHeartRate:
 		err = s.continuousHeartRate(ctx, user, p.Date)
 	default:
-		err = s.night(ctx, user, p.Date)
+		err = s.night(ctx, user, p.Date, p.Data)
 	}
 	s.noteUserState(ctx, user, err)
 	return err
@@ -292,14 +294,29 @@ func (s *Source) mark(ctx context.Context, key string) error {
 	return s.seen.MarkProcessed(ctx, key)
 }
 
-func (s *Source) night(ctx context.Context, u accounts.User, date string) error {
-	sleepRaw, hasSleep, err := s.polar.GetSleep(ctx, u.AccessToken, date)
-	if err != nil {
-		return fmt.Errorf("fetch sleep %s: %w", date, err)
+// night takes in a date's sleep and nightly recharge: from the poller's
+// event (listed, an accesslink.ListedNight) what it carries, fetched
+// what it does not (Polar's push carries only the date: 2 calls).
+func (s *Source) night(ctx context.Context, u accounts.User, date string, listed []byte) error {
+	var ln accesslink.ListedNight
+	if len(listed) > 0 {
+		if err := json.Unmarshal(listed, &ln); err != nil {
+			return source.Permanent(fmt.Errorf("SLEEP event for %s carries no night: %w: %w", date, accesslink.ErrInvalidPayload, err))
+		}
 	}
-	rechargeRaw, hasRecharge, err := s.polar.GetNightlyRecharge(ctx, u.AccessToken, date)
-	if err != nil {
-		return fmt.Errorf("fetch nightly recharge %s: %w", date, err)
+	sleepRaw, hasSleep := []byte(ln.Sleep), len(ln.Sleep) > 0
+	if !ln.SleepListed {
+		var err error
+		if sleepRaw, hasSleep, err = s.polar.GetSleep(ctx, u.AccessToken, date); err != nil {
+			return fmt.Errorf("fetch sleep %s: %w", date, err)
+		}
+	}
+	rechargeRaw, hasRecharge := []byte(ln.NightlyRecharge), len(ln.NightlyRecharge) > 0
+	if !ln.RechargeListed {
+		var err error
+		if rechargeRaw, hasRecharge, err = s.polar.GetNightlyRecharge(ctx, u.AccessToken, date); err != nil {
+			return fmt.Errorf("fetch nightly recharge %s: %w", date, err)
+		}
 	}
 	// Polar answers 404, 204 or an empty 200 for data it does not have
 	// (yet): said and counted, never silently dropped. The next poll

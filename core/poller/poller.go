@@ -42,10 +42,14 @@
 // SLEEP_WISE_CIRCADIAN_BEDTIME, SKIN_TEMPERATURE, SKIN_CONTACTS, ECG_TEST,
 // SPO2_TEST), so it costs no further call.
 //
+// Nights and nightly recharges are listed in full too: a date's SLEEP
+// event carries both entries as listed (see nights), so the worker
+// fetches only a list the cycle did not read.
+//
 // Cost: 11 list calls per user and cycle (one per listed kind) plus 1
-// pull notifications call; every new or changed exercise or night then
-// costs what its event costs the worker (2 calls), every new or changed
-// day of 24/7 heart rate 1, every other entry none. A backfill with Since
+// pull notifications call; every new or changed exercise then costs what
+// its event costs the worker (2 calls), every new or changed day of 24/7
+// heart rate 1, every other entry (nights included) none. A backfill with Since
 // lists cardio load, 24/7 heart rate, SleepWise and biosensing with one
 // ranged call per kind and 28 days.
 package poller
@@ -151,7 +155,8 @@ type item struct {
 	date        string
 	fingerprint string
 	start       time.Time       // exercises: the local start, for Since
-	data        json.RawMessage // cardio load: the listed day, sent in the event
+	data        json.RawMessage // cardio load: the listed day, sent in the event; nights: see nights
+	kind        string
 }
 
 // since reports whether it is within a scope's Since.
@@ -188,11 +193,17 @@ func (p *Poller) Cycle(ctx context.Context, scope Scope) (Progress, error) {
 	avail := p.notifications(ctx, kinds, !scope.Since.IsZero())
 	var errs []error
 	for _, u := range users {
+		nights := newNights(kinds)
 		for _, kind := range kinds {
 			var items []item
-			if isTransactionKind(kind) {
+			switch {
+			case isTransactionKind(kind):
 				err = p.transact(ctx, u, kind, avail, &prog)
-			} else {
+			case isNightKind(kind):
+				// A night's items wait for the other night list.
+				items, err = p.list(ctx, u, kind, scope.Since)
+				items = nights.add(kind, items, err == nil)
+			default:
 				items, err = p.list(ctx, u, kind, scope.Since)
 			}
 			prog.ListsDone++
@@ -203,7 +214,9 @@ func (p *Poller) Cycle(ctx context.Context, scope Scope) (Progress, error) {
 					p.noteUserState(ctx, u, err)
 					break // the other lists would fail the same way
 				}
-				continue
+				if len(items) == 0 {
+					continue
+				}
 			}
 			for _, it := range items {
 				if !it.since(scope.Since) {
@@ -408,7 +421,7 @@ var errNotAvailable = errors.New("not available")
 
 func toItem(user, kind string, raw []byte) (item, error) {
 	sum := sha256.Sum256(raw)
-	it := item{fingerprint: hex.EncodeToString(sum[:8])}
+	it := item{fingerprint: hex.EncodeToString(sum[:8]), kind: kind}
 	switch kind {
 	case KindExercise:
 		ex, err := accesslink.DecodeExercise(raw)
@@ -426,13 +439,13 @@ func toItem(user, kind string, raw []byte) (item, error) {
 		if err != nil {
 			return it, err
 		}
-		it.date, it.key, it.event = s.Date, pluginapi.SleepKey(user, s.Date), accesslink.EventSleep
+		it.date, it.key, it.event, it.data = s.Date, pluginapi.SleepKey(user, s.Date), accesslink.EventSleep, json.RawMessage(raw)
 	case KindNightlyRecharge:
 		r, err := accesslink.DecodeNightlyRecharge(raw)
 		if err != nil {
 			return it, err
 		}
-		it.date, it.key, it.event = r.Date, pluginapi.NightlyRechargeKey(user, r.Date), accesslink.EventSleep
+		it.date, it.key, it.event, it.data = r.Date, pluginapi.NightlyRechargeKey(user, r.Date), accesslink.EventSleep, json.RawMessage(raw)
 	case KindCardioLoad:
 		c, err := accesslink.DecodeCardioLoad(raw)
 		if err != nil {

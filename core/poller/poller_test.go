@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -30,6 +31,7 @@ type fakeLister struct {
 	heartRate                   []string // 24/7 heart rate days, oldest first
 	heartRateRanges             [][2]string
 	err                         error
+	rechargeErr                 error // the recharge list's alone
 }
 
 func raws(list []string) []json.RawMessage {
@@ -55,6 +57,9 @@ func (f *fakeLister) ListSleep(context.Context, string) ([]json.RawMessage, erro
 func (f *fakeLister) ListNightlyRecharge(context.Context, string) ([]json.RawMessage, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.rechargeErr != nil {
+		return nil, f.rechargeErr
+	}
 	return raws(f.recharge), f.err
 }
 
@@ -114,18 +119,28 @@ func start(t *testing.T) *env {
 	return &env{b: b, acc: acc, seen: st, p: p, l: l}
 }
 
-// msgIDs are the Msg-Ids of the events published so far, in order.
-func (e *env) msgIDs(t *testing.T) []string {
+// events are the events published so far, in order.
+func (e *env) events(t *testing.T) []*jetstream.RawStreamMsg {
 	t.Helper()
 	ctx := context.Background()
 	s, err := e.b.JS.Stream(ctx, bus.EventsStream)
 	require.NoError(t, err)
 	info, err := s.Info(ctx)
 	require.NoError(t, err)
-	var out []string
+	var out []*jetstream.RawStreamMsg
 	for seq := info.State.FirstSeq; info.State.Msgs > 0 && seq <= info.State.LastSeq; seq++ {
 		raw, err := s.GetMsg(ctx, seq)
 		require.NoError(t, err)
+		out = append(out, raw)
+	}
+	return out
+}
+
+// msgIDs are the Msg-Ids of the events published so far, in order.
+func (e *env) msgIDs(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, raw := range e.events(t) {
 		out = append(out, raw.Header.Get("Nats-Msg-Id"))
 	}
 	return out

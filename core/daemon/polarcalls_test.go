@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/polarbridge/polarbridge/core/poller"
 	"github.com/polarbridge/polarbridge/internal/sim/accesslinksim"
 )
 
@@ -98,23 +99,18 @@ func addExercise(t testing.TB, ps *polarSetup, c exerciseCase, exporter string) 
 	if c.route {
 		sport = "RUNNING"
 	}
-	before := ps.sim.Stats().Requests
 	ex, err := ps.sim.AddExercise(ps.users[0], accesslinksim.ExerciseSpec{
 		DetailedSport: sport, Duration: 10 * time.Minute, FITMissing: c.fitMissing, TCXMissing: c.tcxMissing,
 	}, accesslinksim.Drop())
 	require.NoError(t, err)
 	require.Equal(t, c.route, ex.HasRoute, "the simulator's sport gives has_route")
-	msg := nats.NewMsg(ps.d.Bus.EventSubject("EXERCISE"))
-	msg.Data = fmt.Appendf(nil, `{"event":"EXERCISE","user_id":%d,"entity_id":%q,"timestamp":"2026-12-01T21:40:00Z"}`, ps.users[0], ex.ID)
-	_, err = ps.d.Bus.JS.PublishMsg(context.Background(), msg)
-	require.NoError(t, err)
-	ps.settle(exporter)
-	calls := map[string]int{}
-	for route, n := range ps.sim.Stats().Requests {
-		if d := n - before[route]; d > 0 {
-			calls[route] = d
-		}
-	}
+	calls := callsDuring(t, ps, func() {
+		msg := nats.NewMsg(ps.d.Bus.EventSubject("EXERCISE"))
+		msg.Data = fmt.Appendf(nil, `{"event":"EXERCISE","user_id":%d,"entity_id":%q,"timestamp":"2026-12-01T21:40:00Z"}`, ps.users[0], ex.ID)
+		_, err := ps.d.Bus.JS.PublishMsg(context.Background(), msg)
+		require.NoError(t, err)
+		ps.settle(exporter)
+	})
 	return ex, calls
 }
 
@@ -220,4 +216,76 @@ func TestExerciseFilesFollowReload(t *testing.T) {
 	ps.restart()
 	_, calls = addExercise(t, ps, noFIT, "files")
 	assert.Equal(t, noFIT.wantCalls(true), calls, "include_files again after the second reload")
+}
+
+const (
+	routeSleepList    = "GET /v3/users/sleep"
+	routeRechargeList = "GET /v3/users/nightly-recharge"
+	routeSleep        = "GET /v3/users/sleep/{date}"
+	routeRecharge     = "GET /v3/users/nightly-recharge/{date}"
+)
+
+// callsDuring counts the Polar calls f makes, by route.
+func callsDuring(t testing.TB, ps *polarSetup, f func()) map[string]int {
+	t.Helper()
+	before := ps.sim.Stats().Requests
+	f()
+	calls := map[string]int{}
+	for route, n := range ps.sim.Stats().Requests {
+		if d := n - before[route]; d > 0 {
+			calls[route] = d
+		}
+	}
+	return calls
+}
+
+// A night the poller finds costs no call beyond the sleep and recharge
+// lists, which hold the full entries: its event carries both. A list
+// outside the poll's scope is fetched by date; Polar's push, which
+// carries only the date, costs its 2 calls. Each path makes the same
+// records.
+func TestNightPolarCalls(t *testing.T) {
+	ps := startPolar(t, polarOpts{})
+	night, err := ps.sim.AddSleep(ps.users[0], accesslinksim.Drop())
+	require.NoError(t, err)
+	require.True(t, night.HasRecharge)
+	poll := func(kinds ...string) func() {
+		return func() {
+			_, err := ps.d.PollOnce(context.Background(), poller.Scope{Kinds: kinds})
+			require.NoError(t, err)
+			ps.settle()
+		}
+	}
+	versions := func() (string, string) {
+		sl, nr := ps.csv("sleep.csv"), ps.csv("nightly_recharge.csv")
+		require.Len(t, sl, 1)
+		require.Len(t, nr, 1)
+		assert.Equal(t, night.Date, sl[0]["date"])
+		assert.Equal(t, night.Date, nr[0]["date"])
+		return sl[0]["version"], nr[0]["version"]
+	}
+
+	assert.Equal(t, map[string]int{routeSleepList: 1, routeRecharge: 1}, callsDuring(t, ps, poll(poller.KindSleep)),
+		"the recharge list was not asked: the recharge is fetched by date")
+	sleepV, rechargeV := versions()
+
+	// The recharge's first listing is a recheck (it came by date): both
+	// ride on the event.
+	assert.Equal(t, map[string]int{routeSleepList: 1, routeRechargeList: 1}, callsDuring(t, ps, poll(poller.KindSleep, poller.KindNightlyRecharge)))
+	assert.Equal(t, map[string]int{routeSleep: 1, routeRecharge: 1}, callsDuring(t, ps, func() {
+		ps.sim.PushWebhook(accesslinksim.Event{Type: accesslinksim.EventSleep, UserID: ps.users[0], Date: night.Date})
+		ps.settle()
+	}))
+	gotSleep, gotRecharge := versions()
+	assert.Equal(t, sleepV, gotSleep, "the listed night and the fetched one are the same record")
+	assert.Equal(t, rechargeV, gotRecharge)
+
+	// A new night found by a full poll: the two lists only.
+	require.NoError(t, ps.clock.Sleep(context.Background(), 24*time.Hour))
+	next, err := ps.sim.AddSleep(ps.users[0], accesslinksim.Drop())
+	require.NoError(t, err)
+	require.NotEqual(t, night.Date, next.Date)
+	assert.Equal(t, map[string]int{routeSleepList: 1, routeRechargeList: 1}, callsDuring(t, ps, poll(poller.KindSleep, poller.KindNightlyRecharge)))
+	assert.Len(t, ps.csv("sleep.csv"), 2)
+	assert.Len(t, ps.csv("nightly_recharge.csv"), 2)
 }
