@@ -288,4 +288,19 @@ func TestNightPolarCalls(t *testing.T) {
 	assert.Equal(t, map[string]int{routeSleepList: 1, routeRechargeList: 1}, callsDuring(t, ps, poll(poller.KindSleep, poller.KindNightlyRecharge)))
 	assert.Len(t, ps.csv("sleep.csv"), 2)
 	assert.Len(t, ps.csv("nightly_recharge.csv"), 2)
+
+	// A pushed night costs its 2 calls (the simulator pushes SleepWise
+	// with it: not counted here); the first poll that lists it (the
+	// recheck) none beyond the lists.
+	require.NoError(t, ps.clock.Sleep(context.Background(), 24*time.Hour))
+	pushed := callsDuring(t, ps, func() {
+		_, err := ps.sim.AddSleep(ps.users[0])
+		require.NoError(t, err)
+		ps.settle()
+	})
+	assert.Equal(t, 1, pushed[routeSleep])
+	assert.Equal(t, 1, pushed[routeRecharge])
+	assert.Equal(t, map[string]int{routeSleepList: 1, routeRechargeList: 1}, callsDuring(t, ps, poll(poller.KindSleep, poller.KindNightlyRecharge)))
+	assert.Len(t, ps.csv("sleep.csv"), 3)
+	assert.Len(t, ps.csv("nightly_recharge.csv"), 3)
 }
