@@ -40,12 +40,15 @@ faults: test-deps
 	FAULTS=all FAULTS_REPORT=$(CURDIR)/$(BIN)/faults-report.txt $(GO) test -race -count=1 -timeout 30m -v -run '^TestFaults$$' ./internal/faults/
 
 # Debian packages the tests need: InfluxDB 1.x (influxd) for the influxdb
-# exporter's tests, PostgreSQL (initdb, postgres) for the postgres one's. CI runs as root on a fresh Debian machine.
+# exporter's tests, Mosquitto for the MQTT one's, PostgreSQL (initdb,
+# postgres) for the postgres one's, Chromium for the status page's. CI
+# runs as root on a fresh Debian machine.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 test-deps:
 	@command -v influxd >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y influxdb)
 	@command -v mosquitto >/dev/null || test -x /usr/sbin/mosquitto || ($(SUDO) apt-get update && $(SUDO) apt-get install -y mosquitto mosquitto-clients)
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ($(SUDO) apt-get update && $(SUDO) apt-get install -y postgresql)
+	@command -v chromium >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
 
 ## bench: benchmarks (see docs/performance.md)
 bench:

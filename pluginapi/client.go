@@ -142,6 +142,19 @@ func (c *Client) Configure(ctx context.Context, req *ConfigureRequest, kv KV) (*
 	return resp, err
 }
 
+// ErrNoChecks means the plugin has no checks of its own (no Checker, or
+// built with an SDK older than Check).
+var ErrNoChecks = errors.New("the plugin has no checks of its own")
+
+// Check runs the plugin's own checks (after Configure).
+func (c *Client) Check(ctx context.Context) (*CheckResponse, error) {
+	resp, err := c.rpc.rpc.Check(ctx, &CheckRequest{})
+	if st, ok := status.FromError(err); ok && st.Code() == codes.Unimplemented {
+		return nil, ErrNoChecks
+	}
+	return resp, err
+}
+
 // Export sends a batch. It checks the plugin answered one result per record.
 func (c *Client) Export(ctx context.Context, req *ExportRequest) (*ExportResponse, error) {
 	resp, err := c.rpc.rpc.Export(ctx, req)

@@ -39,6 +39,25 @@ type Exporter interface {
 	Export(ctx context.Context, req *ExportRequest) (*ExportResponse, error)
 }
 
+// Checker is implemented by exporters that can check their destination
+// without exporting (`polarbridge check`), after Configure: that it
+// answers, that the credentials are accepted. Report each item with
+// CheckOK or CheckFailed; an error means the check itself broke.
+type Checker interface {
+	Check(ctx context.Context, req *CheckRequest) (*CheckResponse, error)
+}
+
+// CheckOK is a check that passed; CheckFailed one that did not, with what
+// to do about it.
+func CheckOK(item, message string) *CheckResult {
+	return &CheckResult{Item: item, Ok: true, Message: message}
+}
+
+// CheckFailed is a check that did not pass.
+func CheckFailed(item, message string) *CheckResult {
+	return &CheckResult{Item: item, Message: message}
+}
+
 // Host gives a plugin access to the daemon's services.
 type Host interface {
 	// KV is the plugin instance's own key-value store. It survives

@@ -62,6 +62,21 @@ func (h *Harness) Configure(ctx context.Context, config any) error {
 	return err
 }
 
+// Check runs the plugin's own checks (after Configure); ErrNoChecks if it
+// has none.
+func (h *Harness) Check(ctx context.Context) ([]*CheckResult, error) {
+	if h.client != nil {
+		resp, err := h.client.Check(ctx)
+		return resp.GetResults(), err
+	}
+	c, ok := h.impl.(Checker)
+	if !ok {
+		return nil, ErrNoChecks
+	}
+	resp, err := c.Check(ctx, &CheckRequest{})
+	return resp.GetResults(), err
+}
+
 // Export sends records as one batch and returns the per-record results.
 func (h *Harness) Export(ctx context.Context, records ...*Record) ([]*ExportResult, error) {
 	req := &ExportRequest{Records: records}

@@ -76,7 +76,149 @@ func (x ExportResult_Status) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ExportResult_Status.Descriptor instead.
 func (ExportResult_Status) EnumDescriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{7, 0}
+	return file_plugin_proto_rawDescGZIP(), []int{10, 0}
+}
+
+type CheckRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckRequest) Reset() {
+	*x = CheckRequest{}
+	mi := &file_plugin_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckRequest) ProtoMessage() {}
+
+func (x *CheckRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckRequest.ProtoReflect.Descriptor instead.
+func (*CheckRequest) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{0}
+}
+
+type CheckResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Results       []*CheckResult         `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckResponse) Reset() {
+	*x = CheckResponse{}
+	mi := &file_plugin_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckResponse) ProtoMessage() {}
+
+func (x *CheckResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckResponse.ProtoReflect.Descriptor instead.
+func (*CheckResponse) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *CheckResponse) GetResults() []*CheckResult {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+// CheckResult is one thing checked, e.g. "InfluxDB at http://...".
+type CheckResult struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Item  string                 `protobuf:"bytes,1,opt,name=item,proto3" json:"item,omitempty"`
+	Ok    bool                   `protobuf:"varint,2,opt,name=ok,proto3" json:"ok,omitempty"`
+	// What was found; when not ok, what to do about it.
+	Message       string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckResult) Reset() {
+	*x = CheckResult{}
+	mi := &file_plugin_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckResult) ProtoMessage() {}
+
+func (x *CheckResult) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckResult.ProtoReflect.Descriptor instead.
+func (*CheckResult) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *CheckResult) GetItem() string {
+	if x != nil {
+		return x.Item
+	}
+	return ""
+}
+
+func (x *CheckResult) GetOk() bool {
+	if x != nil {
+		return x.Ok
+	}
+	return false
+}
+
+func (x *CheckResult) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
 }
 
 type DescribeRequest struct {
@@ -87,7 +229,7 @@ type DescribeRequest struct {
 
 func (x *DescribeRequest) Reset() {
 	*x = DescribeRequest{}
-	mi := &file_plugin_proto_msgTypes[0]
+	mi := &file_plugin_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -99,7 +241,7 @@ func (x *DescribeRequest) String() string {
 func (*DescribeRequest) ProtoMessage() {}
 
 func (x *DescribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[0]
+	mi := &file_plugin_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -112,7 +254,7 @@ func (x *DescribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeRequest.ProtoReflect.Descriptor instead.
 func (*DescribeRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{0}
+	return file_plugin_proto_rawDescGZIP(), []int{3}
 }
 
 type DescribeResponse struct {
@@ -135,7 +277,7 @@ type DescribeResponse struct {
 
 func (x *DescribeResponse) Reset() {
 	*x = DescribeResponse{}
-	mi := &file_plugin_proto_msgTypes[1]
+	mi := &file_plugin_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -147,7 +289,7 @@ func (x *DescribeResponse) String() string {
 func (*DescribeResponse) ProtoMessage() {}
 
 func (x *DescribeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[1]
+	mi := &file_plugin_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -160,7 +302,7 @@ func (x *DescribeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeResponse.ProtoReflect.Descriptor instead.
 func (*DescribeResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{1}
+	return file_plugin_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *DescribeResponse) GetName() string {
@@ -220,7 +362,7 @@ type ConfigureRequest struct {
 
 func (x *ConfigureRequest) Reset() {
 	*x = ConfigureRequest{}
-	mi := &file_plugin_proto_msgTypes[2]
+	mi := &file_plugin_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -232,7 +374,7 @@ func (x *ConfigureRequest) String() string {
 func (*ConfigureRequest) ProtoMessage() {}
 
 func (x *ConfigureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[2]
+	mi := &file_plugin_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -245,7 +387,7 @@ func (x *ConfigureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureRequest.ProtoReflect.Descriptor instead.
 func (*ConfigureRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{2}
+	return file_plugin_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ConfigureRequest) GetConfigJson() []byte {
@@ -289,7 +431,7 @@ type ConfigureResponse struct {
 
 func (x *ConfigureResponse) Reset() {
 	*x = ConfigureResponse{}
-	mi := &file_plugin_proto_msgTypes[3]
+	mi := &file_plugin_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -301,7 +443,7 @@ func (x *ConfigureResponse) String() string {
 func (*ConfigureResponse) ProtoMessage() {}
 
 func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[3]
+	mi := &file_plugin_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -314,7 +456,7 @@ func (x *ConfigureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigureResponse.ProtoReflect.Descriptor instead.
 func (*ConfigureResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{3}
+	return file_plugin_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ConfigureResponse) GetOauth2() *OAuth2Spec {
@@ -348,7 +490,7 @@ type OAuth2Spec struct {
 
 func (x *OAuth2Spec) Reset() {
 	*x = OAuth2Spec{}
-	mi := &file_plugin_proto_msgTypes[4]
+	mi := &file_plugin_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -360,7 +502,7 @@ func (x *OAuth2Spec) String() string {
 func (*OAuth2Spec) ProtoMessage() {}
 
 func (x *OAuth2Spec) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[4]
+	mi := &file_plugin_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -373,7 +515,7 @@ func (x *OAuth2Spec) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OAuth2Spec.ProtoReflect.Descriptor instead.
 func (*OAuth2Spec) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{4}
+	return file_plugin_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *OAuth2Spec) GetAuthUrl() string {
@@ -448,7 +590,7 @@ type ExportRequest struct {
 
 func (x *ExportRequest) Reset() {
 	*x = ExportRequest{}
-	mi := &file_plugin_proto_msgTypes[5]
+	mi := &file_plugin_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -460,7 +602,7 @@ func (x *ExportRequest) String() string {
 func (*ExportRequest) ProtoMessage() {}
 
 func (x *ExportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[5]
+	mi := &file_plugin_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -473,7 +615,7 @@ func (x *ExportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRequest.ProtoReflect.Descriptor instead.
 func (*ExportRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{5}
+	return file_plugin_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ExportRequest) GetRecords() []*Record {
@@ -493,7 +635,7 @@ type ExportResponse struct {
 
 func (x *ExportResponse) Reset() {
 	*x = ExportResponse{}
-	mi := &file_plugin_proto_msgTypes[6]
+	mi := &file_plugin_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -505,7 +647,7 @@ func (x *ExportResponse) String() string {
 func (*ExportResponse) ProtoMessage() {}
 
 func (x *ExportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[6]
+	mi := &file_plugin_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -518,7 +660,7 @@ func (x *ExportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportResponse.ProtoReflect.Descriptor instead.
 func (*ExportResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{6}
+	return file_plugin_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ExportResponse) GetResults() []*ExportResult {
@@ -541,7 +683,7 @@ type ExportResult struct {
 
 func (x *ExportResult) Reset() {
 	*x = ExportResult{}
-	mi := &file_plugin_proto_msgTypes[7]
+	mi := &file_plugin_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -553,7 +695,7 @@ func (x *ExportResult) String() string {
 func (*ExportResult) ProtoMessage() {}
 
 func (x *ExportResult) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[7]
+	mi := &file_plugin_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -566,7 +708,7 @@ func (x *ExportResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportResult.ProtoReflect.Descriptor instead.
 func (*ExportResult) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{7}
+	return file_plugin_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ExportResult) GetStatus() ExportResult_Status {
@@ -599,7 +741,7 @@ type KVGetRequest struct {
 
 func (x *KVGetRequest) Reset() {
 	*x = KVGetRequest{}
-	mi := &file_plugin_proto_msgTypes[8]
+	mi := &file_plugin_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -611,7 +753,7 @@ func (x *KVGetRequest) String() string {
 func (*KVGetRequest) ProtoMessage() {}
 
 func (x *KVGetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[8]
+	mi := &file_plugin_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -624,7 +766,7 @@ func (x *KVGetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVGetRequest.ProtoReflect.Descriptor instead.
 func (*KVGetRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{8}
+	return file_plugin_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *KVGetRequest) GetKey() string {
@@ -645,7 +787,7 @@ type KVGetResponse struct {
 
 func (x *KVGetResponse) Reset() {
 	*x = KVGetResponse{}
-	mi := &file_plugin_proto_msgTypes[9]
+	mi := &file_plugin_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -657,7 +799,7 @@ func (x *KVGetResponse) String() string {
 func (*KVGetResponse) ProtoMessage() {}
 
 func (x *KVGetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[9]
+	mi := &file_plugin_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -670,7 +812,7 @@ func (x *KVGetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVGetResponse.ProtoReflect.Descriptor instead.
 func (*KVGetResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{9}
+	return file_plugin_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *KVGetResponse) GetFound() bool {
@@ -709,7 +851,7 @@ type KVPutRequest struct {
 
 func (x *KVPutRequest) Reset() {
 	*x = KVPutRequest{}
-	mi := &file_plugin_proto_msgTypes[10]
+	mi := &file_plugin_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -721,7 +863,7 @@ func (x *KVPutRequest) String() string {
 func (*KVPutRequest) ProtoMessage() {}
 
 func (x *KVPutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[10]
+	mi := &file_plugin_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -734,7 +876,7 @@ func (x *KVPutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVPutRequest.ProtoReflect.Descriptor instead.
 func (*KVPutRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{10}
+	return file_plugin_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *KVPutRequest) GetKey() string {
@@ -774,7 +916,7 @@ type KVPutResponse struct {
 
 func (x *KVPutResponse) Reset() {
 	*x = KVPutResponse{}
-	mi := &file_plugin_proto_msgTypes[11]
+	mi := &file_plugin_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -786,7 +928,7 @@ func (x *KVPutResponse) String() string {
 func (*KVPutResponse) ProtoMessage() {}
 
 func (x *KVPutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[11]
+	mi := &file_plugin_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -799,7 +941,7 @@ func (x *KVPutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVPutResponse.ProtoReflect.Descriptor instead.
 func (*KVPutResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{11}
+	return file_plugin_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *KVPutResponse) GetRevision() uint64 {
@@ -818,7 +960,7 @@ type KVDeleteRequest struct {
 
 func (x *KVDeleteRequest) Reset() {
 	*x = KVDeleteRequest{}
-	mi := &file_plugin_proto_msgTypes[12]
+	mi := &file_plugin_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -830,7 +972,7 @@ func (x *KVDeleteRequest) String() string {
 func (*KVDeleteRequest) ProtoMessage() {}
 
 func (x *KVDeleteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[12]
+	mi := &file_plugin_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -843,7 +985,7 @@ func (x *KVDeleteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVDeleteRequest.ProtoReflect.Descriptor instead.
 func (*KVDeleteRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{12}
+	return file_plugin_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *KVDeleteRequest) GetKey() string {
@@ -861,7 +1003,7 @@ type KVDeleteResponse struct {
 
 func (x *KVDeleteResponse) Reset() {
 	*x = KVDeleteResponse{}
-	mi := &file_plugin_proto_msgTypes[13]
+	mi := &file_plugin_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -873,7 +1015,7 @@ func (x *KVDeleteResponse) String() string {
 func (*KVDeleteResponse) ProtoMessage() {}
 
 func (x *KVDeleteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[13]
+	mi := &file_plugin_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -886,7 +1028,7 @@ func (x *KVDeleteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVDeleteResponse.ProtoReflect.Descriptor instead.
 func (*KVDeleteResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{13}
+	return file_plugin_proto_rawDescGZIP(), []int{16}
 }
 
 type KVKeysRequest struct {
@@ -898,7 +1040,7 @@ type KVKeysRequest struct {
 
 func (x *KVKeysRequest) Reset() {
 	*x = KVKeysRequest{}
-	mi := &file_plugin_proto_msgTypes[14]
+	mi := &file_plugin_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -910,7 +1052,7 @@ func (x *KVKeysRequest) String() string {
 func (*KVKeysRequest) ProtoMessage() {}
 
 func (x *KVKeysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[14]
+	mi := &file_plugin_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -923,7 +1065,7 @@ func (x *KVKeysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVKeysRequest.ProtoReflect.Descriptor instead.
 func (*KVKeysRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{14}
+	return file_plugin_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *KVKeysRequest) GetPrefix() string {
@@ -942,7 +1084,7 @@ type KVKeysResponse struct {
 
 func (x *KVKeysResponse) Reset() {
 	*x = KVKeysResponse{}
-	mi := &file_plugin_proto_msgTypes[15]
+	mi := &file_plugin_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -954,7 +1096,7 @@ func (x *KVKeysResponse) String() string {
 func (*KVKeysResponse) ProtoMessage() {}
 
 func (x *KVKeysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[15]
+	mi := &file_plugin_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -967,7 +1109,7 @@ func (x *KVKeysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KVKeysResponse.ProtoReflect.Descriptor instead.
 func (*KVKeysResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{15}
+	return file_plugin_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *KVKeysResponse) GetKeys() []string {
@@ -981,7 +1123,14 @@ var File_plugin_proto protoreflect.FileDescriptor
 
 const file_plugin_proto_rawDesc = "" +
 	"\n" +
-	"\fplugin.proto\x12\x0epolarbridge.v1\x1a\rrecords.proto\"\x11\n" +
+	"\fplugin.proto\x12\x0epolarbridge.v1\x1a\rrecords.proto\"\x0e\n" +
+	"\fCheckRequest\"F\n" +
+	"\rCheckResponse\x125\n" +
+	"\aresults\x18\x01 \x03(\v2\x1b.polarbridge.v1.CheckResultR\aresults\"K\n" +
+	"\vCheckResult\x12\x12\n" +
+	"\x04item\x18\x01 \x01(\tR\x04item\x12\x0e\n" +
+	"\x02ok\x18\x02 \x01(\bR\x02ok\x12\x18\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\"\x11\n" +
 	"\x0fDescribeRequest\"\xe6\x01\n" +
 	"\x10DescribeResponse\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
@@ -1046,11 +1195,12 @@ const file_plugin_proto_rawDesc = "" +
 	"\rKVKeysRequest\x12\x16\n" +
 	"\x06prefix\x18\x01 \x01(\tR\x06prefix\"$\n" +
 	"\x0eKVKeysResponse\x12\x12\n" +
-	"\x04keys\x18\x01 \x03(\tR\x04keys2\xf4\x01\n" +
+	"\x04keys\x18\x01 \x03(\tR\x04keys2\xba\x02\n" +
 	"\bExporter\x12M\n" +
 	"\bDescribe\x12\x1f.polarbridge.v1.DescribeRequest\x1a .polarbridge.v1.DescribeResponse\x12P\n" +
 	"\tConfigure\x12 .polarbridge.v1.ConfigureRequest\x1a!.polarbridge.v1.ConfigureResponse\x12G\n" +
-	"\x06Export\x12\x1d.polarbridge.v1.ExportRequest\x1a\x1e.polarbridge.v1.ExportResponse2\xa4\x02\n" +
+	"\x06Export\x12\x1d.polarbridge.v1.ExportRequest\x1a\x1e.polarbridge.v1.ExportResponse\x12D\n" +
+	"\x05Check\x12\x1c.polarbridge.v1.CheckRequest\x1a\x1d.polarbridge.v1.CheckResponse2\xa4\x02\n" +
 	"\x06HostKV\x12B\n" +
 	"\x03Get\x12\x1c.polarbridge.v1.KVGetRequest\x1a\x1d.polarbridge.v1.KVGetResponse\x12B\n" +
 	"\x03Put\x12\x1c.polarbridge.v1.KVPutRequest\x1a\x1d.polarbridge.v1.KVPutResponse\x12K\n" +
@@ -1070,55 +1220,61 @@ func file_plugin_proto_rawDescGZIP() []byte {
 }
 
 var file_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_plugin_proto_goTypes = []any{
 	(ExportResult_Status)(0),  // 0: polarbridge.v1.ExportResult.Status
-	(*DescribeRequest)(nil),   // 1: polarbridge.v1.DescribeRequest
-	(*DescribeResponse)(nil),  // 2: polarbridge.v1.DescribeResponse
-	(*ConfigureRequest)(nil),  // 3: polarbridge.v1.ConfigureRequest
-	(*ConfigureResponse)(nil), // 4: polarbridge.v1.ConfigureResponse
-	(*OAuth2Spec)(nil),        // 5: polarbridge.v1.OAuth2Spec
-	(*ExportRequest)(nil),     // 6: polarbridge.v1.ExportRequest
-	(*ExportResponse)(nil),    // 7: polarbridge.v1.ExportResponse
-	(*ExportResult)(nil),      // 8: polarbridge.v1.ExportResult
-	(*KVGetRequest)(nil),      // 9: polarbridge.v1.KVGetRequest
-	(*KVGetResponse)(nil),     // 10: polarbridge.v1.KVGetResponse
-	(*KVPutRequest)(nil),      // 11: polarbridge.v1.KVPutRequest
-	(*KVPutResponse)(nil),     // 12: polarbridge.v1.KVPutResponse
-	(*KVDeleteRequest)(nil),   // 13: polarbridge.v1.KVDeleteRequest
-	(*KVDeleteResponse)(nil),  // 14: polarbridge.v1.KVDeleteResponse
-	(*KVKeysRequest)(nil),     // 15: polarbridge.v1.KVKeysRequest
-	(*KVKeysResponse)(nil),    // 16: polarbridge.v1.KVKeysResponse
-	nil,                       // 17: polarbridge.v1.OAuth2Spec.AuthParamsEntry
-	(RecordKind)(0),           // 18: polarbridge.v1.RecordKind
-	(*Record)(nil),            // 19: polarbridge.v1.Record
+	(*CheckRequest)(nil),      // 1: polarbridge.v1.CheckRequest
+	(*CheckResponse)(nil),     // 2: polarbridge.v1.CheckResponse
+	(*CheckResult)(nil),       // 3: polarbridge.v1.CheckResult
+	(*DescribeRequest)(nil),   // 4: polarbridge.v1.DescribeRequest
+	(*DescribeResponse)(nil),  // 5: polarbridge.v1.DescribeResponse
+	(*ConfigureRequest)(nil),  // 6: polarbridge.v1.ConfigureRequest
+	(*ConfigureResponse)(nil), // 7: polarbridge.v1.ConfigureResponse
+	(*OAuth2Spec)(nil),        // 8: polarbridge.v1.OAuth2Spec
+	(*ExportRequest)(nil),     // 9: polarbridge.v1.ExportRequest
+	(*ExportResponse)(nil),    // 10: polarbridge.v1.ExportResponse
+	(*ExportResult)(nil),      // 11: polarbridge.v1.ExportResult
+	(*KVGetRequest)(nil),      // 12: polarbridge.v1.KVGetRequest
+	(*KVGetResponse)(nil),     // 13: polarbridge.v1.KVGetResponse
+	(*KVPutRequest)(nil),      // 14: polarbridge.v1.KVPutRequest
+	(*KVPutResponse)(nil),     // 15: polarbridge.v1.KVPutResponse
+	(*KVDeleteRequest)(nil),   // 16: polarbridge.v1.KVDeleteRequest
+	(*KVDeleteResponse)(nil),  // 17: polarbridge.v1.KVDeleteResponse
+	(*KVKeysRequest)(nil),     // 18: polarbridge.v1.KVKeysRequest
+	(*KVKeysResponse)(nil),    // 19: polarbridge.v1.KVKeysResponse
+	nil,                       // 20: polarbridge.v1.OAuth2Spec.AuthParamsEntry
+	(RecordKind)(0),           // 21: polarbridge.v1.RecordKind
+	(*Record)(nil),            // 22: polarbridge.v1.Record
 }
 var file_plugin_proto_depIdxs = []int32{
-	18, // 0: polarbridge.v1.DescribeResponse.kinds:type_name -> polarbridge.v1.RecordKind
-	5,  // 1: polarbridge.v1.ConfigureResponse.oauth2:type_name -> polarbridge.v1.OAuth2Spec
-	17, // 2: polarbridge.v1.OAuth2Spec.auth_params:type_name -> polarbridge.v1.OAuth2Spec.AuthParamsEntry
-	19, // 3: polarbridge.v1.ExportRequest.records:type_name -> polarbridge.v1.Record
-	8,  // 4: polarbridge.v1.ExportResponse.results:type_name -> polarbridge.v1.ExportResult
-	0,  // 5: polarbridge.v1.ExportResult.status:type_name -> polarbridge.v1.ExportResult.Status
-	1,  // 6: polarbridge.v1.Exporter.Describe:input_type -> polarbridge.v1.DescribeRequest
-	3,  // 7: polarbridge.v1.Exporter.Configure:input_type -> polarbridge.v1.ConfigureRequest
-	6,  // 8: polarbridge.v1.Exporter.Export:input_type -> polarbridge.v1.ExportRequest
-	9,  // 9: polarbridge.v1.HostKV.Get:input_type -> polarbridge.v1.KVGetRequest
-	11, // 10: polarbridge.v1.HostKV.Put:input_type -> polarbridge.v1.KVPutRequest
-	13, // 11: polarbridge.v1.HostKV.Delete:input_type -> polarbridge.v1.KVDeleteRequest
-	15, // 12: polarbridge.v1.HostKV.Keys:input_type -> polarbridge.v1.KVKeysRequest
-	2,  // 13: polarbridge.v1.Exporter.Describe:output_type -> polarbridge.v1.DescribeResponse
-	4,  // 14: polarbridge.v1.Exporter.Configure:output_type -> polarbridge.v1.ConfigureResponse
-	7,  // 15: polarbridge.v1.Exporter.Export:output_type -> polarbridge.v1.ExportResponse
-	10, // 16: polarbridge.v1.HostKV.Get:output_type -> polarbridge.v1.KVGetResponse
-	12, // 17: polarbridge.v1.HostKV.Put:output_type -> polarbridge.v1.KVPutResponse
-	14, // 18: polarbridge.v1.HostKV.Delete:output_type -> polarbridge.v1.KVDeleteResponse
-	16, // 19: polarbridge.v1.HostKV.Keys:output_type -> polarbridge.v1.KVKeysResponse
-	13, // [13:20] is the sub-list for method output_type
-	6,  // [6:13] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	3,  // 0: polarbridge.v1.CheckResponse.results:type_name -> polarbridge.v1.CheckResult
+	21, // 1: polarbridge.v1.DescribeResponse.kinds:type_name -> polarbridge.v1.RecordKind
+	8,  // 2: polarbridge.v1.ConfigureResponse.oauth2:type_name -> polarbridge.v1.OAuth2Spec
+	20, // 3: polarbridge.v1.OAuth2Spec.auth_params:type_name -> polarbridge.v1.OAuth2Spec.AuthParamsEntry
+	22, // 4: polarbridge.v1.ExportRequest.records:type_name -> polarbridge.v1.Record
+	11, // 5: polarbridge.v1.ExportResponse.results:type_name -> polarbridge.v1.ExportResult
+	0,  // 6: polarbridge.v1.ExportResult.status:type_name -> polarbridge.v1.ExportResult.Status
+	4,  // 7: polarbridge.v1.Exporter.Describe:input_type -> polarbridge.v1.DescribeRequest
+	6,  // 8: polarbridge.v1.Exporter.Configure:input_type -> polarbridge.v1.ConfigureRequest
+	9,  // 9: polarbridge.v1.Exporter.Export:input_type -> polarbridge.v1.ExportRequest
+	1,  // 10: polarbridge.v1.Exporter.Check:input_type -> polarbridge.v1.CheckRequest
+	12, // 11: polarbridge.v1.HostKV.Get:input_type -> polarbridge.v1.KVGetRequest
+	14, // 12: polarbridge.v1.HostKV.Put:input_type -> polarbridge.v1.KVPutRequest
+	16, // 13: polarbridge.v1.HostKV.Delete:input_type -> polarbridge.v1.KVDeleteRequest
+	18, // 14: polarbridge.v1.HostKV.Keys:input_type -> polarbridge.v1.KVKeysRequest
+	5,  // 15: polarbridge.v1.Exporter.Describe:output_type -> polarbridge.v1.DescribeResponse
+	7,  // 16: polarbridge.v1.Exporter.Configure:output_type -> polarbridge.v1.ConfigureResponse
+	10, // 17: polarbridge.v1.Exporter.Export:output_type -> polarbridge.v1.ExportResponse
+	2,  // 18: polarbridge.v1.Exporter.Check:output_type -> polarbridge.v1.CheckResponse
+	13, // 19: polarbridge.v1.HostKV.Get:output_type -> polarbridge.v1.KVGetResponse
+	15, // 20: polarbridge.v1.HostKV.Put:output_type -> polarbridge.v1.KVPutResponse
+	17, // 21: polarbridge.v1.HostKV.Delete:output_type -> polarbridge.v1.KVDeleteResponse
+	19, // 22: polarbridge.v1.HostKV.Keys:output_type -> polarbridge.v1.KVKeysResponse
+	15, // [15:23] is the sub-list for method output_type
+	7,  // [7:15] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }
@@ -1133,7 +1289,7 @@ func file_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   17,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

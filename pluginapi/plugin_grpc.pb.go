@@ -28,6 +28,7 @@ const (
 	Exporter_Describe_FullMethodName  = "/polarbridge.v1.Exporter/Describe"
 	Exporter_Configure_FullMethodName = "/polarbridge.v1.Exporter/Configure"
 	Exporter_Export_FullMethodName    = "/polarbridge.v1.Exporter/Export"
+	Exporter_Check_FullMethodName     = "/polarbridge.v1.Exporter/Check"
 )
 
 // ExporterClient is the client API for Exporter service.
@@ -42,6 +43,10 @@ type ExporterClient interface {
 	Configure(ctx context.Context, in *ConfigureRequest, opts ...grpc.CallOption) (*ConfigureResponse, error)
 	// Export delivers a batch of records and gets one result per record.
 	Export(ctx context.Context, in *ExportRequest, opts ...grpc.CallOption) (*ExportResponse, error)
+	// Check, after Configure, checks what the plugin can without exporting
+	// (`polarbridge check`): the destination answers, the credentials are
+	// accepted. Optional: a plugin without checks answers Unimplemented.
+	Check(ctx context.Context, in *CheckRequest, opts ...grpc.CallOption) (*CheckResponse, error)
 }
 
 type exporterClient struct {
@@ -82,6 +87,16 @@ func (c *exporterClient) Export(ctx context.Context, in *ExportRequest, opts ...
 	return out, nil
 }
 
+func (c *exporterClient) Check(ctx context.Context, in *CheckRequest, opts ...grpc.CallOption) (*CheckResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CheckResponse)
+	err := c.cc.Invoke(ctx, Exporter_Check_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ExporterServer is the server API for Exporter service.
 // All implementations must embed UnimplementedExporterServer
 // for forward compatibility.
@@ -94,6 +109,10 @@ type ExporterServer interface {
 	Configure(context.Context, *ConfigureRequest) (*ConfigureResponse, error)
 	// Export delivers a batch of records and gets one result per record.
 	Export(context.Context, *ExportRequest) (*ExportResponse, error)
+	// Check, after Configure, checks what the plugin can without exporting
+	// (`polarbridge check`): the destination answers, the credentials are
+	// accepted. Optional: a plugin without checks answers Unimplemented.
+	Check(context.Context, *CheckRequest) (*CheckResponse, error)
 	mustEmbedUnimplementedExporterServer()
 }
 
@@ -112,6 +131,9 @@ func (UnimplementedExporterServer) Configure(context.Context, *ConfigureRequest)
 }
 func (UnimplementedExporterServer) Export(context.Context, *ExportRequest) (*ExportResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Export not implemented")
+}
+func (UnimplementedExporterServer) Check(context.Context, *CheckRequest) (*CheckResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Check not implemented")
 }
 func (UnimplementedExporterServer) mustEmbedUnimplementedExporterServer() {}
 func (UnimplementedExporterServer) testEmbeddedByValue()                  {}
@@ -188,6 +210,24 @@ func _Exporter_Export_Handler(srv interface{}, ctx context.Context, dec func(int
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Exporter_Check_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CheckRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ExporterServer).Check(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Exporter_Check_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ExporterServer).Check(ctx, req.(*CheckRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Exporter_ServiceDesc is the grpc.ServiceDesc for Exporter service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -206,6 +246,10 @@ var Exporter_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Export",
 			Handler:    _Exporter_Export_Handler,
+		},
+		{
+			MethodName: "Check",
+			Handler:    _Exporter_Check_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

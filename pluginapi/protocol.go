@@ -122,6 +122,23 @@ func (s *exporterServer) Export(ctx context.Context, req *ExportRequest) (*Expor
 	return resp, toStatus(err)
 }
 
+// Check runs the plugin's checks if it has any (Checker).
+func (s *exporterServer) Check(ctx context.Context, req *CheckRequest) (*CheckResponse, error) {
+	if !s.calls.enter() {
+		return nil, errShuttingDown
+	}
+	defer s.calls.leave()
+	c, ok := s.impl.(Checker)
+	if !ok {
+		return nil, status.Error(codes.Unimplemented, "the plugin has no checks of its own")
+	}
+	resp, err := c.Check(ctx, req)
+	if resp == nil && err == nil {
+		resp = &CheckResponse{}
+	}
+	return resp, toStatus(err)
+}
+
 // toStatus carries the SDK's sentinel errors across the wire as gRPC codes.
 func toStatus(err error) error {
 	switch {

@@ -232,11 +232,16 @@ plugins:
 `), 0o600))
 
 	code := authCode(t, srv.URL, sim.ClientID(), redirect)
-	rc, _, errOut := runCLI(t, "plugins", "authorize", "dest", "--config", p, "--code", code, "--scope", "read")
+	rc, _, errOut := runCLI(t, "plugins", "authorize", "dest", "--config", p, "--code", code)
+	assert.Equal(t, 1, rc)
+	assert.Contains(t, errOut, "--code needs --scope with the scope= of the redirect's address", "no scope, no check: refused")
+
+	rc, _, errOut = runCLI(t, "plugins", "authorize", "dest", "--config", p, "--code", code, "--scope", "read")
 	assert.Equal(t, 1, rc)
 	assert.Contains(t, errOut, `lacks a required scope "activity:write" (granted: read)`)
 
-	rc, out, errOut := runCLI(t, "plugins", "authorize", "dest", "--config", p, "--code", code, "--scope", "read,activity:write")
+	// The whole redirect address as --code carries its scope.
+	rc, out, errOut := runCLI(t, "plugins", "authorize", "dest", "--config", p, "--code", redirect+"?code="+code+"&state=S&scope=read,activity:write")
 	require.Equal(t, 0, rc, errOut)
 	assert.Contains(t, out, "Authorized dest")
 	assert.NotContains(t, out+errOut, sim.ClientSecret())

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/polarbridge/polarbridge/core/accesslinksync"
@@ -36,6 +37,8 @@ func backfill(ctx context.Context, env *cliEnv, _ []string) error {
 	}
 	users, _ := env.flags.GetStringSlice("user")
 
+	bar := newProgress(env.stdout)
+	env.stderr = bar.logs(env.stderr)
 	p, err := openPolar(ctx, env)
 	if err != nil {
 		return err
@@ -46,7 +49,6 @@ func backfill(ctx context.Context, env *cliEnv, _ []string) error {
 	if err != nil {
 		return err
 	}
-	bar := newProgress(env.stdout)
 	var prog seen.Progress
 	if source == "teampro" {
 		src, serr := teamProSource(ctx, p)
@@ -118,6 +120,7 @@ func parseKinds(env *cliEnv) ([]string, error) {
 func waitProcessed(ctx context.Context, env *cliEnv, b *bus.Bus) error {
 	fmt.Fprintln(env.stdout, "Waiting for the daemon to fetch and export them...")
 	bar := newProgress(env.stdout)
+	env.stderr = bar.logs(env.stderr)
 	total := -1
 	for {
 		c, err := b.JS.Consumer(ctx, bus.EventsStream, ingest.Name)
@@ -148,13 +151,21 @@ func waitProcessed(ctx context.Context, env *cliEnv, b *bus.Bus) error {
 }
 
 // progress draws a bar with counts and an ETA on a terminal, and plain
-// lines (one per completed step) otherwise.
+// lines (one per completed step) otherwise. Log lines written through
+// logs() clear the bar first and redraw it after, so neither overwrites
+// the other.
 type progress struct {
 	w     io.Writer
 	tty   bool
 	start time.Time
-	last  seen.Progress
+
+	mu   sync.Mutex
+	last seen.Progress
+	bar  string // the bar on screen ("" none)
 }
+
+// clearLine returns to the start of the line and erases it.
+const clearLine = "\r\033[K"
 
 func newProgress(w io.Writer) *progress {
 	tty := false
@@ -167,6 +178,8 @@ func newProgress(w io.Writer) *progress {
 }
 
 func (p *progress) update(pr seen.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	changedStep := pr.ListsDone != p.last.ListsDone
 	p.last = pr
 	if !p.tty {
@@ -186,13 +199,44 @@ func (p *progress) update(pr seen.Progress) {
 		per := time.Since(p.start) / time.Duration(pr.ListsDone)
 		eta = (per * time.Duration(pr.ListsTotal-pr.ListsDone)).Round(time.Second).String()
 	}
-	fmt.Fprintf(p.w, "\r[%s%s] %d/%d  found %d  known %d  queued %d  changed %d  ETA %s ",
+	p.bar = fmt.Sprintf("[%s%s] %d/%d  found %d  known %d  queued %d  changed %d  ETA %s",
 		strings.Repeat("#", filled), strings.Repeat(".", width-filled), pr.ListsDone, pr.ListsTotal,
 		pr.Found, pr.Known, pr.Queued, pr.Changed, eta)
+	fmt.Fprint(p.w, clearLine+p.bar)
 }
 
 func (p *progress) done() {
-	if p.tty {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty && p.bar != "" {
 		fmt.Fprintln(p.w)
+		p.bar = ""
 	}
+}
+
+// logs wraps the log output (stderr, the same terminal): each line is
+// written on a cleared line, and the bar drawn again under it.
+func (p *progress) logs(w io.Writer) io.Writer {
+	if !p.tty {
+		return w
+	}
+	return logsUnderBar{p: p, w: w}
+}
+
+type logsUnderBar struct {
+	p *progress
+	w io.Writer
+}
+
+func (l logsUnderBar) Write(b []byte) (int, error) {
+	l.p.mu.Lock()
+	defer l.p.mu.Unlock()
+	if l.p.bar != "" {
+		fmt.Fprint(l.p.w, clearLine)
+	}
+	n, err := l.w.Write(b)
+	if l.p.bar != "" {
+		fmt.Fprint(l.p.w, l.p.bar)
+	}
+	return n, err
 }

@@ -16,16 +16,22 @@ func TestCommandLineErrorsAndHelp(t *testing.T) {
 		stdout, stderr string
 	}{
 		{[]string{"run", "--confg", "config.yaml"}, 2, "", "unknown flag: --confg (did you mean --config?)"},
-		{[]string{"users", "list", "--bogus"}, 2, "", "run `polarbridge users list --help` for its flags"},
+		{[]string{"users", "list", "--bogus"}, 2, "", "run `polarbridge users list --help` for its usage"},
 		{[]string{"version", "--json"}, 2, "", "unknown flag: --json"},
-		{[]string{"run", "--help"}, 0, "usage: polarbridge run", ""},
-		{[]string{"help", "run"}, 0, "usage: polarbridge run", ""},
-		{[]string{"--help"}, 0, "commands:", ""},
-		{[]string{"help"}, 0, "commands:", ""},
+		{[]string{"run", "--help"}, 0, "polarbridge run [flags]", ""},
+		{[]string{"help", "run"}, 0, "polarbridge run [flags]", ""},
+		{[]string{"--help"}, 0, "Available Commands:", ""},
+		{[]string{"help"}, 0, "Available Commands:", ""},
+		{[]string{}, 0, "Available Commands:", ""},
+		{[]string{"help", "users", "add"}, 0, "polarbridge users add --zone Europe/Helsinki", ""},
+		{[]string{"completion", "bash"}, 0, "bash completion", ""},
+		{[]string{"completion", "zsh"}, 0, "compdef", ""},
+		{[]string{"completion", "fish"}, 0, "complete -c polarbridge", ""},
 		{[]string{"--version"}, 0, "plugin protocol", ""},
-		{[]string{"users", "--help"}, 0, "users add", ""},
-		{[]string{"users"}, 0, "users remove", ""},
-		{[]string{"dlq", "--help"}, 0, "dlq replay", ""},
+		{[]string{"users", "--help"}, 0, "polarbridge users [command]", ""},
+		{[]string{"users"}, 0, "set-zone", ""},
+		{[]string{"dlq", "--help"}, 0, "replay", ""},
+		{[]string{"users", "set-zone", "--help"}, 0, "polarbridge users set-zone USER-ID ZONE [flags]", ""},
 		{[]string{"users", "lst"}, 2, "", `(did you mean "users list"?)`},
 		{[]string{"bakfill"}, 2, "", `(did you mean "backfill"?)`},
 	} {
@@ -42,5 +48,28 @@ func TestCommandLineErrorsAndHelp(t *testing.T) {
 		}
 	}
 	_, out, _ := runCLI(t, "users", "--help")
-	assert.NotContains(t, out, "dlq replay", "a group's help lists the group")
+	assert.NotContains(t, out, "replay", "a group's help lists the group")
+}
+
+// TestCommandsListTheirOwnFlags: a command's help lists the flags it
+// takes and no others, and every command has an example (#16).
+func TestCommandsListTheirOwnFlags(t *testing.T) {
+	_, out, _ := runCLI(t, "users", "list", "--help")
+	assert.Contains(t, out, "--config")
+	assert.NotContains(t, out, "--metrics-listen", "only the daemon serves")
+	_, out, _ = runCLI(t, "run", "--help")
+	assert.Contains(t, out, "--metrics-listen")
+	_, out, _ = runCLI(t, "version", "--help")
+	assert.NotContains(t, out, "--config", "version reads no config")
+	_, out, _ = runCLI(t, "simulator", "--help")
+	assert.NotContains(t, out, "--config")
+	assert.Contains(t, out, "--log-level")
+	_, out, _ = runCLI(t, "demo", "--help")
+	assert.NotContains(t, out, "--data-dir", "the demo writes its own config")
+
+	for _, c := range commands() {
+		if c.name != "version" {
+			assert.NotEmpty(t, c.example, "%s has an example", c.name)
+		}
+	}
 }

@@ -3,14 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/polarbridge/polarbridge/core/seen"
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
@@ -35,7 +39,7 @@ func TestUnknownCommand(t *testing.T) {
 	code, _, errOut := runCLI(t, "frobnicate")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, `unknown command "frobnicate"`)
-	assert.Contains(t, errOut, "dlq replay")
+	assert.Contains(t, errOut, "run `polarbridge --help` for its usage")
 }
 
 func TestBadConfigNamesTheKey(t *testing.T) {
@@ -64,6 +68,57 @@ func TestDLQAndPluginsList(t *testing.T) {
 	code, out, errOut = runCLI(t, "plugins", "list", "--config", p)
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "mine (enabled): testexporter 0.0.1, protocol v1")
-	assert.Contains(t, out, "kinds: exercise, sleep, nightly_recharge")
+	assert.Contains(t, out, "kinds:  exercise, sleep, nightly_recharge")
+	assert.Contains(t, out, "config: ok")
 	assert.Contains(t, out, "log_file: /tmp/exported.jsonl")
+
+	require.NoError(t, os.WriteFile(p, []byte("data_dir: data\nplugins:\n  mine:\n    path: "+bin+"\n    config:\n      mode: sometimes\n"), 0o600))
+	code, out, errOut = runCLI(t, "plugins", "list", "--config", p)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, `config: pluginapi: invalid config: key "mode": "sometimes" is not one of ok, retry, permanent`)
+}
+
+// TestCheck: `polarbridge check` says per item what is fine and what to
+// fix: a plugin's own config block is checked by the plugin (#16).
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	bin, err := pluginapi.BuildPlugin("../../internal/testexporter", dir)
+	require.NoError(t, err)
+	p := filepath.Join(dir, "config.yaml")
+	require.NoError(t, os.WriteFile(p, []byte("data_dir: data\nplugins:\n  mine:\n    path: "+bin+"\n  broken:\n    path: "+bin+"\n    config:\n      mode: sometimes\n"), 0o600))
+
+	code, out, errOut := runCLI(t, "check", "--config", p)
+	assert.Equal(t, 1, code, errOut)
+	assert.Contains(t, out, "ok    config: "+p)
+	assert.Contains(t, out, "ok    NATS: the embedded store in "+filepath.Join(dir, "data")+" opens (no daemon runs on it)")
+	assert.Contains(t, out, "FAIL  accounts: no Polar user or Team Pro account: add one with `polarbridge users add`")
+	assert.Contains(t, out, "ok    plugin mine: testexporter 0.0.1 accepts its config (plugins.mine.config)")
+	assert.Contains(t, out, `FAIL  plugin broken: plugins.broken.config: pluginapi: invalid config: key "mode": "sometimes" is not one of ok, retry, permanent`)
+	assert.Contains(t, errOut, "2 problem(s): fix them and run `polarbridge check` again")
+	assert.NotContains(t, errOut, "plugin process exited", "the plugins' own lines are not check's")
+}
+
+// TestProgressBarAndLogs: on a terminal, a log line written while the
+// backfill's bar is drawn goes on a cleared line and the bar is drawn
+// again under it, so neither overwrites the other (#16).
+func TestProgressBarAndLogs(t *testing.T) {
+	var screen bytes.Buffer
+	p := &progress{w: &screen, tty: true, start: testNow()}
+	logs := p.logs(&screen)
+	p.update(seen.Progress{ListsDone: 1, ListsTotal: 4})
+	fmt.Fprint(logs, "level=WARN msg=\"Polar answered 429\"\n")
+	p.update(seen.Progress{ListsDone: 2, ListsTotal: 4})
+	p.done()
+	fmt.Fprint(logs, "after\n")
+	bar1 := "[#######.......................] 1/4  found 0  known 0  queued 0  changed 0  ETA "
+	got := screen.String()
+	i := strings.Index(got, bar1)
+	require.GreaterOrEqual(t, i, 0, "%q", got)
+	rest := got[i+len(bar1):]
+	assert.Regexp(t, `^\S+\r\x1b\[Klevel=WARN msg="Polar answered 429"\n\[#######`, rest, "cleared, logged, redrawn")
+	assert.True(t, strings.HasSuffix(got, "\nafter\n"), "after done() logs are plain: %q", got)
+
+	var plain bytes.Buffer
+	q := &progress{w: &plain, start: testNow()}
+	assert.Equal(t, io.Writer(&plain), q.logs(&plain), "no terminal, nothing to redraw")
 }

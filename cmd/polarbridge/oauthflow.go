@@ -22,8 +22,21 @@ import (
 func authorizationCode(ctx context.Context, env *cliEnv, redirectURL, what string, authURL func(state string) string) (code, scope string, err error) {
 	code, _ = env.flags.GetString("code")
 	if code != "" {
-		if env.flags.Lookup("scope") != nil {
-			scope, _ = env.flags.GetString("scope")
+		// --code takes the bare code or the whole redirect address (its
+		// state cannot be checked: this run did not make it).
+		if code, scope, err = pastedCode(code, ""); err != nil {
+			return "", "", err
+		}
+		if env.flags.Lookup("scope") == nil {
+			return code, "", nil
+		}
+		if s, _ := env.flags.GetString("scope"); s != "" {
+			scope = s
+		}
+		if scope == "" {
+			// Without it the granted scope could not be checked, and a
+			// token short of what the plugin needs fails later, on export.
+			return "", "", errors.New("--code needs --scope with the scope= of the redirect's address (or pass the whole address as --code)")
 		}
 		return code, scope, nil
 	}
@@ -81,7 +94,7 @@ func authorizationCode(ctx context.Context, env *cliEnv, redirectURL, what strin
 }
 
 // pastedCode reads what the user pasted: the whole redirect address
-// (its state must be ours) or the bare code.
+// (its state must be ours, unless state is "") or the bare code.
 func pastedCode(line, state string) (code, scope string, err error) {
 	line = strings.TrimSpace(line)
 	if !strings.Contains(line, "code=") && !strings.Contains(line, "error=") {
@@ -101,7 +114,7 @@ func pastedCode(line, state string) (code, scope string, err error) {
 	if e := v.Get("error"); e != "" {
 		return "", "", fmt.Errorf("the authorization was refused: %s", e)
 	}
-	if s := v.Get("state"); s != "" && s != state {
+	if s := v.Get("state"); s != "" && state != "" && s != state {
 		return "", "", errors.New("the pasted address is from another authorization (its state differs): start again")
 	}
 	if v.Get("code") == "" {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -9,7 +10,8 @@ import (
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
-// pluginsList starts each configured plugin (without configuring it) and
+// pluginsList starts each configured plugin, has it check its config
+// block (a Configure on a scratch KV, so nothing stored is touched) and
 // prints what it says about itself, including its sample config.
 func pluginsList(ctx context.Context, env *cliEnv, _ []string) error {
 	cfg, log, err := loadConfig(env)
@@ -38,20 +40,39 @@ func pluginsList(ctx context.Context, env *cliEnv, _ []string) error {
 		}
 		desc, err := c.Describe(ctx)
 		proto := c.ProtocolVersion()
-		c.Kill()
 		if err != nil {
+			c.Kill()
 			fmt.Fprintf(env.stdout, "%s (%s): %s\n  describe failed: %v\n\n", name, state, p.Path, err)
 			continue
 		}
+		configState := "ok"
+		if err := configureOnly(ctx, c, name, p.Config); err != nil {
+			configState = err.Error()
+		}
+		c.Kill()
 		var kinds []string
 		for _, k := range desc.GetKinds() {
 			kinds = append(kinds, pluginapi.KindName(k))
 		}
-		fmt.Fprintf(env.stdout, "%s (%s): %s %s, protocol v%d\n  path:  %s\n  kinds: %s\n  sample config:\n%s\n",
-			name, state, desc.GetName(), desc.GetVersion(), proto, p.Path, strings.Join(kinds, ", "),
+		fmt.Fprintf(env.stdout, "%s (%s): %s %s, protocol v%d\n  path:   %s\n  kinds:  %s\n  config: %s\n  sample config:\n%s\n",
+			name, state, desc.GetName(), desc.GetVersion(), proto, p.Path, strings.Join(kinds, ", "), configState,
 			indent(desc.GetSampleConfig(), "    "))
 	}
 	return nil
+}
+
+// configureOnly hands the plugin its config block, as the daemon does,
+// with a scratch KV.
+func configureOnly(ctx context.Context, c *pluginapi.Client, name string, block map[string]any) error {
+	raw := []byte("{}")
+	if block != nil {
+		var err error
+		if raw, err = json.Marshal(block); err != nil {
+			return fmt.Errorf("encode plugins.%s.config: %w", name, err)
+		}
+	}
+	_, err := c.Configure(ctx, &pluginapi.ConfigureRequest{ConfigJson: raw, InstanceName: name, HostVersion: version}, pluginapi.NewMemoryKV())
+	return err
 }
 
 func indent(s, prefix string) string {

@@ -45,6 +45,18 @@ func TestSIGHUPReloads(t *testing.T) {
 	waitLog("restarting the daemon with it", 1)
 	waitLog("polarbridge running", 2)
 
+	// `polarbridge status` and `polarbridge reload` reach it over its
+	// control connection.
+	code, out, errOut := runCLI(t, "status", "--config", p)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, ": ready")
+	assert.Contains(t, out, "No Polar accounts")
+	code, out, errOut = runCLI(t, "reload", "--config", p)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "re-reads its config")
+	waitLog("restarting the daemon with it", 2)
+	waitLog("polarbridge running", 3)
+
 	cancel()
 	select {
 	case code := <-done:
@@ -52,5 +64,12 @@ func TestSIGHUPReloads(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the daemon did not stop")
 	}
-	assert.Equal(t, 2, strings.Count(logs.String(), "shutting down"), "both daemons stopped the normal way")
+	assert.Equal(t, 3, strings.Count(logs.String(), "shutting down"), "every daemon stopped the normal way")
+
+	code, _, errOut = runCLI(t, "status", "--config", p)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "no polarbridge daemon is running on this store (data_dir "+filepath.Join(dir, "data")+"): start it with `polarbridge run")
+	code, _, errOut = runCLI(t, "reload", "--config", p)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "no polarbridge daemon is running")
 }

@@ -79,11 +79,5 @@ func writeSimulatorConfig(path, listen, clientID, secret string) error {
 func logConfig(env *cliEnv) config.Log {
 	level, _ := env.flags.GetString("log-level")
 	format, _ := env.flags.GetString("log-format")
-	if level == "" {
-		level = "info"
-	}
-	if format == "" {
-		format = "text"
-	}
 	return config.Log{Level: level, Format: format}
 }

@@ -80,6 +80,8 @@ type Bus struct {
 
 	opts   Options
 	server *server.Server
+	// attached: a CLI command's connection to a running daemon (Attach).
+	attached bool
 	// jsConfig is the embedded JetStream's configuration, to restart it
 	// with after it stopped (a full disk).
 	jsConfig *server.JetStreamConfig

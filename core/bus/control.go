@@ -77,13 +77,17 @@ func checkNotRunning(dir string) error {
 	return fmt.Errorf("%w on data_dir %s (pid %d); stop it first, or use its store through the CLI", ErrRunning, dir, c.PID)
 }
 
+// Attached reports whether b is the connection of a CLI command to a
+// running daemon's embedded server (Attach).
+func (b *Bus) Attached() bool { return b.attached }
+
 // Attach connects CLI commands to the store: through the running daemon's
 // embedded server if one runs on opts.DataDir, else by opening it (or the
 // configured nats.url) directly.
 func Attach(ctx context.Context, opts Options) (*Bus, error) {
 	if opts.URL == "" {
 		if nc, _, err := runningDaemon(opts.DataDir); err == nil {
-			b := &Bus{opts: opts, Conn: nc}
+			b := &Bus{opts: opts, Conn: nc, attached: true}
 			if b.JS, err = jetstream.New(nc); err != nil {
 				nc.Close()
 				return nil, fmt.Errorf("jetstream: %w", err)

@@ -210,14 +210,21 @@ var flagKeys = map[string]string{
 	"metrics-listen": "metrics.listen",
 }
 
-// RegisterFlags adds the flags Load understands to fs.
+// RegisterFlags adds every flag Load understands to fs: those of
+// RegisterStoreFlags and the daemon's listener address.
 func RegisterFlags(fs *pflag.FlagSet) {
+	RegisterStoreFlags(fs)
+	fs.String("metrics-listen", "", "address for the status page, /healthz, /readyz and /metrics (metrics.listen)")
+}
+
+// RegisterStoreFlags adds the flags of commands that read the config and
+// the store but do not serve anything.
+func RegisterStoreFlags(fs *pflag.FlagSet) {
 	fs.String("config", "", "config file (YAML)")
 	fs.String("data-dir", "", "directory for the embedded NATS store (data_dir)")
 	fs.String("log-level", "", "log level: debug, info, warn, error (log.level)")
 	fs.String("log-format", "", "log format: text or json (log.format)")
 	fs.String("nats-url", "", "use this NATS server instead of the embedded one (nats.url)")
-	fs.String("metrics-listen", "", "address for /healthz, /readyz and /metrics (metrics.listen)")
 }
 
 // Load reads the configuration: defaults, the --config file, POLARBRIDGE_*

@@ -18,12 +18,13 @@ import (
 	"github.com/polarbridge/polarbridge/core/ingest"
 	"github.com/polarbridge/polarbridge/core/metrics"
 	"github.com/polarbridge/polarbridge/core/plausible"
-	"github.com/polarbridge/polarbridge/core/pluginhost"
 	"github.com/polarbridge/polarbridge/core/poller"
 	"github.com/polarbridge/polarbridge/core/seen"
 	"github.com/polarbridge/polarbridge/core/source"
 	"github.com/polarbridge/polarbridge/core/sports"
+	"github.com/polarbridge/polarbridge/core/status"
 	"github.com/polarbridge/polarbridge/core/teampro"
+	"github.com/polarbridge/polarbridge/core/teamsync"
 	"github.com/polarbridge/polarbridge/core/webhook"
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
@@ -58,11 +59,22 @@ func (d *Daemon) sourceServices(ctx context.Context) ([]func(context.Context) er
 		rl := client.RateLimits()
 		return metrics.WindowUsage{Used: rl.Short.Used, Limit: rl.Short.Limit}, metrics.WindowUsage{Used: rl.Long.Used, Limit: rl.Long.Limit}
 	})
+	d.mu.Lock()
+	d.quota = append(d.quota, func() []status.Quota {
+		rl := client.RateLimits()
+		return []status.Quota{
+			{API: "accesslink", Window: "15m", Used: rl.Short.Used, Limit: rl.Short.Limit},
+			{API: "accesslink", Window: "24h", Used: rl.Long.Used, Limit: rl.Long.Limit},
+		}
+	})
+	d.mu.Unlock()
 	acc, err := accounts.Open(ctx, d.Bus)
 	if err != nil {
 		return nil, err
 	}
+	d.mu.Lock()
 	d.Accounts = acc
+	d.mu.Unlock()
 	table, err := sports.NewTable(d.cfg.AccessLink.SportOverrides)
 	if err != nil {
 		return nil, fmt.Errorf("accesslink.sport_overrides: %w", err)
@@ -75,8 +87,10 @@ func (d *Daemon) sourceServices(ctx context.Context) ([]func(context.Context) er
 	tpSet.teamProClientOpts = append(slices.Clip(d.set.teamProClientOpts), teampro.WithRequestObserver(d.Metrics.PolarRequestObserver("teampro")))
 	tpSet.onTeamProWarning = func() { d.Metrics.DataWarnings.WithLabelValues("teampro").Inc() }
 	tpSet.onTeamProImplausible = d.countImplausible("teampro")
+	tpSet.onTeamProPolled = func(account string, err error) { d.Sync.Polled(teamsync.Name, account, err) }
 	d.TeamPro = newTeamPro(d.cfg, d.Bus, acc, st, d.log, tpSet)
-	d.poller = poller.New(d.Bus, client, acc, st, d.log.With("component", "poller"), poller.WithClock(d.set.now))
+	d.poller = poller.New(d.Bus, client, acc, st, d.log.With("component", "poller"), poller.WithClock(d.set.now),
+		poller.WithUserPolled(func(user string, err error) { d.Sync.Polled(accesslinksync.Name, user, err) }))
 	al := accesslinksync.New(d.Bus, client, acc, table, st, d.poller, d.log.With("component", "accesslink"))
 	al.OnNoData = func(kind string) { d.Metrics.NoData.WithLabelValues(al.Name(), kind).Inc() }
 	al.OnImplausible = d.countImplausible(al.Name())
@@ -87,8 +101,14 @@ func (d *Daemon) sourceServices(ctx context.Context) ([]func(context.Context) er
 	w, err := ingest.New(d.Bus, []source.Source{al, d.TeamPro}, ingest.Options{
 		Policy: d.cfg.Delivery,
 		Grace:  d.cfg.ShutdownTimeout / 2,
-		OnEvent: func(event, outcome string) {
-			d.Metrics.Events.WithLabelValues(outcome).Inc()
+		OnEvent: func(o ingest.Outcome) {
+			d.Metrics.Events.WithLabelValues(o.Outcome).Inc()
+			switch o.Outcome {
+			case "ok":
+				d.Sync.Event(o.Source, o.Account, nil)
+			case "retry", "dead_letter":
+				d.Sync.Event(o.Source, o.Account, o.Err)
+			}
 		},
 	}, d.log.With("component", "ingest"))
 	if err != nil {
@@ -97,7 +117,7 @@ func (d *Daemon) sourceServices(ctx context.Context) ([]func(context.Context) er
 	if err := w.Prepare(ctx); err != nil {
 		return nil, err
 	}
-	services := []func(context.Context) error{w.Run}
+	services := []func(context.Context) error{w.Run, d.controlService}
 	every := d.cfg.Poll.Interval
 	if d.cfg.Webhook.Listen != "" {
 		srv, err := d.webhookServer(acc)
@@ -149,7 +169,9 @@ func (d *Daemon) webhookServer(acc *accounts.Store) (func(context.Context) error
 	if err != nil {
 		return nil, fmt.Errorf("webhook.listen %s: %w", d.cfg.Webhook.Listen, err)
 	}
+	d.mu.Lock()
 	d.WebhookAddr = ln.Addr().String()
+	d.mu.Unlock()
 	h := webhook.New(d.Bus.JS, d.webhookSecret(acc), d.Bus.EventsSubjectPrefix(), d.cfg.Webhook.MaxBodyBytes, d.log.With("component", "webhook"))
 	h.Ready = d.storeReady
 	var (
@@ -291,6 +313,6 @@ func (d *Daemon) countImplausible(source string) func(plausible.Warning) {
 // run the same exporters (an exporter that takes files on one daemon
 // only would miss those files when another fetched the exercise).
 func (d *Daemon) takesExerciseFiles(name string, desc *pluginapi.DescribeResponse) bool {
-	kinds := pluginhost.Spec{Kinds: d.cfg.Plugins[name].Kinds}.KindsOf(desc)
+	kinds := pluginSpec(d.cfg, d.version, name).KindsOf(desc)
 	return desc.GetIncludeFiles() && slices.Contains(kinds, pluginapi.RecordKind_RECORD_KIND_EXERCISE)
 }

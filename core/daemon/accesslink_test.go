@@ -104,6 +104,8 @@ type polarOpts struct {
 	log  *slog.Logger
 	// hookEvents are the webhook's events (nil: EXERCISE and SLEEP).
 	hookEvents []accesslink.WebhookEvent
+	// metricsListen is metrics.listen (default none).
+	metricsListen string
 }
 
 func startPolar(t testing.TB, o polarOpts) *polarSetup {
@@ -161,6 +163,7 @@ poll:
 	require.NoError(t, fs.Parse([]string{"--config", p}))
 	cfg, err := config.Load(fs)
 	require.NoError(t, err)
+	cfg.Metrics.Listen = o.metricsListen
 
 	alOpts := []accesslink.Option{accesslink.WithClock(o.clock.Now), accesslink.WithSleep(o.clock.Sleep)}
 	dOpts := []daemon.Option{daemon.WithClock(o.clock.Now), daemon.WithAccessLinkOptions(alOpts...)}

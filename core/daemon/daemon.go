@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -24,6 +25,8 @@ import (
 	"github.com/polarbridge/polarbridge/core/plausible"
 	"github.com/polarbridge/polarbridge/core/pluginhost"
 	"github.com/polarbridge/polarbridge/core/poller"
+	"github.com/polarbridge/polarbridge/core/status"
+	"github.com/polarbridge/polarbridge/core/syncstate"
 	"github.com/polarbridge/polarbridge/core/teampro"
 	"github.com/polarbridge/polarbridge/core/teamsync"
 	"github.com/polarbridge/polarbridge/pluginapi"
@@ -65,6 +68,16 @@ type Daemon struct {
 	holder string
 	// running is set once Run has started everything.
 	running bool
+
+	// Sync is what each Polar account did last (status, metrics).
+	Sync      *syncstate.Tracker
+	startedAt time.Time
+	// quota reads the Polar APIs' rate-limit windows (guarded by mu).
+	quota []func() []status.Quota
+	// keep names the plugins Close leaves running, for the next daemon
+	// of a reload; kept holds them once Close ran (guarded by mu).
+	keep map[string]bool
+	kept map[string]*pluginhost.Instance
 }
 
 // settings are what Options adjust.
@@ -78,6 +91,13 @@ type settings struct {
 	onTeamProWarning  func()
 	// onTeamProImplausible counts Team Pro values dropped as implausible.
 	onTeamProImplausible func(plausible.Warning)
+	// onTeamProPolled is told each Team Pro account's poll.
+	onTeamProPolled func(account string, err error)
+	// reload, if set, is what `polarbridge reload` asks for.
+	reload func()
+	// running are plugins a previous daemon kept running for this one
+	// (a reload that did not change them), by name.
+	running map[string]*pluginhost.Instance
 }
 
 func newSettings(opts []Option) settings {
@@ -125,11 +145,19 @@ func WithAccessLinkOptions(opts ...accesslink.Option) Option {
 // Any other error (a plugin that will not start or rejects its config)
 // stops the start with everything started so far shut down again.
 func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version string, opts ...Option) (_ *Daemon, err error) {
-	d := &Daemon{cfg: cfg, log: log, version: version, Metrics: metrics.New(), set: newSettings(opts), holder: lease.HolderID()}
+	d := &Daemon{cfg: cfg, log: log, version: version, Metrics: metrics.New(), set: newSettings(opts), holder: lease.HolderID(), startedAt: time.Now()}
 	d.Metrics.SetBuildInfo(version)
+	// Status times are when things happened, on the wall clock, not the
+	// calendar clock that tells the sources what "today" is.
+	d.Sync = syncstate.New(time.Now, func(source, account string, at time.Time) {
+		d.Metrics.LastSync.WithLabelValues(source, account).Set(float64(at.Unix()))
+	})
 	defer func() {
 		if err != nil {
 			d.Close()
+			for _, in := range d.set.running {
+				in.Close()
+			}
 		}
 	}()
 	if err := d.serveHealth(); err != nil {
@@ -166,7 +194,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version st
 			return nil, err
 		}
 		d.exerciseFiles = d.exerciseFiles || d.takesExerciseFiles(name, in.Describe())
-		disp, err := delivery.New(ctx, d.Bus, in, cfg.Delivery, d.Metrics, log.With("exporter", name))
+		disp, err := d.newDispatcher(ctx, in, log.With("exporter", name))
 		d.mu.Lock()
 		d.Plugins = append(d.Plugins, in)
 		if err == nil {
@@ -177,6 +205,12 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version st
 			return nil, err
 		}
 	}
+	for name, in := range d.set.running {
+		if d.pluginOf(name) != in {
+			in.Close() // kept for this daemon, which does not use it
+		}
+	}
+	d.set.running = nil // an exclusive exporter, started later, starts anew
 	d.services, err = d.sourceServices(ctx)
 	if err != nil {
 		return nil, err
@@ -210,9 +244,14 @@ func (d *Daemon) serveHealth() error {
 	if err != nil {
 		return err
 	}
+	pages, err := d.statusPages()
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	d.healthStop, d.healthErr = cancel, make(chan error, 1)
-	go func() { d.healthErr <- d.Metrics.Serve(ctx, ln, d, d.log) }()
+	go func() { d.healthErr <- d.Metrics.Serve(ctx, ln, d, pages.Handler(), d.log) }()
 	return nil
 }
 
@@ -228,16 +267,47 @@ func (d *Daemon) plugins() []*pluginhost.Instance {
 	return d.Plugins
 }
 
+// newDispatcher creates the exporter's dispatcher.
+func (d *Daemon) newDispatcher(ctx context.Context, in *pluginhost.Instance, log *slog.Logger) (*delivery.Dispatcher, error) {
+	return delivery.New(ctx, d.Bus, in, d.cfg.Delivery, d.Metrics, log, delivery.WithExported(func(r *pluginapi.Record) {
+		d.Sync.Exported(sourceName(r.GetSource()), r.GetUserId())
+	}))
+}
+
+// pluginOf returns the started plugin of that name (nil: none).
+func (d *Daemon) pluginOf(name string) *pluginhost.Instance {
+	for _, in := range d.plugins() {
+		if in.Name() == name {
+			return in
+		}
+	}
+	return nil
+}
+
+// pluginSpec is how cfg runs the plugin.
+func pluginSpec(cfg *config.Config, version, name string) pluginhost.Spec {
+	p := cfg.Plugins[name]
+	return pluginhost.Spec{
+		Name: name, Path: p.Path, Config: p.Config, Kinds: p.Kinds, HostVersion: version,
+		Dir: cfg.BaseDir(),
+	}
+}
+
 func (d *Daemon) startPlugin(ctx context.Context, name string) (*pluginhost.Instance, error) {
-	p := d.cfg.Plugins[name]
 	kv, err := d.Bus.PluginKV(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	in, err := pluginhost.Start(ctx, pluginhost.Spec{
-		Name: name, Path: p.Path, Config: p.Config, Kinds: p.Kinds, HostVersion: d.version,
-		Dir: d.cfg.BaseDir(),
-	}, pluginhost.NewKV(kv), d.log.With("plugin", name))
+	if in := d.set.running[name]; in != nil {
+		// Kept running through a reload that did not change it: it only
+		// needs the KV of this daemon's NATS connection.
+		in.SetKV(pluginhost.NewKV(kv))
+		in.OnRestart = func() { d.Metrics.PluginRestarts.WithLabelValues(name).Inc() }
+		d.Metrics.InitExporter(name)
+		d.log.Info("plugin kept running through the reload", "plugin", name)
+		return in, nil
+	}
+	in, err := pluginhost.Start(ctx, pluginSpec(d.cfg, d.version, name), pluginhost.NewKV(kv), d.log.With("plugin", name))
 	if err != nil {
 		return nil, err
 	}
@@ -338,16 +408,59 @@ func (d *Daemon) Close() {
 	d.mu.Lock()
 	plugins, b, stop := d.Plugins, d.Bus, d.healthStop
 	d.Plugins, d.Bus, d.healthStop = nil, nil, nil
+	for _, in := range plugins {
+		if d.keep[in.Name()] {
+			if d.kept == nil {
+				d.kept = map[string]*pluginhost.Instance{}
+			}
+			d.kept[in.Name()] = in
+		}
+	}
 	d.mu.Unlock()
 	if stop != nil {
 		stop()
 	}
 	for _, in := range plugins {
-		in.Close()
+		if !d.keep[in.Name()] {
+			in.Close()
+		}
 	}
 	if b != nil {
 		b.Close()
 	}
+}
+
+// Reload is what a reload to next needs of this daemon: it marks the
+// plugins next runs exactly as this daemon does (same binary, config
+// block, kinds, directory and log settings) to be left running when this
+// daemon stops. After Run returned, Kept hands them over.
+func (d *Daemon) Reload(next *config.Config) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.keep = map[string]bool{}
+	if !reflect.DeepEqual(d.cfg.Log, next.Log) || d.cfg.BaseDir() != next.BaseDir() {
+		return // every plugin's log or working directory changes
+	}
+	for _, in := range d.Plugins {
+		p, ok := next.Plugins[in.Name()]
+		if ok && p.IsEnabled() && reflect.DeepEqual(in.Spec(), pluginSpec(next, d.version, in.Name())) {
+			d.keep[in.Name()] = true
+		}
+	}
+}
+
+// Kept returns the plugins Reload marked, left running by Close.
+func (d *Daemon) Kept() map[string]*pluginhost.Instance {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.kept
+}
+
+// WithRunningPlugins hands the daemon plugins a previous one kept running
+// (Kept): those its config runs the same way are used as they are, the
+// others stopped.
+func WithRunningPlugins(running map[string]*pluginhost.Instance) Option {
+	return func(s *settings) { s.running = running }
 }
 
 func pluginProtocol(in *pluginhost.Instance) string { return fmt.Sprintf("v%d", in.ProtocolVersion()) }

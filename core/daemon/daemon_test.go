@@ -156,6 +156,7 @@ type logLine struct {
 	Kind    string `json:"kind"`
 	Samples int    `json:"samples"`
 	Count   int    `json:"count"`
+	PID     int    `json:"pid"`
 }
 
 func readLog(t testing.TB, path string) []logLine {

@@ -40,7 +40,7 @@ func (d *Daemon) exclusive(name string) func(context.Context) error {
 			_ = backoff.Sleep(ctx, exclusiveRetry)
 			return
 		}
-		disp, err := delivery.New(ctx, d.Bus, in, d.cfg.Delivery, d.Metrics, log)
+		disp, err := d.newDispatcher(ctx, in, log)
 		if err != nil {
 			in.Close()
 			log.Error("exporter consumer", "err", err)

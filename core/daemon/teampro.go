@@ -37,12 +37,13 @@ func NewTeamPro(cfg *config.Config, b *bus.Bus, acc *accounts.Store, st *seen.St
 
 func newTeamPro(cfg *config.Config, b *bus.Bus, acc *accounts.Store, st *seen.Store, log *slog.Logger, set settings) *teamsync.Source {
 	return teamsync.New(b, acc, st, teamsync.Options{
-		OnWarning:     set.onTeamProWarning,
-		OnImplausible: set.onTeamProImplausible,
-		OAuth:         TeamProOAuth(cfg),
-		ClientOptions: append([]teampro.Option{teampro.WithBaseURL(cfg.TeamPro.APIURL)}, set.teamProClientOpts...),
-		TokenOptions:  set.teamProTokenOpts,
-		Lookback:      cfg.TeamPro.Lookback,
-		Now:           set.now,
+		OnWarning:       set.onTeamProWarning,
+		OnImplausible:   set.onTeamProImplausible,
+		OnAccountPolled: set.onTeamProPolled,
+		OAuth:           TeamProOAuth(cfg),
+		ClientOptions:   append([]teampro.Option{teampro.WithBaseURL(cfg.TeamPro.APIURL)}, set.teamProClientOpts...),
+		TokenOptions:    set.teamProTokenOpts,
+		Lookback:        cfg.TeamPro.Lookback,
+		Now:             set.now,
 	}, log.With("component", "teampro"))
 }

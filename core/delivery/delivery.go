@@ -45,6 +45,16 @@ type Dispatcher struct {
 	log     *slog.Logger
 	cons    jetstream.Consumer
 	health  health
+	// onExported, if set, is told each record the exporter took.
+	onExported func(*pluginapi.Record)
+}
+
+// Option adjusts a Dispatcher.
+type Option func(*Dispatcher)
+
+// WithExported has f told each record the exporter took (for status).
+func WithExported(f func(*pluginapi.Record)) Option {
+	return func(d *Dispatcher) { d.onExported = f }
 }
 
 // ConsumerName is the durable consumer of an exporter.
@@ -52,7 +62,7 @@ func ConsumerName(exporter string) string { return "exporter-" + exporter }
 
 // New creates (or updates) the exporter's durable consumer. Several
 // daemons sharing one NATS server share the consumer, and so the work.
-func New(ctx context.Context, b *bus.Bus, exp Exporter, policy Policy, m *metrics.Metrics, log *slog.Logger) (*Dispatcher, error) {
+func New(ctx context.Context, b *bus.Bus, exp Exporter, policy Policy, m *metrics.Metrics, log *slog.Logger, opts ...Option) (*Dispatcher, error) {
 	filters := []string{fmt.Sprintf("%s.%s.>", bus.RedeliverSubject, exp.Name())}
 	for _, k := range exp.Kinds() {
 		filters = append(filters, fmt.Sprintf("%s.%s.>", bus.RecordsSubject, pluginapi.KindName(k)))
@@ -72,11 +82,15 @@ func New(ctx context.Context, b *bus.Bus, exp Exporter, policy Policy, m *metric
 	if err != nil {
 		return nil, fmt.Errorf("consumer for exporter %s: %w", exp.Name(), err)
 	}
-	return &Dispatcher{
+	d := &Dispatcher{
 		exp: exp, policy: policy, b: b, cons: cons, metrics: m, log: log,
 		reader: records.NewReader(b),
 		dead:   consume.DeadLetters{Queue: dlq.New(b), Name: exp.Name(), Retry: policy.BackoffMax, Log: log},
-	}, nil
+	}
+	for _, o := range opts {
+		o(d)
+	}
+	return d, nil
 }
 
 // Run delivers until ctx ends. A batch in progress when ctx ends is
@@ -93,11 +107,18 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 }
 
 func (d *Dispatcher) updateLag(ctx context.Context) {
+	if lag, err := d.Lag(ctx); err == nil {
+		d.metrics.ConsumerLag.WithLabelValues(d.exp.Name()).Set(float64(lag))
+	}
+}
+
+// Lag is the records waiting for the exporter or in delivery to it.
+func (d *Dispatcher) Lag(ctx context.Context) (uint64, error) {
 	info, err := d.cons.Info(ctx)
 	if err != nil {
-		return
+		return 0, fmt.Errorf("consumer of exporter %s: %w", d.exp.Name(), err)
 	}
-	d.metrics.ConsumerLag.WithLabelValues(d.exp.Name()).Set(float64(info.NumPending + uint64(info.NumAckPending)))
+	return info.NumPending + uint64(info.NumAckPending), nil
 }
 
 // pending is one message on its way to the exporter.
@@ -153,6 +174,9 @@ func (d *Dispatcher) deliver(ctx context.Context, msgs []jetstream.Msg) {
 				d.log.Warn("ack", "key", p.rec.GetKey(), "err", err)
 			}
 			d.metrics.Exported.WithLabelValues(d.exp.Name()).Inc()
+			if d.onExported != nil {
+				d.onExported(p.rec)
+			}
 			ok++
 		case pluginapi.ExportResult_STATUS_PERMANENT:
 			d.metrics.Failed.WithLabelValues(d.exp.Name()).Inc()

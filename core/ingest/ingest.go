@@ -29,9 +29,9 @@ const Name = "ingest"
 type Options struct {
 	// Policy is the retry policy (its attempts and backoff).
 	Policy consume.Policy
-	// OnEvent, if set, is told the outcome of every event (for metrics):
-	// "ok", "ignored", "retry" or "dead_letter".
-	OnEvent func(event, outcome string)
+	// OnEvent, if set, is told the outcome of every event (for metrics
+	// and status).
+	OnEvent func(Outcome)
 	// Concurrency is how many events are handled at once, each of a
 	// different account (default 4).
 	Concurrency int
@@ -133,6 +133,18 @@ func (w *Worker) Run(ctx context.Context) error {
 	return nil
 }
 
+// Outcome is what became of one event.
+type Outcome struct {
+	Event string
+	// Source and Account name whose event it was ("" if no source
+	// takes it).
+	Source, Account string
+	// Outcome is "ok", "ignored", "retry" or "dead_letter".
+	Outcome string
+	// Err is why it was retried or dead-lettered.
+	Err error
+}
+
 func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 	attempts := consume.Attempts(m)
 	event := strings.TrimPrefix(m.Subject(), w.b.EventsSubjectPrefix()+".")
@@ -140,7 +152,7 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 	if !ok {
 		w.log.Debug("no source handles this event; ignored", "event", event)
 		_ = m.Ack()
-		w.outcome(event, "ignored")
+		w.outcome(Outcome{Event: event, Outcome: "ignored"})
 		return
 	}
 	err := src.Handle(ctx, event, m.Data())
@@ -150,17 +162,18 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 		_ = m.Nak()
 		return
 	}
+	out := Outcome{Event: event, Source: src.Name(), Account: src.Account(event, m.Data()), Err: err}
 	switch {
 	case errors.Is(err, source.ErrIgnored):
 		_ = m.Ack()
-		w.outcome(event, "ignored")
+		out.Outcome, out.Err = "ignored", nil
 	case err == nil:
 		_ = m.Ack()
-		w.outcome(event, "ok")
+		out.Outcome = "ok"
 	case source.IsPermanent(err):
-		w.deadLetter(ctx, m, event, err.Error(), attempts)
+		out.Outcome = w.deadLetter(ctx, m, event, err.Error(), attempts)
 	case attempts >= w.opts.Policy.MaxAttempts:
-		w.deadLetter(ctx, m, event, fmt.Sprintf("gave up after %d attempts: %v", attempts, err), attempts)
+		out.Outcome = w.deadLetter(ctx, m, event, fmt.Sprintf("gave up after %d attempts: %v", attempts, err), attempts)
 	default:
 		delay := w.opts.Policy.Backoff(attempts)
 		var d source.Deferrer
@@ -169,18 +182,22 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 		}
 		w.log.Warn("event will be retried", "event", event, "source", src.Name(), "attempt", attempts, "in", delay, "err", err)
 		_ = m.NakWithDelay(delay)
-		w.outcome(event, "retry")
+		out.Outcome = "retry"
+	}
+	w.outcome(out)
+}
+
+func (w *Worker) outcome(o Outcome) {
+	if w.opts.OnEvent != nil && o.Outcome != "" {
+		w.opts.OnEvent(o)
 	}
 }
 
-func (w *Worker) outcome(event, outcome string) {
-	if w.opts.OnEvent != nil {
-		w.opts.OnEvent(event, outcome)
-	}
-}
-
-func (w *Worker) deadLetter(ctx context.Context, m jetstream.Msg, event, reason string, attempts int) {
+// deadLetter returns the outcome: "dead_letter", or "" if the dead
+// letter could not be stored (the event comes back).
+func (w *Worker) deadLetter(ctx context.Context, m jetstream.Msg, event, reason string, attempts int) string {
 	if w.dead.Put(ctx, m, reason, attempts, "event", event) {
-		w.outcome(event, "dead_letter")
+		return "dead_letter"
 	}
+	return ""
 }

@@ -101,7 +101,8 @@ func runWith(t *testing.T, opts ingest.Options, sources ...source.Source) (*bus.
 	var mu sync.Mutex
 	outcomes := map[string]int{}
 	opts.Policy = consume.Policy{MaxAttempts: 3, BackoffInitial: 10 * time.Millisecond, BackoffMax: 20 * time.Millisecond}
-	opts.OnEvent = func(_, outcome string) {
+	opts.OnEvent = func(o ingest.Outcome) {
+		outcome := o.Outcome
 		mu.Lock()
 		outcomes[outcome]++
 		mu.Unlock()

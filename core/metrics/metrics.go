@@ -48,6 +48,9 @@ type Metrics struct {
 	// PolarRequests counts HTTP requests to Polar by API and status.
 	PolarRequests *prometheus.CounterVec // api (accesslink, teampro), status (200, 429, ..., error)
 	buildInfo     *prometheus.GaugeVec   // version, goversion
+	// LastSync is when each Polar account last synced: an event taken in
+	// or a poll whose lists all answered.
+	LastSync *prometheus.GaugeVec // source, account
 }
 
 // New creates the metrics.
@@ -116,10 +119,13 @@ func New() *Metrics {
 	m.PolarRequests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "polarbridge_polar_requests_total", Help: "HTTP requests to Polar's APIs, by API and answer status (error: no answer).",
 	}, []string{"api", "status"})
+	m.LastSync = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "polarbridge_account_last_sync_timestamp_seconds", Help: "When a Polar account (AccessLink user, Team Pro coach account) last synced: an event taken in or a poll whose lists all answered (Unix time).",
+	}, []string{"source", "account"})
 	m.buildInfo = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "polarbridge_build_info", Help: "Always 1; the labels say which build runs.",
 	}, []string{"version", "goversion"})
-	m.Registry.MustRegister(m.PolarRequests, m.buildInfo, m.ExporterFailing, m.ExporterLastSuccess, m.Ready, m.Implausible, m.ZoneMismatch, m.NoData, m.DataWarnings, m.WebhookSilent, m.PollCycles, m.PollQueued, m.Events, m.WebhookEvents, m.Exported, m.Failed, m.Retried, m.DeadLetters, m.ConsumerLag,
+	m.Registry.MustRegister(m.LastSync, m.PolarRequests, m.buildInfo, m.ExporterFailing, m.ExporterLastSuccess, m.Ready, m.Implausible, m.ZoneMismatch, m.NoData, m.DataWarnings, m.WebhookSilent, m.PollCycles, m.PollQueued, m.Events, m.WebhookEvents, m.Exported, m.Failed, m.Retried, m.DeadLetters, m.ConsumerLag,
 		m.PluginRestarts, m.ExportSeconds,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -198,11 +204,15 @@ func Listen(addr string) (net.Listener, error) {
 	return ln, nil
 }
 
-// Serve serves /healthz, /readyz and /metrics on ln until ctx ends.
-// /healthz answers 200 while the process runs, with the report as JSON;
-// /readyz answers 503 with the reason while the daemon is not ready.
-func (m *Metrics) Serve(ctx context.Context, ln net.Listener, h Health, log *slog.Logger) error {
+// Serve serves /healthz, /readyz and /metrics on ln until ctx ends, and
+// pages (if not nil) on every other path. /healthz answers 200 while the
+// process runs, with the report as JSON; /readyz answers 503 with the
+// reason while the daemon is not ready.
+func (m *Metrics) Serve(ctx context.Context, ln net.Listener, h Health, pages http.Handler, log *slog.Logger) error {
 	mux := http.NewServeMux()
+	if pages != nil {
+		mux.Handle("/", pages)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		enc := json.NewEncoder(w)
@@ -231,7 +241,7 @@ func (m *Metrics) Serve(ctx context.Context, ln net.Listener, h Health, log *slo
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}()
-	log.Info("serving health and metrics", "addr", ln.Addr().String())
+	log.Info("serving the status page, health and metrics", "addr", ln.Addr().String())
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("metrics server: %w", err)
 	}

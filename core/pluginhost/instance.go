@@ -32,7 +32,7 @@ type Spec struct {
 // Instance is one running plugin, restarted on demand after a crash.
 type Instance struct {
 	spec   Spec
-	kv     pluginapi.KV
+	kv     *swappableKV
 	log    *slog.Logger
 	config []byte
 
@@ -61,7 +61,7 @@ func Start(ctx context.Context, spec Spec, kv pluginapi.KV, log *slog.Logger) (*
 	if spec.Config == nil {
 		raw = []byte("{}")
 	}
-	in := &Instance{spec: spec, kv: kv, log: log, config: raw}
+	in := &Instance{spec: spec, kv: &swappableKV{kv: kv}, log: log, config: raw}
 	if err := in.launch(ctx); err != nil {
 		return nil, err
 	}
@@ -108,6 +108,14 @@ func (in *Instance) checkKinds() error {
 	}
 	return nil
 }
+
+// Spec is how the instance runs.
+func (in *Instance) Spec() Spec { return in.spec }
+
+// SetKV points the running plugin at another store of its KV: a daemon
+// that reloads its config keeps an unchanged plugin running across its
+// new NATS connection.
+func (in *Instance) SetKV(kv pluginapi.KV) { in.kv.set(kv) }
 
 // Name is the configured name.
 func (in *Instance) Name() string { return in.spec.Name }
@@ -156,6 +164,16 @@ func (in *Instance) Export(ctx context.Context, req *pluginapi.ExportRequest) (*
 		return nil, err
 	}
 	return c.Export(ctx, req)
+}
+
+// Check runs the plugin's own checks of its destination (`polarbridge
+// check`); pluginapi.ErrNoChecks if it has none.
+func (in *Instance) Check(ctx context.Context) (*pluginapi.CheckResponse, error) {
+	c, err := in.alive(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c.Check(ctx)
 }
 
 // alive returns a running client, restarting the plugin with exponential

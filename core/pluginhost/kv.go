@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -112,4 +113,41 @@ func (k *jetstreamKV) Keys(ctx context.Context, prefix string) ([]string, error)
 	}
 	sort.Strings(keys)
 	return keys, nil
+}
+
+// swappableKV is the KV a plugin is served: a daemon reloading its config
+// hands a plugin it keeps running the KV of its new NATS connection.
+type swappableKV struct {
+	mu sync.RWMutex
+	kv pluginapi.KV
+}
+
+func (s *swappableKV) get() pluginapi.KV {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.kv
+}
+
+func (s *swappableKV) set(kv pluginapi.KV) {
+	s.mu.Lock()
+	s.kv = kv
+	s.mu.Unlock()
+}
+
+func (s *swappableKV) Get(ctx context.Context, key string) ([]byte, uint64, error) {
+	return s.get().Get(ctx, key)
+}
+
+func (s *swappableKV) Put(ctx context.Context, key string, value []byte) (uint64, error) {
+	return s.get().Put(ctx, key, value)
+}
+
+func (s *swappableKV) Update(ctx context.Context, key string, value []byte, revision uint64) (uint64, error) {
+	return s.get().Update(ctx, key, value, revision)
+}
+
+func (s *swappableKV) Delete(ctx context.Context, key string) error { return s.get().Delete(ctx, key) }
+
+func (s *swappableKV) Keys(ctx context.Context, prefix string) ([]string, error) {
+	return s.get().Keys(ctx, prefix)
 }

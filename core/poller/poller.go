@@ -115,6 +115,8 @@ type Poller struct {
 	log      *slog.Logger
 	now      func() time.Time
 	tx       Transactor // nil: the transactional kinds are skipped
+	// onUser, if set, is told each user's end of a cycle.
+	onUser func(user string, err error)
 }
 
 // Option adjusts a Poller.
@@ -122,6 +124,12 @@ type Option func(*Poller)
 
 // WithClock sets the clock that stamps events (default time.Now).
 func WithClock(now func() time.Time) Option { return func(p *Poller) { p.now = now } }
+
+// WithUserPolled has f told, after each user's lists in a cycle, whether
+// they all answered (err nil).
+func WithUserPolled(f func(user string, err error)) Option {
+	return func(p *Poller) { p.onUser = f }
+}
 
 // New returns a Poller.
 func New(b *bus.Bus, polar Lister, acc *accounts.Store, st *seen.Store, log *slog.Logger, opts ...Option) *Poller {
@@ -194,6 +202,7 @@ func (p *Poller) Cycle(ctx context.Context, scope Scope) (Progress, error) {
 	var errs []error
 	for _, u := range users {
 		nights := newNights(kinds)
+		userErrs := len(errs)
 		for _, kind := range kinds {
 			var items []item
 			switch {
@@ -239,6 +248,9 @@ func (p *Poller) Cycle(ctx context.Context, scope Scope) (Progress, error) {
 				report()
 			}
 			report()
+		}
+		if p.onUser != nil {
+			p.onUser(u.ID, errors.Join(errs[userErrs:]...))
 		}
 	}
 	return prog, errors.Join(errs...)

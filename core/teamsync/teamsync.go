@@ -62,6 +62,9 @@ type Options struct {
 	// OnImplausible, if set, counts each field of a record whose values
 	// were dropped as implausible (w.Count values).
 	OnImplausible func(w plausible.Warning)
+	// OnAccountPolled, if set, is told after each account's poll whether
+	// every list answered (err nil).
+	OnAccountPolled func(account string, err error)
 }
 
 // Source polls Team Pro and turns its sessions into records.
@@ -168,48 +171,59 @@ func (s *Source) Poll(ctx context.Context, scope Scope) (seen.Progress, error) {
 		if len(scope.Accounts) > 0 && !slices.Contains(scope.Accounts, c.Name) {
 			continue
 		}
-		client, err := s.Client(ctx, c.Name)
+		err := s.pollAccount(ctx, c.Name, since, &prog, report)
+		if s.opts.OnAccountPolled != nil {
+			s.opts.OnAccountPolled(c.Name, err)
+		}
 		if err != nil {
 			errs = append(errs, err)
-			continue
-		}
-		teams, err := client.Teams(ctx)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("account %s: %w", c.Name, err))
-			continue
-		}
-		prog.ListsTotal += len(teams)
-		report()
-		for _, t := range teams {
-			// Session times are local; widen the window by a day so no
-			// offset hides one.
-			sessions, err := client.TeamTrainingSessions(ctx, t.ID, since.Add(-24*time.Hour), s.opts.Now().Add(24*time.Hour))
-			prog.ListsDone++
-			if err != nil {
-				errs = append(errs, fmt.Errorf("account %s, team %s: %w", c.Name, t.ID, err))
-				report()
-				continue
-			}
-			for _, ts := range sessions {
-				prog.Found++
-				outcome, err := s.consider(ctx, c.Name, ts)
-				if err != nil {
-					errs = append(errs, err)
-					continue
-				}
-				switch outcome {
-				case "new":
-					prog.Queued++
-				case "changed":
-					prog.Changed++
-				default:
-					prog.Known++
-				}
-				report()
-			}
 		}
 	}
 	return prog, errors.Join(errs...)
+}
+
+// pollAccount lists the sessions of an account's teams since since.
+func (s *Source) pollAccount(ctx context.Context, account string, since time.Time, prog *seen.Progress, report func()) error {
+	client, err := s.Client(ctx, account)
+	if err != nil {
+		return err
+	}
+	teams, err := client.Teams(ctx)
+	if err != nil {
+		return fmt.Errorf("account %s: %w", account, err)
+	}
+	prog.ListsTotal += len(teams)
+	report()
+	var errs []error
+	for _, t := range teams {
+		// Session times are local; widen the window by a day so no
+		// offset hides one.
+		sessions, err := client.TeamTrainingSessions(ctx, t.ID, since.Add(-24*time.Hour), s.opts.Now().Add(24*time.Hour))
+		prog.ListsDone++
+		if err != nil {
+			errs = append(errs, fmt.Errorf("account %s, team %s: %w", account, t.ID, err))
+			report()
+			continue
+		}
+		for _, ts := range sessions {
+			prog.Found++
+			outcome, err := s.consider(ctx, account, ts)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			switch outcome {
+			case "new":
+				prog.Queued++
+			case "changed":
+				prog.Changed++
+			default:
+				prog.Known++
+			}
+			report()
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (s *Source) consider(ctx context.Context, account string, ts teampro.TeamTrainingSession) (string, error) {

@@ -343,3 +343,22 @@ func writeRaw(t *testing.T, srv *testinflux.Server, lines string) {
 	require.NoError(t, err)
 	require.Equal(t, 204, resp, "write %q", lines)
 }
+
+// TestCheck: `polarbridge check` has the plugin check InfluxDB even with
+// "check: false": a server that answers passes, one that is gone fails
+// with where it was looked for (#16).
+func TestCheck(t *testing.T) {
+	srv, h := setup(t, map[string]any{"check": false})
+	results, err := h.Check(context.Background())
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	assert.True(t, results[0].GetOk(), results[0].GetMessage())
+	assert.Equal(t, "InfluxDB at "+srv.URL, results[0].GetItem())
+
+	srv.Stop()
+	results, err = h.Check(context.Background())
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	assert.False(t, results[0].GetOk())
+	assert.Contains(t, results[0].GetMessage(), "is unreachable")
+}

@@ -124,3 +124,22 @@ func TestBinaryAvailability(t *testing.T) {
 	assert.Contains(t, string(got["polarbridge/polarbridge_475/state"]), `"score":82`, "the state outlives the plugin")
 	_ = h2
 }
+
+// TestCheck: `polarbridge check` has the plugin say whether the broker
+// took its connection; a stopped broker fails the check (#16).
+func TestCheck(t *testing.T) {
+	b := testmqtt.Start(t)
+	h := start(t, b)
+	results, err := h.Check(context.Background())
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	assert.True(t, results[0].GetOk(), results[0].GetMessage())
+	assert.Equal(t, "MQTT broker "+b.URL, results[0].GetItem())
+
+	b.Stop()
+	require.Eventually(t, func() bool {
+		results, err = h.Check(context.Background())
+		return err == nil && len(results) == 1 && !results[0].GetOk()
+	}, 30*time.Second, 100*time.Millisecond)
+	assert.Contains(t, results[0].GetMessage(), "not connected to the MQTT broker")
+}

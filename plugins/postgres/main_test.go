@@ -316,3 +316,21 @@ func jsonArray[T int32 | float64](s []T) []any {
 	}
 	return out
 }
+
+// TestCheck: `polarbridge check` has the plugin ping PostgreSQL with its
+// credentials; a stopped server fails the check (#16).
+func TestCheck(t *testing.T) {
+	srv := testpg.Start(t)
+	h := launch(t, srv, nil)
+	results, err := h.Check(context.Background())
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	assert.True(t, results[0].GetOk(), results[0].GetMessage())
+	assert.Contains(t, results[0].GetItem(), "PostgreSQL at ")
+
+	srv.Stop()
+	results, err = h.Check(context.Background())
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	assert.False(t, results[0].GetOk())
+}

@@ -131,6 +131,7 @@ type line struct {
 	// their bytes.
 	Files []string `json:"files,omitempty"`
 	Count int      `json:"count"` // how often this key was exported, from the host KV
+	PID   int      `json:"pid"`   // the plugin process that exported it
 }
 
 func (e *Exporter) Export(ctx context.Context, req *pluginapi.ExportRequest) (*pluginapi.ExportResponse, error) {
@@ -183,7 +184,7 @@ func (e *Exporter) exportOne(ctx context.Context, r *pluginapi.Record) *pluginap
 	if _, err := e.kv.Put(ctx, "count."+r.GetKey(), []byte(fmt.Sprint(count))); err != nil {
 		return pluginapi.Retry("host kv: %v", err)
 	}
-	l := line{Key: r.GetKey(), Version: r.GetVersion(), Kind: pluginapi.KindName(r.GetKind()), Count: count}
+	l := line{Key: r.GetKey(), Version: r.GetVersion(), Kind: pluginapi.KindName(r.GetKind()), Count: count, PID: os.Getpid()}
 	if ex := r.GetExercise(); ex != nil {
 		for _, s := range ex.GetSamples() {
 			l.Samples += len(s.GetValues())

@@ -3,6 +3,7 @@ package csvexport
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -154,28 +155,28 @@ func hasSampleFiles(kind pluginapi.RecordKind) bool {
 // and, if it has RR intervals, its RR file. A stale RR file from an older
 // version of the record is removed.
 func (s *store) writeSamples(r *pluginapi.Record) error {
-	var header []string
-	var rows, rr [][]string
+	var samples func(io.Writer) error
+	var rr *timedSamples // nil: the kind has no RR file
 	if p := r.GetPlayerSession(); p != nil {
-		header, rows, rr = playerSampleHeader, playerSampleRows(p), seriesRRRows(p.GetStart(), p.GetSamples())
+		samples, rr = playerSamples(p).write, rrSamples(p.GetStart(), p.GetSamples())
 	} else if c := r.GetContinuousHeartRate(); c != nil {
-		header, rows = continuousHeartRateSampleHeader, continuousHeartRateSampleRows(c)
+		samples = func(w io.Writer) error { return writeContinuousHeartRateSamples(w, c) }
 	} else {
 		e := r.GetExercise()
-		header, rows, rr = exerciseSampleHeader, exerciseSampleRows(e), rrRows(e)
+		samples, rr = exerciseSamples(e).write, rrSamples(e.GetStart(), e.GetSamples())
 	}
 	name := samplesFileName(r.GetKey())
 	path := filepath.Join(s.dir, samplesDir, name)
-	if err := writeCSV(path+".samples.csv", header, rows); err != nil {
+	if err := writeFileAtomic(path+".samples.csv", samples); err != nil {
 		return fmt.Errorf("write %s/%s.samples.csv: %w", samplesDir, name, err)
 	}
-	if len(rr) == 0 {
+	if rr == nil || rr.empty() {
 		if err := os.Remove(path + ".rr.csv"); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("remove %s/%s.rr.csv: %w", samplesDir, name, err)
 		}
 		return nil
 	}
-	if err := writeCSV(path+".rr.csv", rrHeader, rr); err != nil {
+	if err := writeFileAtomic(path+".rr.csv", rr.write); err != nil {
 		return fmt.Errorf("write %s/%s.rr.csv: %w", samplesDir, name, err)
 	}
 	return nil

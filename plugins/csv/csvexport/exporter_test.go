@@ -599,24 +599,45 @@ func TestExportConcurrent(t *testing.T) {
 	assert.Len(t, uniq(keys), len(keys), "duplicate rows")
 }
 
-// BenchmarkExport exports a 1 h exercise at 1 Hz (nine series, 3,600
-// samples each, plus RR intervals) with samples on, as a new version each
-// time so every file is rewritten, into a directory that already holds a
-// year of other exercises.
+// BenchmarkExport exports a 1 h and a 10 h exercise at 1 Hz (nine
+// series, 3,600 or 36,000 samples each, plus RR intervals) with samples
+// on, as a new version each time so every file is rewritten, into a
+// directory that already holds a year of other exercises.
 func BenchmarkExport(b *testing.B) {
-	dir := b.TempDir()
-	e := newConfigured(b, dir, true)
-	var year []*pluginapi.Record
-	for i := range 365 {
-		year = append(year, newExercise(fmt.Sprintf("old%03d", i), "v1", exerciseStart.AddDate(-1, 0, i), 0))
-	}
-	requireAllOK(b, export(b, e, year...))
+	for _, hours := range []int{1, 10} {
+		b.Run(fmt.Sprintf("%dh", hours), func(b *testing.B) {
+			dir := b.TempDir()
+			e := newConfigured(b, dir, true)
+			var year []*pluginapi.Record
+			for i := range 365 {
+				year = append(year, newExercise(fmt.Sprintf("old%03d", i), "v1", exerciseStart.AddDate(-1, 0, i), 0))
+			}
+			requireAllOK(b, export(b, e, year...))
 
-	r := newExercise("hour", "v0", exerciseStart, 3600)
-	i := 0
-	for b.Loop() {
-		i++
-		r.Version = fmt.Sprintf("v%d", i)
-		requireAllOK(b, export(b, e, r))
+			r := newExercise("hours", "v0", exerciseStart, hours*3600)
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				i++
+				r.Version = fmt.Sprintf("v%d", i)
+				requireAllOK(b, export(b, e, r))
+			}
+		})
+	}
+}
+
+// BenchmarkSamplesFile writes only the samples and RR files of a 1 h and
+// a 10 h exercise: the part of an export that grows with its length.
+func BenchmarkSamplesFile(b *testing.B) {
+	for _, hours := range []int{1, 10} {
+		b.Run(fmt.Sprintf("%dh", hours), func(b *testing.B) {
+			s, err := openStore(b.TempDir(), true)
+			require.NoError(b, err)
+			r := newExercise("hours", "v0", exerciseStart, hours*3600)
+			b.ReportAllocs()
+			for b.Loop() {
+				require.NoError(b, s.writeSamples(r))
+			}
+		})
 	}
 }

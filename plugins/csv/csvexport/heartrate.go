@@ -1,7 +1,10 @@
 package csvexport
 
 import (
+	"io"
+	"iter"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/polarbridge/polarbridge/pluginapi"
@@ -24,61 +27,85 @@ type heartRateSample struct {
 	bpm    float64
 }
 
-// heartRateSamples returns the day's samples with each one's offset,
+// heartRateSamples yields the day's samples with each one's offset,
 // from the series and its utc_offsets.
-func heartRateSamples(c *pluginapi.ContinuousHeartRate) []heartRateSample {
-	s := c.GetHeartRate()
-	if s.GetStart() == nil {
-		return nil
-	}
-	start := s.GetStart().AsTime()
-	offs := c.GetUtcOffsets()
-	out := make([]heartRateSample, 0, len(s.GetValues()))
-	j := 0
-	var off int32
-	if len(offs) > 0 {
-		off = offs[0].GetUtcOffsetMinutes()
-	}
-	for i, v := range s.GetValues() {
-		if i >= len(s.GetOffsetMs()) {
-			break
+func heartRateSamples(c *pluginapi.ContinuousHeartRate) iter.Seq[heartRateSample] {
+	return func(yield func(heartRateSample) bool) {
+		s := c.GetHeartRate()
+		if s.GetStart() == nil {
+			return
 		}
-		for j+1 < len(offs) && int(offs[j+1].GetIndex()) <= i {
-			j++
-			off = offs[j].GetUtcOffsetMinutes()
+		start := s.GetStart().AsTime()
+		offs := c.GetUtcOffsets()
+		j := 0
+		var off int32
+		if len(offs) > 0 {
+			off = offs[0].GetUtcOffsetMinutes()
 		}
-		out = append(out, heartRateSample{at: start.Add(time.Duration(s.GetOffsetMs()[i]) * time.Millisecond), offset: off, bpm: v})
+		for i, v := range s.GetValues() {
+			if i >= len(s.GetOffsetMs()) {
+				break
+			}
+			for j+1 < len(offs) && int(offs[j+1].GetIndex()) <= i {
+				j++
+				off = offs[j].GetUtcOffsetMinutes()
+			}
+			if !yield(heartRateSample{at: start.Add(time.Duration(s.GetOffsetMs()[i]) * time.Millisecond), offset: off, bpm: v}) {
+				return
+			}
+		}
 	}
-	return out
 }
 
 func continuousHeartRateRow(r *pluginapi.Record) []string {
 	c := r.GetContinuousHeartRate()
-	samples := heartRateSamples(c)
-	row := []string{
-		r.GetKey(), r.GetVersion(), r.GetUserId(), sourceName(r.GetSource()), c.GetDate(), c.GetZone(),
-		fmtTimestamp(c.GetDayStart()), fmtTimestamp(c.GetDayEnd()), fmtInt(len(samples)),
-	}
-	if len(samples) == 0 {
-		return append(row, "", "", "", "", "", "", "")
-	}
+	var n int
+	var first, last heartRateSample
 	lo, hi, sum := math.Inf(1), math.Inf(-1), 0.0
-	for _, s := range samples {
+	for s := range heartRateSamples(c) {
+		if n == 0 {
+			first = s
+		}
+		n, last = n+1, s
 		lo, hi, sum = min(lo, s.bpm), max(hi, s.bpm), sum+s.bpm
 	}
-	first, last := samples[0], samples[len(samples)-1]
-	return append(row, fmtFloat(lo), fmtFloat(math.Round(sum/float64(len(samples))*10)/10), fmtFloat(hi),
+	row := []string{
+		r.GetKey(), r.GetVersion(), r.GetUserId(), sourceName(r.GetSource()), c.GetDate(), c.GetZone(),
+		fmtTimestamp(c.GetDayStart()), fmtTimestamp(c.GetDayEnd()), fmtInt(n),
+	}
+	if n == 0 {
+		return append(row, "", "", "", "", "", "", "")
+	}
+	return append(row, fmtFloat(lo), fmtFloat(math.Round(sum/float64(n)*10)/10), fmtFloat(hi),
 		fmtUTC(first.at), fmtLocal(first.at, first.offset), fmtUTC(last.at), fmtLocal(last.at, last.offset))
 }
 
 // continuousHeartRateSampleHeader is a day's samples file.
 var continuousHeartRateSampleHeader = []string{"time_utc", "time_local", "utc_offset_min", "heart_rate_bpm"}
 
-func continuousHeartRateSampleRows(c *pluginapi.ContinuousHeartRate) [][]string {
-	samples := heartRateSamples(c)
-	rows := make([][]string, len(samples))
-	for i, s := range samples {
-		rows[i] = []string{fmtUTC(s.at), fmtLocal(s.at, s.offset), fmtInt(s.offset), fmtFloat(s.bpm)}
+// writeContinuousHeartRateSamples writes a day's samples file to w, one
+// row at a time (see timedSamples.write).
+func writeContinuousHeartRateSamples(w io.Writer, c *pluginapi.ContinuousHeartRate) error {
+	buf := appendHeader(make([]byte, 0, 512), continuousHeartRateSampleHeader)
+	utc, local := newTimeAppender(0), newTimeAppender(0)
+	var localOffset int32
+	for s := range heartRateSamples(c) {
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
+		if s.offset != localOffset {
+			local, localOffset = newTimeAppender(s.offset), s.offset
+		}
+		sec, nsec := s.at.Unix(), int64(s.at.Nanosecond())
+		buf = utc.append(buf[:0], sec, nsec)
+		buf = append(buf, ',')
+		buf = local.append(buf, sec, nsec)
+		buf = append(buf, ',')
+		buf = strconv.AppendInt(buf, int64(s.offset), 10)
+		buf = append(buf, ',')
+		buf = appendFloat(buf, s.bpm)
+		buf = append(buf, '\n')
 	}
-	return rows
+	_, err := w.Write(buf)
+	return err
 }

@@ -1,6 +1,7 @@
 package csvexport
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -65,12 +66,13 @@ func TestContinuousHeartRateRow(t *testing.T) {
 // Each sample at its instant and with its own offset: the repeated
 // hour's clock times, in order.
 func TestContinuousHeartRateSampleRows(t *testing.T) {
-	got := continuousHeartRateSampleRows(newContinuousHeartRate("2024-10-27", "v1", 3).GetContinuousHeartRate())
-	assert.Equal(t, [][]string{
-		{"2024-10-27T00:30:00Z", "2024-10-27T03:30:00+03:00", "180", "50"},
-		{"2024-10-27T01:10:00Z", "2024-10-27T03:10:00+02:00", "120", "51"},
-		{"2024-10-27T01:40:00Z", "2024-10-27T03:40:00+02:00", "120", "52"},
-	}, got)
+	c := newContinuousHeartRate("2024-10-27", "v1", 3).GetContinuousHeartRate()
+	got := written(t, func(w io.Writer) error { return writeContinuousHeartRateSamples(w, c) })
+	assert.Equal(t, withHeader(continuousHeartRateSampleHeader,
+		[]string{"2024-10-27T00:30:00Z", "2024-10-27T03:30:00+03:00", "180", "50"},
+		[]string{"2024-10-27T01:10:00Z", "2024-10-27T03:10:00+02:00", "120", "51"},
+		[]string{"2024-10-27T01:40:00Z", "2024-10-27T03:40:00+02:00", "120", "52"},
+	), got)
 }
 
 // A day arriving again (a redelivery) or re-computed (more samples) is

@@ -1,13 +1,9 @@
 package csvexport
 
 import (
-	"cmp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
@@ -144,13 +140,13 @@ var sleepHeartRateHeader = []string{
 func sleepHeartRateRows(r *pluginapi.Record) [][]string {
 	s := r.GetSleep()
 	base, offset := s.GetStart().GetUtc(), s.GetStart().GetUtcOffsetMinutes()
-	merged := mergeSeries(base, []columnSeries{{0, s.GetHeartRate()}}, 1)
-	rows := make([][]string, 0, len(merged))
-	for _, m := range merged {
-		at := time.Unix(0, m.at)
+	m := newMerger(base, []columnSeries{{0, s.GetHeartRate()}}, 1)
+	var rows [][]string
+	for at, ok := m.next(); ok; at, ok = m.next() {
+		t := time.Unix(0, at)
 		rows = append(rows, []string{
 			r.GetKey(), r.GetVersion(), r.GetUserId(), s.GetDate(),
-			fmtUTC(at), fmtLocal(at, offset), fmtFloat(m.vals[0]),
+			fmtUTC(t), fmtLocal(t, offset), m.cell(0),
 		})
 	}
 	return rows
@@ -197,12 +193,12 @@ var nightlyRechargeSampleHeader = []string{
 // a series without a start cannot be placed and is left out.
 func nightlyRechargeSampleRows(r *pluginapi.Record) [][]string {
 	n := r.GetNightlyRecharge()
-	merged := mergeSeries(nil, []columnSeries{{0, n.GetHrv()}, {1, n.GetBreathingRate()}}, 2)
-	rows := make([][]string, 0, len(merged))
-	for _, m := range merged {
+	m := newMerger(nil, []columnSeries{{0, n.GetHrv()}, {1, n.GetBreathingRate()}}, 2)
+	var rows [][]string
+	for at, ok := m.next(); ok; at, ok = m.next() {
 		rows = append(rows, []string{
 			r.GetKey(), r.GetVersion(), r.GetUserId(), n.GetDate(),
-			fmtUTC(time.Unix(0, m.at)), m.cell(0), m.cell(1),
+			fmtUTC(time.Unix(0, at)), m.cell(0), m.cell(1),
 		})
 	}
 	return rows
@@ -242,123 +238,17 @@ func sampleHeader(cols []sampleColumn) []string {
 
 var rrHeader = []string{"time_utc", "time_local", "elapsed_s", "rr_ms"}
 
-// exerciseSampleRows returns the rows of an exercise's samples file: one
-// per distinct sample time over all series, with an empty cell where a
-// series has no sample at that time. Series of unknown types are skipped.
-func exerciseSampleRows(e *pluginapi.Exercise) [][]string {
-	return columnRows(e.GetStart(), e.GetSamples(), exerciseSampleColumns)
+// exerciseSamples is an exercise's samples file: one row per distinct
+// sample time over all series, with an empty cell where a series has no
+// sample at that time. Series of unknown types are left out.
+func exerciseSamples(e *pluginapi.Exercise) *timedSamples {
+	return newTimedSamples(exerciseSampleHeader, e.GetStart(), bindColumns(e.GetSamples(), exerciseSampleColumns))
 }
 
-// columnRows lines up the series that have a column in cols.
-func columnRows(start *pluginapi.Time, samples []*pluginapi.Series, cols []sampleColumn) [][]string {
-	var series []columnSeries
-	for _, s := range samples {
-		i := slices.IndexFunc(cols, func(c sampleColumn) bool { return c.typ == s.GetType() })
-		if i >= 0 {
-			series = append(series, columnSeries{i, s})
-		}
-	}
-	return timedRows(start, series, len(cols))
-}
-
-// rrRows returns the rows of an exercise's RR-interval file, or nil when
-// the exercise has no RR intervals.
-func rrRows(e *pluginapi.Exercise) [][]string { return seriesRRRows(e.GetStart(), e.GetSamples()) }
-
-// seriesRRRows returns the RR-interval rows of a record's samples, or nil
-// when there are none.
-func seriesRRRows(start *pluginapi.Time, samples []*pluginapi.Series) [][]string {
-	var series []columnSeries
-	for _, s := range samples {
-		if s.GetType() == pluginapi.SampleType_SAMPLE_TYPE_RR_INTERVAL {
-			series = append(series, columnSeries{0, s})
-		}
-	}
-	return timedRows(start, series, 1)
-}
-
-// timedRows merges series into rows of time_utc, time_local, elapsed_s and
-// one cell per column. elapsed_s counts from the record's start, or from
-// the first sample when the start is unknown.
-func timedRows(start *pluginapi.Time, series []columnSeries, ncols int) [][]string {
-	merged := mergeSeries(start.GetUtc(), series, ncols)
-	if len(merged) == 0 {
-		return nil
-	}
-	loc := fixedZone(start.GetUtcOffsetMinutes())
-	var origin int64
-	if start.GetUtc() != nil {
-		origin = start.GetUtc().AsTime().UnixNano()
-	} else {
-		origin = merged[0].at
-	}
-	rows := make([][]string, 0, len(merged))
-	for _, m := range merged {
-		at := time.Unix(0, m.at)
-		row := make([]string, 0, 3+ncols)
-		row = append(row, fmtUTC(at), at.In(loc).Format(time.RFC3339Nano), fmtFloat(float64(m.at-origin)/1e9))
-		for c := range ncols {
-			row = append(row, m.cell(c))
-		}
-		rows = append(rows, row)
-	}
-	return rows
-}
-
-// columnSeries is a series bound to the output column it fills.
-type columnSeries struct {
-	col    int
-	series *pluginapi.Series
-}
-
-// mergedSample is one output row: the sample time in Unix nanoseconds and
-// a value per column, where has says which columns have one.
-type mergedSample struct {
-	at   int64
-	vals []float64
-	has  []bool
-}
-
-func (m mergedSample) cell(c int) string {
-	if !m.has[c] {
-		return ""
-	}
-	return fmtFloat(m.vals[c])
-}
-
-// mergeSeries lines series up on their absolute sample times (start +
-// offset_ms), sorted by time. A series without a start is taken to start
-// at base; with no base either it cannot be placed and is skipped. When a
-// series has two samples at one time, the later one wins.
-func mergeSeries(base *timestamppb.Timestamp, series []columnSeries, ncols int) []mergedSample {
-	var out []mergedSample
-	index := make(map[int64]int)
-	for _, cs := range series {
-		s := cs.series
-		var start int64
-		switch {
-		case s.GetStart() != nil:
-			start = s.GetStart().AsTime().UnixNano()
-		case base != nil:
-			start = base.AsTime().UnixNano()
-		default:
-			continue
-		}
-		offsets, values := s.GetOffsetMs(), s.GetValues()
-		for i := range min(len(offsets), len(values)) {
-			at := start + offsets[i]*int64(time.Millisecond)
-			j, ok := index[at]
-			if !ok {
-				j = len(out)
-				index[at] = j
-				out = append(out, mergedSample{at: at, vals: make([]float64, ncols), has: make([]bool, ncols)})
-			}
-			out[j].vals[cs.col] = values[i]
-			out[j].has[cs.col] = true
-		}
-	}
-	slices.SortFunc(out, func(a, b mergedSample) int { return cmp.Compare(a.at, b.at) })
-	return out
+// rrSamples is the RR-interval file of a record's samples; it is empty
+// when they have no RR intervals.
+func rrSamples(start *pluginapi.Time, samples []*pluginapi.Series) *timedSamples {
+	return newTimedSamples(rrHeader, start, rrSeries(samples))
 }
 
 // timeCols formats a Time as its three columns: UTC, local time with the

@@ -166,8 +166,9 @@ func TestExerciseSampleRows(t *testing.T) {
 		sampleRow("2024-05-01T10:00:02Z", "2024-05-01T05:00:02-05:00", "2",
 			map[string]string{"heart_rate_bpm": "102"}),
 	}
-	assert.Equal(t, want, exerciseSampleRows(e))
-	assert.Equal(t, [][]string{{"2024-05-01T10:00:07Z", "2024-05-01T05:00:07-05:00", "7", "400"}}, rrRows(e))
+	assert.Equal(t, withHeader(exerciseSampleHeader, want...), written(t, exerciseSamples(e).write))
+	assert.Equal(t, withHeader(rrHeader, []string{"2024-05-01T10:00:07Z", "2024-05-01T05:00:07-05:00", "7", "400"}),
+		written(t, rrSamples(e.GetStart(), e.GetSamples()).write))
 }
 
 func TestExerciseSampleRowsWithoutStart(t *testing.T) {
@@ -183,8 +184,8 @@ func TestExerciseSampleRowsWithoutStart(t *testing.T) {
 		sampleRow("2024-05-01T10:00:03Z", "2024-05-01T10:00:03Z", "0", map[string]string{"power_w": "250"}),
 		sampleRow("2024-05-01T10:00:04Z", "2024-05-01T10:00:04Z", "1", map[string]string{"power_w": "260"}),
 	}
-	assert.Equal(t, want, exerciseSampleRows(e))
-	assert.Nil(t, rrRows(e))
+	assert.Equal(t, withHeader(exerciseSampleHeader, want...), written(t, exerciseSamples(e).write))
+	assert.True(t, rrSamples(e.GetStart(), e.GetSamples()).empty())
 }
 
 func TestTimeCols(t *testing.T) {
@@ -266,14 +267,13 @@ func TestRowWidths(t *testing.T) {
 		})
 	}
 	e := full[0].GetExercise()
-	for _, row := range exerciseSampleRows(e) {
-		require.Len(t, row, len(exerciseSampleHeader))
-	}
-	for _, row := range rrRows(e) {
-		require.Len(t, row, len(rrHeader))
-	}
-	for _, row := range playerSampleRows(full[4].GetPlayerSession()) {
-		require.Len(t, row, len(playerSampleHeader))
+	p := full[4].GetPlayerSession()
+	for _, f := range []*timedSamples{exerciseSamples(e), rrSamples(e.GetStart(), e.GetSamples()), playerSamples(p), rrSamples(p.GetStart(), p.GetSamples())} {
+		rows := written(t, f.write)
+		require.Greater(t, len(rows), 1, "the full test record should fill every samples file")
+		for _, row := range rows {
+			require.Len(t, row, len(f.header))
+		}
 	}
 }
 

@@ -186,9 +186,9 @@ var playerSampleColumns = []sampleColumn{
 
 var playerSampleHeader = sampleHeader(playerSampleColumns)
 
-// playerSampleRows returns the rows of a player session's samples file.
-func playerSampleRows(p *pluginapi.PlayerSession) [][]string {
-	return columnRows(p.GetStart(), p.GetSamples(), playerSampleColumns)
+// playerSamples is a player session's samples file.
+func playerSamples(p *pluginapi.PlayerSession) *timedSamples {
+	return newTimedSamples(playerSampleHeader, p.GetStart(), bindColumns(p.GetSamples(), playerSampleColumns))
 }
 
 // teamProKey builds the record key of a linked Team Pro record, or ""

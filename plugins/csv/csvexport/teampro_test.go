@@ -162,8 +162,8 @@ func TestPlayerSessionZoneRows(t *testing.T) {
 
 func TestPlayerSampleRows(t *testing.T) {
 	p := newPlayerSession("v1", 2).GetPlayerSession()
-	rows := playerSampleRows(p)
-	require.Len(t, rows, 20)
+	rows := written(t, playerSamples(p).write)
+	require.Len(t, rows, 1+20)
 	assert.Equal(t, []string{
 		"time_utc", "time_local", "elapsed_s", "heart_rate_bpm", "speed_m_s", "distance_m", "cadence_rpm",
 		"latitude_deg", "longitude_deg", "altitude_m", "forward_acceleration_m_s2", "power_w",
@@ -171,14 +171,14 @@ func TestPlayerSampleRows(t *testing.T) {
 	assert.Equal(t, []string{
 		"2024-06-04T15:00:01.3Z", "2024-06-04T18:00:01.3+03:00", "1.3",
 		"10.13", "20.13", "60.13", "30.13", "80.13", "90.13", "40.13", "130.13", "50.13",
-	}, rows[13])
-	rr := seriesRRRows(p.GetStart(), p.GetSamples())
-	assert.Equal(t, [][]string{
-		{"2024-06-04T15:00:00Z", "2024-06-04T18:00:00+03:00", "0", "500"},
-		{"2024-06-04T15:00:00.5Z", "2024-06-04T18:00:00.5+03:00", "0.5", "500"},
-		{"2024-06-04T15:00:01Z", "2024-06-04T18:00:01+03:00", "1", "500"},
-		{"2024-06-04T15:00:01.5Z", "2024-06-04T18:00:01.5+03:00", "1.5", "500"},
-	}, rr)
+	}, rows[1+13])
+	rr := written(t, rrSamples(p.GetStart(), p.GetSamples()).write)
+	assert.Equal(t, withHeader(rrHeader,
+		[]string{"2024-06-04T15:00:00Z", "2024-06-04T18:00:00+03:00", "0", "500"},
+		[]string{"2024-06-04T15:00:00.5Z", "2024-06-04T18:00:00.5+03:00", "0.5", "500"},
+		[]string{"2024-06-04T15:00:01Z", "2024-06-04T18:00:01+03:00", "1", "500"},
+		[]string{"2024-06-04T15:00:01.5Z", "2024-06-04T18:00:01.5+03:00", "1.5", "500"},
+	), rr)
 }
 
 func TestExportTeamPro(t *testing.T) {
@@ -198,7 +198,7 @@ func TestExportTeamPro(t *testing.T) {
 		assert.Equal(t, want, readCSV(t, filepath.Join(dir, name)), name)
 	}
 	stem := filepath.Join(dir, samplesDir, "player_session.wMYz6L4w.wp9DQ9ln")
-	assert.Equal(t, withHeader(playerSampleHeader, playerSampleRows(ps.GetPlayerSession())...), readCSV(t, stem+".samples.csv"))
+	assert.Equal(t, written(t, playerSamples(ps.GetPlayerSession()).write), readCSV(t, stem+".samples.csv"))
 	assert.Len(t, readCSV(t, stem+".rr.csv"), 1+6)
 
 	// A redelivery rewrites nothing; a new version replaces the rows.

@@ -1,0 +1,307 @@
+package csvexport
+
+import (
+	"cmp"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/polarbridge/polarbridge/pluginapi"
+)
+
+// This file merges series on their sample times and streams the samples
+// files row by row. A 10 h exercise has hundreds of thousands of cells,
+// so nothing here builds them as strings: each row is appended to one
+// reusable buffer and written out before the next.
+
+// columnSeries is a series bound to the output column it fills.
+type columnSeries struct {
+	col    int
+	series *pluginapi.Series
+}
+
+// bindColumns binds each series whose type has a column in cols to it;
+// the others are left out.
+func bindColumns(samples []*pluginapi.Series, cols []sampleColumn) []columnSeries {
+	var series []columnSeries
+	for _, s := range samples {
+		i := slices.IndexFunc(cols, func(c sampleColumn) bool { return c.typ == s.GetType() })
+		if i >= 0 {
+			series = append(series, columnSeries{i, s})
+		}
+	}
+	return series
+}
+
+// rrSeries binds the RR-interval series to the single column of an RR
+// file.
+func rrSeries(samples []*pluginapi.Series) []columnSeries {
+	var series []columnSeries
+	for _, s := range samples {
+		if s.GetType() == pluginapi.SampleType_SAMPLE_TYPE_RR_INTERVAL {
+			series = append(series, columnSeries{0, s})
+		}
+	}
+	return series
+}
+
+// seriesCursor walks one series in time order.
+type seriesCursor struct {
+	col     int
+	start   int64 // Unix nanoseconds
+	offsets []int64
+	values  []float64 // as long as offsets
+	i       int
+}
+
+// time is sample i's absolute time in Unix nanoseconds.
+func (c *seriesCursor) time(i int) int64 { return c.start + c.offsets[i]*int64(time.Millisecond) }
+
+func (c *seriesCursor) at() int64 { return c.time(c.i) }
+
+// merger lines series up on their absolute sample times (start +
+// offset_ms): next yields each distinct time once, in order, with the
+// value of every column that has a sample then. A series without a start
+// is taken to start at base; with no base either it cannot be placed and
+// is skipped. When one column has two samples at one time (within a
+// series or across series of the same column), the later one wins.
+type merger struct {
+	cursors []seriesCursor // in the series' order, so that later wins
+	vals    []float64
+	has     []bool
+}
+
+func newMerger(base *timestamppb.Timestamp, series []columnSeries, ncols int) *merger {
+	m := &merger{vals: make([]float64, ncols), has: make([]bool, ncols)}
+	for _, cs := range series {
+		s := cs.series
+		var start int64
+		switch {
+		case s.GetStart() != nil:
+			start = s.GetStart().AsTime().UnixNano()
+		case base != nil:
+			start = base.AsTime().UnixNano()
+		default:
+			continue
+		}
+		n := min(len(s.GetOffsetMs()), len(s.GetValues()))
+		if n == 0 {
+			continue
+		}
+		c := seriesCursor{col: cs.col, start: start, offsets: s.GetOffsetMs()[:n], values: s.GetValues()[:n]}
+		if !c.sorted() {
+			c.sort()
+		}
+		m.cursors = append(m.cursors, c)
+	}
+	return m
+}
+
+// sorted reports whether the series' times never decrease, as they do
+// in practice.
+func (c *seriesCursor) sorted() bool {
+	for i := 1; i < len(c.offsets); i++ {
+		if c.time(i) < c.time(i-1) {
+			return false
+		}
+	}
+	return true
+}
+
+// sort puts a copy of the series in time order; a stable sort keeps the
+// samples at one time in their order, so the later still wins.
+func (c *seriesCursor) sort() {
+	idx := make([]int, len(c.offsets))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(c.time(a), c.time(b)) })
+	offsets, values := make([]int64, len(idx)), make([]float64, len(idx))
+	for i, j := range idx {
+		offsets[i], values[i] = c.offsets[j], c.values[j]
+	}
+	c.offsets, c.values = offsets, values
+}
+
+// empty reports whether the merged series have no sample at all.
+func (m *merger) empty() bool { return len(m.cursors) == 0 }
+
+// next advances to the next sample time and returns it in Unix
+// nanoseconds, with m.vals and m.has set for it; ok is false at the end.
+func (m *merger) next() (at int64, ok bool) {
+	for i := range m.cursors {
+		c := &m.cursors[i]
+		if c.i < len(c.offsets) {
+			if t := c.at(); !ok || t < at {
+				at, ok = t, true
+			}
+		}
+	}
+	if !ok {
+		return 0, false
+	}
+	clear(m.has)
+	for i := range m.cursors {
+		c := &m.cursors[i]
+		for c.i < len(c.offsets) && c.at() == at {
+			m.vals[c.col], m.has[c.col] = c.values[c.i], true
+			c.i++
+		}
+	}
+	return at, true
+}
+
+// cell is column c at the current time as a table cell: "" without a
+// sample.
+func (m *merger) cell(c int) string {
+	if !m.has[c] {
+		return ""
+	}
+	return fmtFloat(m.vals[c])
+}
+
+// timedSamples is the content of a samples or RR file: time_utc,
+// time_local, elapsed_s and one column per value. elapsed_s counts from
+// the record's start, or from the first sample when the start is
+// unknown.
+type timedSamples struct {
+	header []string
+	start  *pluginapi.Time
+	merger *merger
+}
+
+func newTimedSamples(header []string, start *pluginapi.Time, series []columnSeries) *timedSamples {
+	return &timedSamples{header: header, start: start, merger: newMerger(start.GetUtc(), series, len(header)-3)}
+}
+
+// empty reports whether the file has no rows.
+func (t *timedSamples) empty() bool { return t.merger.empty() }
+
+// write writes the file's header and rows to w. It consumes the merged
+// series: a timedSamples is written once.
+func (t *timedSamples) write(w io.Writer) error {
+	m := t.merger
+	utc, local := newTimeAppender(0), newTimeAppender(t.start.GetUtcOffsetMinutes())
+	buf := appendHeader(make([]byte, 0, 512), t.header)
+	var origin int64
+	if t.start.GetUtc() != nil {
+		origin = t.start.GetUtc().AsTime().UnixNano()
+	}
+	for first := true; ; first = false {
+		at, ok := m.next()
+		if !ok {
+			break
+		}
+		if first && t.start.GetUtc() == nil {
+			origin = at
+		}
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
+		sec, nsec := floorDiv(at, 1e9)
+		buf = utc.append(buf[:0], sec, nsec)
+		buf = append(buf, ',')
+		buf = local.append(buf, sec, nsec)
+		buf = append(buf, ',')
+		buf = appendFloat(buf, float64(at-origin)/1e9)
+		for c := range m.vals {
+			buf = append(buf, ',')
+			if m.has[c] {
+				buf = appendFloat(buf, m.vals[c])
+			}
+		}
+		buf = append(buf, '\n')
+	}
+	_, err := w.Write(buf)
+	return err
+}
+
+// appendHeader appends a header line. Column names are plain words, so
+// they need no CSV quoting, nor do the numbers and RFC 3339 times of the
+// rows.
+func appendHeader(buf []byte, header []string) []byte {
+	for i, h := range header {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, h...)
+	}
+	return append(buf, '\n')
+}
+
+// appendFloat is fmtFloat into a buffer. Most samples are whole numbers
+// (heart rate, cadence, power, RR intervals, elapsed seconds), which
+// print the same as integers and much faster. Below 2^53 every integer
+// is exact, so its shortest form is its digits; -0 keeps its sign.
+func appendFloat(buf []byte, v float64) []byte {
+	if i := int64(v); float64(i) == v && i > -1<<53 && i < 1<<53 && (i != 0 || !math.Signbit(v)) {
+		return strconv.AppendInt(buf, i, 10)
+	}
+	return strconv.AppendFloat(buf, v, 'f', -1, 64)
+}
+
+// timeAppender appends instants as time.Time.AppendFormat does with
+// time.RFC3339Nano in one fixed zone, about 2.5 times faster: consecutive
+// samples share their date, so it is formatted (by the time package)
+// only when the day changes, and the clock and fraction are plain
+// digits.
+type timeAppender struct {
+	offset int64  // seconds east of UTC
+	zone   []byte // "Z" or e.g. "+05:30"
+	day    int64  // local day of date, in days since 1970-01-01
+	date   []byte // e.g. "2024-05-01T"; nil until the first append
+}
+
+func newTimeAppender(offsetMin int32) *timeAppender {
+	offset := int(offsetMin) * 60
+	return &timeAppender{
+		offset: int64(offset),
+		zone:   time.Unix(0, 0).In(time.FixedZone("", offset)).AppendFormat(nil, "Z07:00"),
+	}
+}
+
+// append appends the instant sec seconds and nsec (in [0, 1e9))
+// nanoseconds after 1970 UTC.
+func (a *timeAppender) append(buf []byte, sec, nsec int64) []byte {
+	day, clock := floorDiv(sec+a.offset, 86400)
+	if a.date == nil || day != a.day {
+		a.day = day
+		a.date = time.Unix(day*86400, 0).UTC().AppendFormat(a.date[:0], "2006-01-02T")
+	}
+	buf = append(buf, a.date...)
+	buf = appendTwoDigits(buf, clock/3600)
+	buf = append(buf, ':')
+	buf = appendTwoDigits(buf, clock/60%60)
+	buf = append(buf, ':')
+	buf = appendTwoDigits(buf, clock%60)
+	if nsec != 0 {
+		// Nine digits without the trailing zeros, as ".999999999" does.
+		var frac [10]byte
+		frac[0] = '.'
+		for i := 9; i > 0; i-- {
+			frac[i] = byte('0' + nsec%10)
+			nsec /= 10
+		}
+		n := 10
+		for frac[n-1] == '0' {
+			n--
+		}
+		buf = append(buf, frac[:n]...)
+	}
+	return append(buf, a.zone...)
+}
+
+func appendTwoDigits(buf []byte, v int64) []byte { return append(buf, byte('0'+v/10), byte('0'+v%10)) }
+
+// floorDiv divides rounding down, with a remainder in [0, d).
+func floorDiv(v, d int64) (q, r int64) {
+	q, r = v/d, v%d
+	if r < 0 {
+		q, r = q-1, r+d
+	}
+	return q, r
+}
