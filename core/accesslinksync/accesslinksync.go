@@ -224,16 +224,22 @@ func (s *Source) exercise(ctx context.Context, u accounts.User, id string) error
 	if err != nil {
 		return fmt.Errorf("fetch FIT of exercise %s: %w", id, err)
 	}
-	in := accesslink.ExerciseInput{Exercise: raw, FIT: fitBytes}
+	ex, err := accesslink.DecodeExercise(raw)
+	if err != nil {
+		return source.Permanent(fmt.Errorf("normalize exercise %s: %w", id, err))
+	}
+	// Before normalizing, which may keep ex's slices.
+	summary := ex.SummaryFingerprint()
+	in := accesslink.ExerciseInput{FIT: fitBytes}
 	now := s.now()
-	rec, warns, err := accesslink.NormalizeExercise(u.ID, in, s.sports, now)
+	rec, warns, err := accesslink.NormalizeDecodedExercise(u.ID, ex, in, s.sports, now)
 	if errors.Is(err, accesslink.ErrBadFIT) {
 		// Keep the exercise (from its JSON samples) and the original
 		// file, so nothing is lost; exporters that need a valid FIT
 		// report it then.
 		s.log.Warn("exercise has a broken FIT file; using Polar's JSON samples", "exercise", id, "err", err)
 		in.FIT = nil
-		rec, warns, err = accesslink.NormalizeExercise(u.ID, in, s.sports, now)
+		rec, warns, err = accesslink.NormalizeDecodedExercise(u.ID, ex, in, s.sports, now)
 	}
 	if err != nil {
 		return source.Permanent(fmt.Errorf("normalize exercise %s: %w", id, err))
@@ -254,7 +260,23 @@ func (s *Source) exercise(ctx context.Context, u accounts.User, id string) error
 	if err := s.publish(ctx, rec); err != nil {
 		return err
 	}
-	return s.mark(ctx, rec.GetKey())
+	return s.markSummary(ctx, rec.GetKey(), summary)
+}
+
+// summaryMarker is a Marker that also keeps an exercise's summary
+// fingerprint (seen.Store does).
+type summaryMarker interface {
+	MarkProcessedSummary(ctx context.Context, item, summary string) error
+}
+
+// markSummary marks an exercise with its summary's fingerprint: the first
+// poll that lists it unedited then fetches nothing (without it, that poll
+// fetched the exercise and its FIT again to catch an edit made since).
+func (s *Source) markSummary(ctx context.Context, key, summary string) error {
+	if m, ok := s.seen.(summaryMarker); ok && summary != "" {
+		return m.MarkProcessedSummary(ctx, key, summary)
+	}
+	return s.mark(ctx, key)
 }
 
 // fallbackFile attaches the TCX (else GPX) file of an exercise without a

@@ -21,10 +21,11 @@ import (
 
 // Routes of the exercise endpoints, as the simulator counts them.
 const (
-	routeExercise = "GET /v3/exercises/{exerciseID}"
-	routeFIT      = "GET /v3/exercises/{exerciseID}/fit"
-	routeTCX      = "GET /v3/exercises/{exerciseID}/tcx"
-	routeGPX      = "GET /v3/exercises/{exerciseID}/gpx"
+	routeExerciseList = "GET /v3/exercises"
+	routeExercise     = "GET /v3/exercises/{exerciseID}"
+	routeFIT          = "GET /v3/exercises/{exerciseID}/fit"
+	routeTCX          = "GET /v3/exercises/{exerciseID}/tcx"
+	routeGPX          = "GET /v3/exercises/{exerciseID}/gpx"
 )
 
 // exerciseCase is what Polar holds for one exercise.
@@ -303,4 +304,36 @@ func TestNightPolarCalls(t *testing.T) {
 	assert.Equal(t, map[string]int{routeSleepList: 1, routeRechargeList: 1}, callsDuring(t, ps, poll(poller.KindSleep, poller.KindNightlyRecharge)))
 	assert.Len(t, ps.csv("sleep.csv"), 3)
 	assert.Len(t, ps.csv("nightly_recharge.csv"), 3)
+}
+
+// An exercise taken in from its push costs nothing more when the first
+// poll lists it unedited (the worker kept its summary's fingerprint);
+// one edited in between is fetched again, and exported edited.
+func TestPushedExercisePolledWithoutRefetch(t *testing.T) {
+	ps := startPolar(t, polarOpts{})
+	poll := func() {
+		_, err := ps.d.PollOnce(context.Background(), poller.Scope{Kinds: []string{poller.KindExercise}})
+		require.NoError(t, err)
+		ps.settle()
+	}
+	assert.Equal(t, map[string]int{routeExercise: 1, routeFIT: 1}, callsDuring(t, ps, func() {
+		_, err := ps.sim.AddExercise(ps.users[0], accesslinksim.ExerciseSpec{DetailedSport: "RUNNING", Duration: 20 * time.Minute})
+		require.NoError(t, err)
+		ps.settle()
+	}))
+	assert.Equal(t, map[string]int{routeExerciseList: 1}, callsDuring(t, ps, poll), "listed unedited: nothing fetched")
+
+	edited, err := ps.sim.AddExercise(ps.users[0], accesslinksim.ExerciseSpec{DetailedSport: "RUNNING", Duration: 20 * time.Minute})
+	require.NoError(t, err)
+	ps.settle()
+	_, err = ps.sim.EditExercise(edited.ID, accesslinksim.ExerciseEdit{Calories: 777})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int{routeExerciseList: 1, routeExercise: 1, routeFIT: 1}, callsDuring(t, ps, poll), "edited since its push: fetched again")
+	rows := map[string]string{}
+	for _, r := range ps.csv("exercises.csv") {
+		rows[r["key"]] = r["calories_kcal"]
+	}
+	assert.Equal(t, "777", rows[fmt.Sprintf("exercise.%d.%s", ps.users[0], edited.ID)])
+	assert.Len(t, rows, 2)
+	assert.Equal(t, map[string]int{routeExerciseList: 1}, callsDuring(t, ps, poll), "known from now on")
 }

@@ -44,7 +44,9 @@
 //
 // Nights and nightly recharges are listed in full too: a date's SLEEP
 // event carries both entries as listed (see nights), so the worker
-// fetches only a list the cycle did not read.
+// fetches only a list the cycle did not read. An exercise the worker took
+// in from a push carries its summary's fingerprint in the seen-state
+// (seen.SummaryPrefix): listed unedited, it is known without a fetch.
 //
 // Cost: 11 list calls per user and cycle (one per listed kind) plus 1
 // pull notifications call; every new or changed exercise then costs what
@@ -165,6 +167,7 @@ type item struct {
 	start       time.Time       // exercises: the local start, for Since
 	data        json.RawMessage // cardio load: the listed day, sent in the event; nights: see nights
 	kind        string
+	summary     string // exercises: the summary's fingerprint (see seen.SummaryPrefix)
 }
 
 // since reports whether it is within a scope's Since.
@@ -293,6 +296,12 @@ func (p *Poller) consider(ctx context.Context, u accounts.User, it item) (string
 	if err != nil {
 		return "", err
 	}
+	if it.summary != "" && state == seen.SummaryPrefix+it.summary {
+		// Taken in from a push with the summary listed now: not edited
+		// since, nothing to fetch (a recheck cost the exercise and its
+		// FIT again). From now on the listing's fingerprint stands.
+		return "known", p.seen.Set(ctx, it.key, it.fingerprint)
+	}
 	var msgID, outcome string
 	switch state {
 	case it.fingerprint:
@@ -316,7 +325,7 @@ func (p *Poller) consider(ctx context.Context, u accounts.User, it item) (string
 	}
 	if dup {
 		// The same event is already on its way (a webhook, or the
-		// night's SLEEP event that also fetches its recharge). The
+		// night's SLEEP event, which carries its recharge too). The
 		// worker turns the pending fingerprint into the item's when it
 		// takes the item in; if it could not, the next cycle asks again.
 		return "known", p.seen.Set(ctx, it.key, seen.PendingPrefix+it.fingerprint)
@@ -441,6 +450,7 @@ func toItem(user, kind string, raw []byte) (item, error) {
 			return it, err
 		}
 		it.entityID = string(ex.ID)
+		it.summary = ex.SummaryFingerprint()
 		it.key = pluginapi.ExerciseKey(user, it.entityID)
 		it.event = accesslink.EventExercise
 		if t, err := accesslink.ParseLocalStart(ex.StartTime, ex.StartTimeUTCOffset); err == nil {

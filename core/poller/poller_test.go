@@ -195,6 +195,34 @@ func TestCycleRechecksWhatAWebhookBrought(t *testing.T) {
 	assert.Equal(t, 1, prog.Known)
 }
 
+// An exercise the worker took in from a push, with the summary's
+// fingerprint: listed unedited it is known (no fetch); edited since, it
+// is a change.
+func TestCycleComparesAPushedExercisesSummary(t *testing.T) {
+	ctx := context.Background()
+	e := start(t)
+	e.l.exercises = []string{exercise("a1", 300), exercise("a2", 400)}
+	listed := func(raw string) string {
+		ex, err := accesslink.DecodeExercise([]byte(raw))
+		require.NoError(t, err)
+		return ex.SummaryFingerprint()
+	}
+	require.NoError(t, e.seen.MarkProcessedSummary(ctx, "exercise.475.a1", listed(exercise("a1", 300))))
+	require.NoError(t, e.seen.MarkProcessedSummary(ctx, "exercise.475.a2", listed(exercise("a2", 350)))) // edited to 400 since
+	prog, err := e.p.Cycle(ctx, poller.Scope{Kinds: []string{poller.KindExercise}})
+	require.NoError(t, err)
+	assert.Equal(t, 1, prog.Known)
+	assert.Equal(t, 1, prog.Changed)
+	ids := e.msgIDs(t)
+	require.Len(t, ids, 1)
+	assert.Regexp(t, `^EXERCISE\.475\.a2\.[0-9a-f]{16}$`, ids[0])
+
+	prog, err = e.p.Cycle(ctx, poller.Scope{Kinds: []string{poller.KindExercise}})
+	require.NoError(t, err)
+	assert.Equal(t, 2, prog.Known, "the listing's fingerprint stands from now on")
+	assert.Len(t, e.msgIDs(t), 1)
+}
+
 func TestRevokedTokenMarksTheUser(t *testing.T) {
 	ctx := context.Background()
 	e := start(t)
