@@ -228,7 +228,7 @@ func (s *Source) exercise(ctx context.Context, u accounts.User, id string) error
 	if err != nil {
 		return source.Permanent(fmt.Errorf("normalize exercise %s: %w", id, err))
 	}
-	// Before normalizing, which may keep ex's slices.
+	// The poller computes the same from its listing (see markSummary).
 	summary := ex.SummaryFingerprint()
 	in := accesslink.ExerciseInput{FIT: fitBytes}
 	now := s.now()
