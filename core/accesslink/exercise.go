@@ -1,5 +1,11 @@
 package accesslink
 
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+)
+
 // Exercise is a training session summary, from either
 // GET /v3/users/{user-id}/exercise-transactions/{tid}/exercises/{id}
 // (integer id, hyphenated keys) or GET /v3/exercises[/{hashed-id}]
@@ -38,6 +44,22 @@ type Exercise struct {
 	// Returned by the hashed-id endpoints with ?zones=true / ?samples=true.
 	HeartRateZones []Zone   `json:"heart-rate-zones"`
 	Samples        []Sample `json:"samples"`
+}
+
+// SummaryFingerprint identifies the exercise's summary whichever call
+// gave it: GET /v3/exercises (a list entry, no samples) or GET
+// /v3/exercises/{id} with samples and zones; an edit in Flow changes it.
+// It hashes the decoded fields, not the body, so spelling, key order and
+// the inline samples and zones do not count.
+func (e *Exercise) SummaryFingerprint() string {
+	summary := *e
+	summary.Samples, summary.HeartRateZones = nil, nil
+	b, err := json.Marshal(summary)
+	if err != nil {
+		return "" // not reached: every field marshals; "" matches nothing
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
 }
 
 // UnmarshalJSON accepts both the hyphenated and the snake_case spelling.

@@ -91,9 +91,21 @@ type WebhookPayload struct {
 	// Timestamp is kept verbatim; see SentAt.
 	Timestamp string `json:"timestamp"`
 	URL       string `json:"url,omitempty"`
-	// Data is the day's entry on the poller's CARDIO_LOAD events; Polar
-	// never sends it.
+	// Data is the day's entry on the poller's CARDIO_LOAD events, the
+	// ListedNight on its SLEEP events; Polar never sends it.
 	Data json.RawMessage `json:"data,omitempty"`
+}
+
+// ListedNight is what the poller's SLEEP event carries: the night and
+// the nightly recharge of its date as their lists gave them (the lists
+// hold the full entries), so the worker fetches only what was not listed.
+type ListedNight struct {
+	// SleepListed and RechargeListed say which lists were read; a listed
+	// kind without its entry has none for the date (yet).
+	SleepListed     bool            `json:"sleep_listed,omitempty"`
+	RechargeListed  bool            `json:"recharge_listed,omitempty"`
+	Sleep           json.RawMessage `json:"sleep,omitempty"`
+	NightlyRecharge json.RawMessage `json:"nightly_recharge,omitempty"`
 }
 
 // PushID is the Msg-Id of a push from Polar: MsgID, plus a hash of the

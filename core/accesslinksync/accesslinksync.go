@@ -4,9 +4,13 @@
 // once per content version, and it polls through package poller.
 //
 // Polar calls per event: EXERCISE costs 2 (the exercise with samples and
-// zones, and its FIT file; TCX or GPX when there is no FIT); SLEEP costs 2
-// (that date's sleep and nightly recharge: Polar sends no webhook for the
-// recharge, it belongs to the night); CARDIO_LOAD costs none (the poller's
+// zones, and its FIT file, always fetched: the samples are decoded from it),
+// and without a FIT file 1 more (TCX) or 2 (TCX, then GPX for a route)
+// only when an exporter takes files (see Source.ExerciseFiles); SLEEP
+// pushed by Polar costs 2 (that date's sleep and nightly recharge: Polar
+// sends no webhook for the recharge, it belongs to the night), the
+// poller's SLEEP none (it carries both as listed; a list the poller did
+// not read is fetched); CARDIO_LOAD costs none (the poller's
 // own event: Polar has no webhook for cardio load, the poller lists it and
 // the event carries the listed day); CONTINUOUS_HEART_RATE costs 1 (that
 // date's 24/7 heart rate, GET /v3/users/continuous-heart-rate/{date}: the
@@ -100,6 +104,13 @@ type Source struct {
 	// OnZoneMismatch, if set, counts exercises and nights whose UTC
 	// offset disagrees with the user's zone (see checkZone).
 	OnZoneMismatch func()
+	// ExerciseFiles: some exporter takes exercises with their files'
+	// bytes (include_files, and the exercise kind). Only then is an
+	// exercise without a FIT file worth its TCX or GPX: they are never
+	// decoded, only attached for such exporters to upload (Strava,
+	// intervals.icu) or store (PostgreSQL). The daemon sets it at each
+	// start from the exporters it runs.
+	ExerciseFiles bool
 	// Now is the calendar clock a record's time is judged by: one more
 	// than a day ahead of it is rejected. nil: the Polar client's clock
 	// if it has one (the AccessLink client's WithClock, which the daemon
@@ -180,7 +191,7 @@ func (s *Source) handle(ctx context.Context, body []byte) error {
 	case p.Event == accesslink.EventContinuousHeartRate:
 		err = s.continuousHeartRate(ctx, user, p.Date)
 	default:
-		err = s.night(ctx, user, p.Date)
+		err = s.night(ctx, user, p.Date, p.Data)
 	}
 	s.noteUserState(ctx, user, err)
 	return err
@@ -213,16 +224,22 @@ func (s *Source) exercise(ctx context.Context, u accounts.User, id string) error
 	if err != nil {
 		return fmt.Errorf("fetch FIT of exercise %s: %w", id, err)
 	}
-	in := accesslink.ExerciseInput{Exercise: raw, FIT: fitBytes}
+	ex, err := accesslink.DecodeExercise(raw)
+	if err != nil {
+		return source.Permanent(fmt.Errorf("normalize exercise %s: %w", id, err))
+	}
+	// The poller computes the same from its listing (see markSummary).
+	summary := ex.SummaryFingerprint()
+	in := accesslink.ExerciseInput{FIT: fitBytes}
 	now := s.now()
-	rec, warns, err := accesslink.NormalizeExercise(u.ID, in, s.sports, now)
+	rec, warns, err := accesslink.NormalizeDecodedExercise(u.ID, ex, in, s.sports, now)
 	if errors.Is(err, accesslink.ErrBadFIT) {
 		// Keep the exercise (from its JSON samples) and the original
 		// file, so nothing is lost; exporters that need a valid FIT
 		// report it then.
 		s.log.Warn("exercise has a broken FIT file; using Polar's JSON samples", "exercise", id, "err", err)
 		in.FIT = nil
-		rec, warns, err = accesslink.NormalizeExercise(u.ID, in, s.sports, now)
+		rec, warns, err = accesslink.NormalizeDecodedExercise(u.ID, ex, in, s.sports, now)
 	}
 	if err != nil {
 		return source.Permanent(fmt.Errorf("normalize exercise %s: %w", id, err))
@@ -235,23 +252,46 @@ func (s *Source) exercise(ctx context.Context, u accounts.User, id string) error
 			return err
 		}
 		rec.GetExercise().Files = append(rec.GetExercise().Files, f)
-	} else if err := s.fallbackFile(ctx, u, id, rec); err != nil {
-		return err
+	} else if s.ExerciseFiles {
+		if err := s.fallbackFile(ctx, u, id, rec); err != nil {
+			return err
+		}
 	}
 	if err := s.publish(ctx, rec); err != nil {
 		return err
 	}
-	return s.mark(ctx, rec.GetKey())
+	return s.markSummary(ctx, rec.GetKey(), summary)
+}
+
+// summaryMarker is a Marker that also keeps an exercise's summary
+// fingerprint (seen.Store does).
+type summaryMarker interface {
+	MarkProcessedSummary(ctx context.Context, item, summary string) error
+}
+
+// markSummary marks an exercise with its summary's fingerprint: the first
+// poll that lists it unedited then fetches nothing (without it, that poll
+// fetched the exercise and its FIT again to catch an edit made since).
+func (s *Source) markSummary(ctx context.Context, key, summary string) error {
+	if m, ok := s.seen.(summaryMarker); ok && summary != "" {
+		return m.MarkProcessedSummary(ctx, key, summary)
+	}
+	return s.mark(ctx, key)
 }
 
 // fallbackFile attaches the TCX (else GPX) file of an exercise without a
 // FIT file, for exporters that upload files (Strava). Only such exercises
-// cost these extra calls; a manual entry has neither (204).
+// cost these extra calls; a manual entry has neither (204). GPX holds
+// only the route: it is not asked for when the summary's has_route says
+// there is none.
 func (s *Source) fallbackFile(ctx context.Context, u accounts.User, id string, rec *pluginapi.Record) error {
 	for _, f := range []struct {
 		api    accesslink.FileFormat
 		record pluginapi.FileFormat
 	}{{accesslink.FormatTCX, pluginapi.FileFormat_FILE_FORMAT_TCX}, {accesslink.FormatGPX, pluginapi.FileFormat_FILE_FORMAT_GPX}} {
+		if f.api == accesslink.FormatGPX && !rec.GetExercise().GetHasRoute() {
+			return nil
+		}
 		data, found, err := s.polar.GetFile(ctx, u.AccessToken, id, f.api)
 		if err != nil {
 			return fmt.Errorf("fetch %s of exercise %s: %w", f.api, id, err)
@@ -276,14 +316,29 @@ func (s *Source) mark(ctx context.Context, key string) error {
 	return s.seen.MarkProcessed(ctx, key)
 }
 
-func (s *Source) night(ctx context.Context, u accounts.User, date string) error {
-	sleepRaw, hasSleep, err := s.polar.GetSleep(ctx, u.AccessToken, date)
-	if err != nil {
-		return fmt.Errorf("fetch sleep %s: %w", date, err)
+// night takes in a date's sleep and nightly recharge: from the poller's
+// event (listed, an accesslink.ListedNight) what it carries, fetched
+// what it does not (Polar's push carries only the date: 2 calls).
+func (s *Source) night(ctx context.Context, u accounts.User, date string, listed []byte) error {
+	var ln accesslink.ListedNight
+	if len(listed) > 0 {
+		if err := json.Unmarshal(listed, &ln); err != nil {
+			return source.Permanent(fmt.Errorf("SLEEP event for %s carries no night: %w: %w", date, accesslink.ErrInvalidPayload, err))
+		}
 	}
-	rechargeRaw, hasRecharge, err := s.polar.GetNightlyRecharge(ctx, u.AccessToken, date)
-	if err != nil {
-		return fmt.Errorf("fetch nightly recharge %s: %w", date, err)
+	sleepRaw, hasSleep := []byte(ln.Sleep), len(ln.Sleep) > 0
+	if !ln.SleepListed {
+		var err error
+		if sleepRaw, hasSleep, err = s.polar.GetSleep(ctx, u.AccessToken, date); err != nil {
+			return fmt.Errorf("fetch sleep %s: %w", date, err)
+		}
+	}
+	rechargeRaw, hasRecharge := []byte(ln.NightlyRecharge), len(ln.NightlyRecharge) > 0
+	if !ln.RechargeListed {
+		var err error
+		if rechargeRaw, hasRecharge, err = s.polar.GetNightlyRecharge(ctx, u.AccessToken, date); err != nil {
+			return fmt.Errorf("fetch nightly recharge %s: %w", date, err)
+		}
 	}
 	// Polar answers 404, 204 or an empty 200 for data it does not have
 	// (yet): said and counted, never silently dropped. The next poll

@@ -26,6 +26,7 @@ import (
 	"github.com/polarbridge/polarbridge/core/teampro"
 	"github.com/polarbridge/polarbridge/core/teamsync"
 	"github.com/polarbridge/polarbridge/core/webhook"
+	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
 // NewAccessLinkClient builds the AccessLink client the configuration
@@ -95,6 +96,7 @@ func (d *Daemon) sourceServices(ctx context.Context) ([]func(context.Context) er
 	al.OnImplausible = d.countImplausible(al.Name())
 	al.OnZoneMismatch = func() { d.Metrics.ZoneMismatch.WithLabelValues(al.Name()).Inc() }
 	al.Now = d.set.now
+	al.ExerciseFiles = d.exerciseFiles
 	d.poller.SetTransactor(al)
 	w, err := ingest.New(d.Bus, []source.Source{al, d.TeamPro}, ingest.Options{
 		Policy: d.cfg.Delivery,
@@ -302,4 +304,15 @@ func (d *Daemon) countImplausible(source string) func(plausible.Warning) {
 	return func(w plausible.Warning) {
 		d.Metrics.Implausible.WithLabelValues(source, w.Kind, w.Field).Add(float64(w.Count))
 	}
+}
+
+// takesExerciseFiles reports whether the exporter name, described by
+// desc, receives exercises with their files' bytes: only then are an
+// exercise's TCX and GPX worth fetching when it has no FIT file. Daemons
+// sharing one NATS server share the records too, so they are meant to
+// run the same exporters (an exporter that takes files on one daemon
+// only would miss those files when another fetched the exercise).
+func (d *Daemon) takesExerciseFiles(name string, desc *pluginapi.DescribeResponse) bool {
+	kinds := pluginSpec(d.cfg, d.version, name).KindsOf(desc)
+	return desc.GetIncludeFiles() && slices.Contains(kinds, pluginapi.RecordKind_RECORD_KIND_EXERCISE)
 }

@@ -51,6 +51,8 @@ type Daemon struct {
 	poller        *poller.Poller
 	mu            sync.Mutex
 	webhookWarned bool
+	// exerciseFiles: an exporter of this start takes exercise files.
+	exerciseFiles bool
 	dispatchers   []*delivery.Dispatcher
 	services      []func(context.Context) error
 
@@ -177,11 +179,12 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version st
 	sort.Strings(names)
 	var exclusive []func(context.Context) error
 	for _, name := range names {
-		owns, err := d.ownsLocalState(ctx, name)
+		desc, err := d.sharedDescription(ctx, name)
 		if err != nil {
 			return nil, err
 		}
-		if owns {
+		if desc.GetOwnsLocalState() {
+			d.exerciseFiles = d.exerciseFiles || d.takesExerciseFiles(name, desc)
 			d.log.Info("exporter owns local state: one daemon at a time runs it", "exporter", name)
 			exclusive = append(exclusive, d.exclusive(name))
 			continue
@@ -190,6 +193,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, version st
 		if err != nil {
 			return nil, err
 		}
+		d.exerciseFiles = d.exerciseFiles || d.takesExerciseFiles(name, in.Describe())
 		disp, err := d.newDispatcher(ctx, in, log.With("exporter", name))
 		d.mu.Lock()
 		d.Plugins = append(d.Plugins, in)

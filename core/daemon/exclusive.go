@@ -8,21 +8,19 @@ import (
 	"github.com/polarbridge/polarbridge/core/backoff"
 	"github.com/polarbridge/polarbridge/core/delivery"
 	"github.com/polarbridge/polarbridge/core/pluginhost"
+	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
-// ownsLocalState reports whether the plugin declares state only one
-// process may use (a CSV directory). Only asked with a shared NATS
-// server: an embedded one has just this daemon.
-func (d *Daemon) ownsLocalState(ctx context.Context, name string) (bool, error) {
+// sharedDescription is the plugin's description, asked with a shared NATS
+// server only (nil with an embedded one, which has just this daemon): its
+// owns_local_state says whether it keeps state only one process may use
+// (a CSV directory).
+func (d *Daemon) sharedDescription(ctx context.Context, name string) (*pluginapi.DescribeResponse, error) {
 	if d.cfg.NATS.URL == "" {
-		return false, nil
+		return nil, nil
 	}
 	p := d.cfg.Plugins[name]
-	desc, err := pluginhost.Describe(ctx, pluginhost.Spec{Name: name, Path: p.Path, Dir: d.cfg.BaseDir()}, d.log.With("plugin", name))
-	if err != nil {
-		return false, err
-	}
-	return desc.GetOwnsLocalState(), nil
+	return pluginhost.Describe(ctx, pluginhost.Spec{Name: name, Path: p.Path, Dir: d.cfg.BaseDir()}, d.log.With("plugin", name))
 }
 
 // exclusiveRetry is how long a daemon that took an exclusive exporter's

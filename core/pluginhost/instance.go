@@ -136,13 +136,16 @@ func (in *Instance) OAuth2() *pluginapi.OAuth2Spec {
 }
 
 // Kinds are the record kinds this instance receives.
-func (in *Instance) Kinds() []pluginapi.RecordKind {
-	desc := in.Describe()
-	if len(in.spec.Kinds) == 0 {
+func (in *Instance) Kinds() []pluginapi.RecordKind { return in.spec.KindsOf(in.Describe()) }
+
+// KindsOf are the record kinds a plugin described by desc receives under
+// s: s.Kinds if set, else every kind it accepts.
+func (s Spec) KindsOf(desc *pluginapi.DescribeResponse) []pluginapi.RecordKind {
+	if len(s.Kinds) == 0 {
 		return desc.GetKinds()
 	}
 	var kinds []pluginapi.RecordKind
-	for _, name := range in.spec.Kinds {
+	for _, name := range s.Kinds {
 		k, _ := pluginapi.ParseKind(name)
 		kinds = append(kinds, k)
 	}

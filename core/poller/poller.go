@@ -42,10 +42,16 @@
 // SLEEP_WISE_CIRCADIAN_BEDTIME, SKIN_TEMPERATURE, SKIN_CONTACTS, ECG_TEST,
 // SPO2_TEST), so it costs no further call.
 //
+// Nights and nightly recharges are listed in full too: a date's SLEEP
+// event carries both entries as listed (see nights), so the worker
+// fetches only a list the cycle did not read. An exercise the worker took
+// in from a push carries its summary's fingerprint in the seen-state
+// (seen.SummaryPrefix): listed unedited, it is known without a fetch.
+//
 // Cost: 11 list calls per user and cycle (one per listed kind) plus 1
-// pull notifications call; every new or changed exercise or night then
-// costs what its event costs the worker (2 calls), every new or changed
-// day of 24/7 heart rate 1, every other entry none. A backfill with Since
+// pull notifications call; every new or changed exercise then costs what
+// its event costs the worker (2 calls), every new or changed day of 24/7
+// heart rate 1, every other entry (nights included) none. A backfill with Since
 // lists cardio load, 24/7 heart rate, SleepWise and biosensing with one
 // ranged call per kind and 28 days.
 package poller
@@ -159,7 +165,9 @@ type item struct {
 	date        string
 	fingerprint string
 	start       time.Time       // exercises: the local start, for Since
-	data        json.RawMessage // cardio load: the listed day, sent in the event
+	data        json.RawMessage // cardio load: the listed day, sent in the event; nights: see nights
+	kind        string
+	summary     string // exercises: the summary's fingerprint (see seen.SummaryPrefix)
 }
 
 // since reports whether it is within a scope's Since.
@@ -196,12 +204,18 @@ func (p *Poller) Cycle(ctx context.Context, scope Scope) (Progress, error) {
 	avail := p.notifications(ctx, kinds, !scope.Since.IsZero())
 	var errs []error
 	for _, u := range users {
+		nights := newNights(kinds)
 		userErrs := len(errs)
 		for _, kind := range kinds {
 			var items []item
-			if isTransactionKind(kind) {
+			switch {
+			case isTransactionKind(kind):
 				err = p.transact(ctx, u, kind, avail, &prog)
-			} else {
+			case isNightKind(kind):
+				// A night's items wait for the other night list.
+				items, err = p.list(ctx, u, kind, scope.Since)
+				items = nights.add(kind, items, err == nil)
+			default:
 				items, err = p.list(ctx, u, kind, scope.Since)
 			}
 			prog.ListsDone++
@@ -212,7 +226,9 @@ func (p *Poller) Cycle(ctx context.Context, scope Scope) (Progress, error) {
 					p.noteUserState(ctx, u, err)
 					break // the other lists would fail the same way
 				}
-				continue
+				if len(items) == 0 {
+					continue
+				}
 			}
 			for _, it := range items {
 				if !it.since(scope.Since) {
@@ -280,6 +296,12 @@ func (p *Poller) consider(ctx context.Context, u accounts.User, it item) (string
 	if err != nil {
 		return "", err
 	}
+	if it.summary != "" && state == seen.SummaryPrefix+it.summary {
+		// Taken in from a push with the summary listed now: not edited
+		// since, nothing to fetch (a recheck cost the exercise and its
+		// FIT again). From now on the listing's fingerprint stands.
+		return "known", p.seen.Set(ctx, it.key, it.fingerprint)
+	}
 	var msgID, outcome string
 	switch state {
 	case it.fingerprint:
@@ -303,7 +325,7 @@ func (p *Poller) consider(ctx context.Context, u accounts.User, it item) (string
 	}
 	if dup {
 		// The same event is already on its way (a webhook, or the
-		// night's SLEEP event that also fetches its recharge). The
+		// night's SLEEP event, which carries its recharge too). The
 		// worker turns the pending fingerprint into the item's when it
 		// takes the item in; if it could not, the next cycle asks again.
 		return "known", p.seen.Set(ctx, it.key, seen.PendingPrefix+it.fingerprint)
@@ -420,7 +442,7 @@ var errNotAvailable = errors.New("not available")
 
 func toItem(user, kind string, raw []byte) (item, error) {
 	sum := sha256.Sum256(raw)
-	it := item{fingerprint: hex.EncodeToString(sum[:8])}
+	it := item{fingerprint: hex.EncodeToString(sum[:8]), kind: kind}
 	switch kind {
 	case KindExercise:
 		ex, err := accesslink.DecodeExercise(raw)
@@ -428,6 +450,7 @@ func toItem(user, kind string, raw []byte) (item, error) {
 			return it, err
 		}
 		it.entityID = string(ex.ID)
+		it.summary = ex.SummaryFingerprint()
 		it.key = pluginapi.ExerciseKey(user, it.entityID)
 		it.event = accesslink.EventExercise
 		if t, err := accesslink.ParseLocalStart(ex.StartTime, ex.StartTimeUTCOffset); err == nil {
@@ -438,13 +461,13 @@ func toItem(user, kind string, raw []byte) (item, error) {
 		if err != nil {
 			return it, err
 		}
-		it.date, it.key, it.event = s.Date, pluginapi.SleepKey(user, s.Date), accesslink.EventSleep
+		it.date, it.key, it.event, it.data = s.Date, pluginapi.SleepKey(user, s.Date), accesslink.EventSleep, json.RawMessage(raw)
 	case KindNightlyRecharge:
 		r, err := accesslink.DecodeNightlyRecharge(raw)
 		if err != nil {
 			return it, err
 		}
-		it.date, it.key, it.event = r.Date, pluginapi.NightlyRechargeKey(user, r.Date), accesslink.EventSleep
+		it.date, it.key, it.event, it.data = r.Date, pluginapi.NightlyRechargeKey(user, r.Date), accesslink.EventSleep, json.RawMessage(raw)
 	case KindCardioLoad:
 		c, err := accesslink.DecodeCardioLoad(raw)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -30,6 +31,7 @@ type fakeLister struct {
 	heartRate                   []string // 24/7 heart rate days, oldest first
 	heartRateRanges             [][2]string
 	err                         error
+	rechargeErr                 error // the recharge list's alone
 }
 
 func raws(list []string) []json.RawMessage {
@@ -55,6 +57,9 @@ func (f *fakeLister) ListSleep(context.Context, string) ([]json.RawMessage, erro
 func (f *fakeLister) ListNightlyRecharge(context.Context, string) ([]json.RawMessage, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.rechargeErr != nil {
+		return nil, f.rechargeErr
+	}
 	return raws(f.recharge), f.err
 }
 
@@ -114,18 +119,28 @@ func start(t *testing.T) *env {
 	return &env{b: b, acc: acc, seen: st, p: p, l: l}
 }
 
-// msgIDs are the Msg-Ids of the events published so far, in order.
-func (e *env) msgIDs(t *testing.T) []string {
+// events are the events published so far, in order.
+func (e *env) events(t *testing.T) []*jetstream.RawStreamMsg {
 	t.Helper()
 	ctx := context.Background()
 	s, err := e.b.JS.Stream(ctx, bus.EventsStream)
 	require.NoError(t, err)
 	info, err := s.Info(ctx)
 	require.NoError(t, err)
-	var out []string
+	var out []*jetstream.RawStreamMsg
 	for seq := info.State.FirstSeq; info.State.Msgs > 0 && seq <= info.State.LastSeq; seq++ {
 		raw, err := s.GetMsg(ctx, seq)
 		require.NoError(t, err)
+		out = append(out, raw)
+	}
+	return out
+}
+
+// msgIDs are the Msg-Ids of the events published so far, in order.
+func (e *env) msgIDs(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, raw := range e.events(t) {
 		out = append(out, raw.Header.Get("Nats-Msg-Id"))
 	}
 	return out
@@ -178,6 +193,34 @@ func TestCycleRechecksWhatAWebhookBrought(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, e.msgIDs(t), 1, "known from now on")
 	assert.Equal(t, 1, prog.Known)
+}
+
+// An exercise the worker took in from a push, with the summary's
+// fingerprint: listed unedited it is known (no fetch); edited since, it
+// is a change.
+func TestCycleComparesAPushedExercisesSummary(t *testing.T) {
+	ctx := context.Background()
+	e := start(t)
+	e.l.exercises = []string{exercise("a1", 300), exercise("a2", 400)}
+	listed := func(raw string) string {
+		ex, err := accesslink.DecodeExercise([]byte(raw))
+		require.NoError(t, err)
+		return ex.SummaryFingerprint()
+	}
+	require.NoError(t, e.seen.MarkProcessedSummary(ctx, "exercise.475.a1", listed(exercise("a1", 300))))
+	require.NoError(t, e.seen.MarkProcessedSummary(ctx, "exercise.475.a2", listed(exercise("a2", 350)))) // edited to 400 since
+	prog, err := e.p.Cycle(ctx, poller.Scope{Kinds: []string{poller.KindExercise}})
+	require.NoError(t, err)
+	assert.Equal(t, 1, prog.Known)
+	assert.Equal(t, 1, prog.Changed)
+	ids := e.msgIDs(t)
+	require.Len(t, ids, 1)
+	assert.Regexp(t, `^EXERCISE\.475\.a2\.[0-9a-f]{16}$`, ids[0])
+
+	prog, err = e.p.Cycle(ctx, poller.Scope{Kinds: []string{poller.KindExercise}})
+	require.NoError(t, err)
+	assert.Equal(t, 2, prog.Known, "the listing's fingerprint stands from now on")
+	assert.Len(t, e.msgIDs(t), 1)
 }
 
 func TestRevokedTokenMarksTheUser(t *testing.T) {

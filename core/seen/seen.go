@@ -66,6 +66,36 @@ func (s *Store) MarkProcessed(ctx context.Context, item string) error {
 	return nil
 }
 
+// SummaryPrefix marks the fingerprint of an exercise's summary
+// (accesslink's Exercise.SummaryFingerprint) the worker took in from a
+// push, before any poll listed it: the poller compares it with the
+// listed summary instead of fetching the exercise again.
+const SummaryPrefix = "summary:"
+
+// MarkProcessedSummary is MarkProcessed for an exercise whose summary
+// has the fingerprint summary: an unknown item (or one marked Processed,
+// or with an older summary) gets SummaryPrefix+summary.
+func (s *Store) MarkProcessedSummary(ctx context.Context, item, summary string) error {
+	e, err := s.kv.Get(ctx, item)
+	state := SummaryPrefix + summary
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		_, err = s.kv.Create(ctx, item, []byte(state))
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			return s.MarkProcessedSummary(ctx, item, summary) // the poller got there first
+		}
+	case err != nil:
+	case string(e.Value()) == Processed || strings.HasPrefix(string(e.Value()), SummaryPrefix):
+		_, err = s.kv.Update(ctx, item, []byte(state), e.Revision())
+	default:
+		return s.MarkProcessed(ctx, item)
+	}
+	if err != nil {
+		return fmt.Errorf("mark %s processed: %w", item, err)
+	}
+	return nil
+}
+
 // Get returns the state of item ("" if unknown).
 func (s *Store) Get(ctx context.Context, item string) (string, error) {
 	e, err := s.kv.Get(ctx, item)

@@ -38,4 +38,18 @@ func TestSeenStates(t *testing.T) {
 	require.NoError(t, st.MarkProcessed(ctx, "exercise.1.b"))
 	assert.Equal(t, "f2", get("exercise.1.b"))
 
+	// An exercise taken in from a push keeps its summary's fingerprint,
+	// the newest one if pushed again; a listed or pending one is settled
+	// as MarkProcessed does.
+	require.NoError(t, st.MarkProcessedSummary(ctx, "exercise.1.c", "s1"))
+	assert.Equal(t, seen.SummaryPrefix+"s1", get("exercise.1.c"))
+	require.NoError(t, st.MarkProcessedSummary(ctx, "exercise.1.c", "s2"))
+	assert.Equal(t, seen.SummaryPrefix+"s2", get("exercise.1.c"))
+	require.NoError(t, st.MarkProcessedSummary(ctx, "exercise.1.a", "s3"))
+	assert.Equal(t, seen.SummaryPrefix+"s3", get("exercise.1.a"), "Processed by an older daemon")
+	require.NoError(t, st.MarkProcessedSummary(ctx, "exercise.1.b", "s4"))
+	assert.Equal(t, "f2", get("exercise.1.b"))
+	require.NoError(t, st.Set(ctx, "exercise.1.d", seen.PendingPrefix+"f3"))
+	require.NoError(t, st.MarkProcessedSummary(ctx, "exercise.1.d", "s5"))
+	assert.Equal(t, "f3", get("exercise.1.d"))
 }

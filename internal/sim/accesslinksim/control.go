@@ -70,6 +70,10 @@ type ExerciseSpec struct {
 	DetailedSport string        // one of SportNames()
 	Duration      time.Duration // rounded to whole seconds
 	NoFIT         bool          // manual entry: no samples, FIT endpoint answers 204
+	// FITMissing and TCXMissing keep the samples (and the route) but have
+	// that endpoint answer 204, as Polar does when it has no such file
+	// for a recorded exercise ("No FIT available for exercise").
+	FITMissing, TCXMissing bool
 }
 
 // AddExercise records a new exercise that ended and was uploaded just now,
@@ -100,6 +104,7 @@ func (s *Simulator) AddExercise(userID int64, spec ExerciseSpec, opts ...PushOpt
 	now := s.now()
 	start := now.Add(-time.Duration(dur)*time.Second - time.Duration(1+rng.IntN(5))*time.Minute).Truncate(time.Second)
 	ex := s.newExercise(rng, u, p, start, dur, now, !spec.NoFIT)
+	ex.noFIT, ex.noTCX = spec.FITMissing, spec.TCXMissing
 	s.addExerciseLocked(ex)
 	snap := ex.snapshot()
 	s.mu.Unlock()

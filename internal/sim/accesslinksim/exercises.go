@@ -20,6 +20,8 @@ type exercise struct {
 	deviceID string
 	st       *stream // nil for manual entries: no samples, no FIT
 	fit      *fitCache
+	// noFIT, noTCX: that file answers 204 although st is recorded.
+	noFIT, noTCX bool
 
 	calories     int
 	distance     float64
@@ -73,7 +75,7 @@ func (ex *exercise) snapshot() Exercise {
 		Start:         ex.start,
 		Duration:      time.Duration(ex.durSec) * time.Second,
 		Upload:        ex.upload,
-		HasFIT:        ex.st != nil,
+		HasFIT:        ex.st != nil && !ex.noFIT,
 		HasRoute:      ex.hasRoute(),
 		Distance:      ex.distance,
 		Calories:      ex.calories,
@@ -379,7 +381,7 @@ func (s *Simulator) handleExerciseGPX(w http.ResponseWriter, r *http.Request) {
 
 // serveFIT answers 204 for exercises without a FIT file (manual entries).
 func serveFIT(w http.ResponseWriter, ex *exercise) {
-	if ex.st == nil {
+	if ex.st == nil || ex.noFIT {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}

@@ -185,6 +185,26 @@ func TestManualExerciseHasNoFIT(t *testing.T) {
 	assert.Equal(t, false, m["has_route"])
 }
 
+// A recorded exercise whose FIT (and TCX) Polar does not have: those
+// answer 204, the samples, the route and the other files stay.
+func TestMissingFilesAnswer204(t *testing.T) {
+	e := newEnv(t)
+	tok, id := e.loginRegistered(t)
+	ex, err := e.sim.AddExercise(id, ExerciseSpec{DetailedSport: "RUNNING", Duration: 10 * time.Minute, FITMissing: true, TCXMissing: true})
+	require.NoError(t, err)
+	assert.False(t, ex.HasFIT)
+	for suffix, status := range map[string]int{"/fit": http.StatusNoContent, "/tcx": http.StatusNoContent, "/gpx": http.StatusOK} {
+		assert.Equal(t, status, e.do(t, http.MethodGet, "/v3/exercises/"+ex.ID+suffix, bearer(tok), "").StatusCode, suffix)
+	}
+	m := e.do(t, http.MethodGet, "/v3/exercises/"+ex.ID+"?samples=true", bearer(tok), "").object(t)
+	assert.Contains(t, m, "samples")
+	assert.Equal(t, true, m["has_route"])
+
+	noFIT, err := e.sim.AddExercise(id, ExerciseSpec{DetailedSport: "RUNNING", Duration: 10 * time.Minute, FITMissing: true})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, e.do(t, http.MethodGet, "/v3/exercises/"+noFIT.ID+"/tcx", bearer(tok), "").StatusCode)
+}
+
 func TestRRSamplesMayHoldNULL(t *testing.T) {
 	e := newEnv(t, WithUsers(4))
 	// Find an exercise with RR data across users by adding long runs.

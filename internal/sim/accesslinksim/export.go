@@ -22,7 +22,7 @@ func serveGPX(w http.ResponseWriter, ex *exercise) {
 // serveTCX answers gzipped TCX ("Return gzipped TCX"): the body itself is
 // gzip data, not a Content-Encoding, so clients must gunzip it.
 func serveTCX(w http.ResponseWriter, ex *exercise) {
-	if ex.st == nil {
+	if ex.st == nil || ex.noTCX {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}

@@ -127,8 +127,11 @@ type line struct {
 	Kind      string `json:"kind"`
 	Samples   int    `json:"samples"`
 	FileBytes int    `json:"file_bytes"`
-	Count     int    `json:"count"` // how often this key was exported, from the host KV
-	PID       int    `json:"pid"`   // the plugin process that exported it
+	// Files are the formats (FILE_FORMAT_FIT) of the files that came with
+	// their bytes.
+	Files []string `json:"files,omitempty"`
+	Count int      `json:"count"` // how often this key was exported, from the host KV
+	PID   int      `json:"pid"`   // the plugin process that exported it
 }
 
 func (e *Exporter) Export(ctx context.Context, req *pluginapi.ExportRequest) (*pluginapi.ExportResponse, error) {
@@ -188,6 +191,9 @@ func (e *Exporter) exportOne(ctx context.Context, r *pluginapi.Record) *pluginap
 		}
 		for _, f := range ex.GetFiles() {
 			l.FileBytes += len(f.GetData())
+			if len(f.GetData()) > 0 {
+				l.Files = append(l.Files, f.GetFormat().String())
+			}
 		}
 	}
 	if e.log != nil {
