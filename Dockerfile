@@ -28,5 +28,7 @@ WORKDIR /var/lib/polarbridge
 VOLUME /var/lib/polarbridge
 # webhook receiver, and metrics/health (set metrics.listen to 0.0.0.0:9464)
 EXPOSE 8080 9464
+# A soft heap limit (docs/performance.md, issue #17); override with -e.
+ENV GOMEMLIMIT=256MiB
 ENTRYPOINT ["/usr/local/bin/polarbridge"]
 CMD ["run", "--config", "/etc/polarbridge/config.yaml"]
