@@ -64,20 +64,6 @@ func (d *Daemon) controlService(ctx context.Context) error {
 	return nil
 }
 
-// RequestStatus asks the daemon running on b's NATS for its status (the
-// first to answer, with several).
-func RequestStatus(ctx context.Context, b *bus.Bus) (status.Report, error) {
-	var r status.Report
-	raw, err := request(ctx, b, StatusSubject)
-	if err != nil {
-		return r, err
-	}
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return r, fmt.Errorf("the daemon's status: %w", err)
-	}
-	return r, nil
-}
-
 // gatherAfterFirst is how long RequestStatuses waits for more daemons
 // once the first answered: they answer on one server, within
 // milliseconds of each other.

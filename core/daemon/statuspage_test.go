@@ -63,8 +63,10 @@ func TestStatusPageInBrowser(t *testing.T) {
 	key := entries[0].Key
 
 	// The same report over the control connection, as `polarbridge status` reads it.
-	rep, err := daemon.RequestStatus(context.Background(), ps.d.Bus)
+	reports, err := daemon.RequestStatuses(context.Background(), ps.d.Bus)
 	require.NoError(t, err)
+	require.Len(t, reports, 1)
+	rep := reports[0]
 	require.Len(t, rep.Accounts, 1)
 	assert.Equal(t, strconv.FormatInt(ps.users[0], 10), rep.Accounts[0].ID)
 	assert.False(t, rep.Accounts[0].LastEvent.IsZero(), "the exercise event was taken in")
