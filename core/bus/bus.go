@@ -88,12 +88,14 @@ type Bus struct {
 	// outOfSpace is set when a write failed for lack of space, until
 	// JetStream is restarted.
 	outOfSpace atomic.Bool
+	// recent holds the objects written last (PutObject, ReadObject).
+	recent *recentObjects
 }
 
 // Open connects (starting the embedded server if no URL is set) and
 // creates or updates the streams and buckets.
 func Open(ctx context.Context, opts Options) (*Bus, error) {
-	b := &Bus{opts: opts}
+	b := &Bus{opts: opts, recent: newRecentObjects(recentObjectsBytes)}
 	var err error
 	if opts.URL == "" {
 		if err := checkNotRunning(opts.DataDir); err != nil {

@@ -87,7 +87,7 @@ func (b *Bus) Attached() bool { return b.attached }
 func Attach(ctx context.Context, opts Options) (*Bus, error) {
 	if opts.URL == "" {
 		if nc, _, err := runningDaemon(opts.DataDir); err == nil {
-			b := &Bus{opts: opts, Conn: nc, attached: true}
+			b := &Bus{opts: opts, Conn: nc, attached: true, recent: newRecentObjects(recentObjectsBytes)}
 			if b.JS, err = jetstream.New(nc); err != nil {
 				nc.Close()
 				return nil, fmt.Errorf("jetstream: %w", err)

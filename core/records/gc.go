@@ -42,7 +42,7 @@ func GC(ctx context.Context, b *bus.Bus, olderThan time.Duration, keep map[strin
 		if !strings.HasPrefix(o.Name, "records/") && !strings.HasPrefix(o.Name, "files/") {
 			continue
 		}
-		if err := b.Files.Delete(ctx, o.Name); err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
+		if err := b.DeleteObject(ctx, o.Name); err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
 			return n, fmt.Errorf("delete object %s: %w", o.Name, err)
 		}
 		n++

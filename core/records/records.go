@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
@@ -33,9 +32,14 @@ const (
 	HeaderBodyObject = "Polarbridge-Body-Object"
 )
 
-// inlineLimit is the largest body sent inline. NATS's default max payload
-// is 1 MB; headers and a margin stay below it.
-const inlineLimit = 768 << 10
+// inlineLimit is the largest body sent inline; larger ones go to the
+// object store. NATS's default max payload (1 MB) sets an upper bound, but
+// memory sets this one: an inline body is read back through the records
+// stream, whose file-store blocks then stay in the embedded server's
+// memory for 10 s, while a body in the object store is read back from
+// bus.ReadObject's memory. At 768 KiB a backlog of 200 exercises peaked
+// at 185 MiB, at 64 KiB at 141-145 MiB (docs/performance.md).
+const inlineLimit = 64 << 10
 
 // ErrBadRecord is wrapped by errors about a record that cannot be published
 // or decoded as it is.
@@ -136,7 +140,7 @@ func (p *Publisher) PutFile(ctx context.Context, format pluginapi.FileFormat, da
 	if info, err := p.b.Files.GetInfo(ctx, name); err == nil && time.Since(info.ModTime) < p.b.RecordsMaxAge()/2 {
 		return &pluginapi.File{Format: format, Object: name, Size: int64(len(data)), Sha256: digest}, nil
 	}
-	if _, err := p.b.Files.PutBytes(ctx, name, data); err != nil {
+	if err := p.b.PutObject(ctx, name, data); err != nil {
 		return nil, fmt.Errorf("store file %s: %w", name, err)
 	}
 	return &pluginapi.File{Format: format, Object: name, Size: int64(len(data)), Sha256: digest}, nil
@@ -263,7 +267,7 @@ func (p *Publisher) message(ctx context.Context, subject string, r *pluginapi.Re
 		return msg, nil
 	}
 	name := "records/" + r.GetKey() + "/" + r.GetVersion()
-	if _, err := p.b.Files.PutBytes(ctx, name, body); err != nil {
+	if err := p.b.PutObject(ctx, name, body); err != nil {
 		return nil, fmt.Errorf("store body of %s: %w", r.GetKey(), err)
 	}
 	msg.Header.Set(HeaderBodyObject, name)
@@ -294,37 +298,11 @@ func (rd *Reader) Body(ctx context.Context, header nats.Header, data []byte) ([]
 	if name == "" {
 		return data, nil
 	}
-	body, err := rd.object(ctx, name)
+	body, err := rd.b.ReadObject(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("load body %s: %w", name, err)
 	}
 	return body, nil
-}
-
-// object reads an object into a buffer of its size. GetBytes grows one by
-// doubling: for a 10 h exercise's body, 8 MB allocated for 3 MB read.
-func (rd *Reader) object(ctx context.Context, name string) ([]byte, error) {
-	obj, err := rd.b.Files.Get(ctx, name)
-	if err != nil {
-		return nil, err
-	}
-	defer obj.Close()
-	info, err := obj.Info()
-	if err != nil {
-		return nil, err
-	}
-	b := make([]byte, info.Size)
-	if _, err := io.ReadFull(obj, b); err != nil {
-		return nil, err
-	}
-	// Reading to the end is what checks the object's digest.
-	if n, err := obj.Read(make([]byte, 1)); n > 0 || !errors.Is(err, io.EOF) {
-		if err == nil || errors.Is(err, io.EOF) {
-			err = errors.New("object longer than its size")
-		}
-		return nil, err
-	}
-	return b, nil
 }
 
 // DecodeBody decodes a body Body returned for a message with header.
@@ -376,7 +354,7 @@ func (rd *Reader) LoadFiles(ctx context.Context, r *pluginapi.Record) error {
 		if len(f.GetData()) > 0 || f.GetObject() == "" {
 			continue
 		}
-		data, err := rd.object(ctx, f.GetObject())
+		data, err := rd.b.ReadObject(ctx, f.GetObject())
 		if err != nil {
 			return fmt.Errorf("load file %s of %s: %w", f.GetObject(), r.GetKey(), err)
 		}
