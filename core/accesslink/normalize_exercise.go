@@ -130,6 +130,9 @@ func ExerciseRecord(userID string, ex *Exercise, samples []Sample, zones []Zone,
 	setSport(out, ex, act, table)
 
 	allSamples := append(slices.Clip(samples), ex.Samples...)
+	if act != nil {
+		allSamples = samplesBesides(allSamples, act.Series)
+	}
 	jsonSeries, err := SeriesFromSamples(allSamples, start, c)
 	if err != nil {
 		return nil, nil, fmt.Errorf("exercise %s: %w", id, err)
@@ -188,6 +191,19 @@ func setSport(out *pluginapi.Exercise, ex *Exercise, act *FITActivity, table *sp
 
 // mergeSeries returns primary plus the series of types primary lacks,
 // sorted by type.
+// samplesBesides returns the JSON samples of types the FIT series lack,
+// the only ones mergeSeries keeps: the others are not parsed at all (a
+// 10 h exercise's JSON series cost as much to parse as its FIT file).
+func samplesBesides(samples []Sample, fit []*pluginapi.Series) []Sample {
+	if len(fit) == 0 {
+		return samples
+	}
+	return slices.DeleteFunc(slices.Clone(samples), func(s Sample) bool {
+		kind, ok := sampleKinds[strings.TrimSpace(string(s.SampleType))]
+		return ok && slices.ContainsFunc(fit, func(f *pluginapi.Series) bool { return f.Type == kind.typ })
+	})
+}
+
 func mergeSeries(primary, secondary []*pluginapi.Series) []*pluginapi.Series {
 	out := slices.Clone(primary)
 	for _, s := range secondary {

@@ -132,6 +132,16 @@ func TestNormalizeExerciseWithFIT(t *testing.T) {
 		assert.Less(t, ex.GetSamples()[i-1].GetType(), ex.GetSamples()[i].GetType())
 	}
 
+	// A JSON series of a type the FIT file has is not even parsed: a
+	// broken one costs nothing. One the FIT lacks still is.
+	broken := in
+	broken.Samples = [][]byte{[]byte(`{"recording-rate": 1, "sample-type": "0", "data": "1,x,3"}`)}
+	_, _, err = NormalizeExercise("7", broken, nil, testNow)
+	require.NoError(t, err, "heart rate comes from the FIT file")
+	broken.Samples = [][]byte{[]byte(`{"recording-rate": 1, "sample-type": "11", "data": "800,x"}`)}
+	_, _, err = NormalizeExercise("7", broken, nil, testNow)
+	require.Error(t, err, "RR intervals come from the JSON samples")
+
 	require.Len(t, ex.GetLaps(), 2)
 	assertTime(t, "2024-05-01T04:01:00Z", 180, ex.GetLaps()[1].GetStart())
 	assert.Equal(t, 60.0, ex.GetLaps()[1].GetDurationSeconds())
