@@ -2,6 +2,7 @@ package accesslink
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/muktihari/fit/decoder"
 	"github.com/muktihari/fit/encoder"
+	"github.com/muktihari/fit/kit/hash/crc16"
 	"github.com/muktihari/fit/profile/factory"
 	"github.com/muktihari/fit/profile/typedef"
 	"github.com/muktihari/fit/profile/untyped/fieldnum"
@@ -81,6 +83,17 @@ func diffFixtures(t *testing.T) map[string][]byte {
 	}
 	require.NotZero(t, nsim, "the simulator made no FIT files")
 
+	// The CRC over header and data, as a 12-byte header or a zero header
+	// CRC has it.
+	files["spec/12-byte header"] = buildFITHeader(t, fit.NewHeader(fit.V20, false))
+	zeroHdrCRC := bytes.Clone(files["spec/run trail no GPS at 7"])
+	zeroHdrCRC[12], zeroHdrCRC[13] = 0, 0
+	zeroHdrCRC = binary.LittleEndian.AppendUint16(zeroHdrCRC[:len(zeroHdrCRC)-2], crc16Of(zeroHdrCRC[:len(zeroHdrCRC)-2]))
+	files["spec/zero header CRC"] = zeroHdrCRC
+	badHdrCRC := bytes.Clone(files["spec/run trail no GPS at 7"])
+	badHdrCRC[12] ^= 0x10
+	files["spec/bad header CRC"] = badHdrCRC
+
 	for name, data := range edgeFITs(t) {
 		files["edge/"+name] = data
 	}
@@ -89,6 +102,7 @@ func diffFixtures(t *testing.T) map[string][]byte {
 
 // badFixtures are the fixtures both decoders must refuse.
 var badFixtures = map[string]bool{
+	"spec/bad header CRC":       true,
 	"edge/not activity":         true,
 	"edge/no file_id":           true,
 	"edge/file_id not first":    true,
@@ -150,7 +164,7 @@ func TestDecodeFITRejectsBadCRC(t *testing.T) {
 	bad[i]++
 	_, err = DecodeFIT(bad)
 	assert.ErrorIs(t, err, ErrBadFIT)
-	assert.ErrorContains(t, err, "crc")
+	assert.ErrorContains(t, err, "CRC")
 }
 
 // mf is a field of message mesg with value v.
@@ -296,8 +310,41 @@ func edgeFITs(t *testing.T) map[string][]byte {
 	}
 	out["compressed timestamps"] = encodeMuktihari(t, activity(many...),
 		encoder.WithHeaderOption(encoder.HeaderOptionCompressedTimestamp, 3))
+	out["compressed before a full timestamp"] = compressedFirstFIT()
 	out["big-endian"] = encodeMuktihari(t, activity(many[:20]...), encoder.WithBigEndian())
 	return out
+}
+
+// compressedFirstFIT is written byte by byte, as no encoder at hand makes
+// it: a record with a compressed timestamp header before any message
+// carried a full timestamp, then a full one and a compressed one after it.
+func compressedFirstFIT() []byte {
+	ts := uint32(fitStart.Unix() - fitEpoch)
+	var msgs []byte
+	msgs = append(msgs, 0x40, 0, 0, 0, 0, 1, fieldnum.FileIdType, 1, 0x00)                     // def 0: file_id{type enum}
+	msgs = append(msgs, 0x00, 4)                                                               // activity
+	msgs = append(msgs, 0x41, 0, 0, 20, 0, 1, fieldnum.RecordHeartRate, 1, 0x02)               // def 1: record{heart_rate}
+	msgs = append(msgs, 0x80|1<<5|5, 100)                                                      // compressed, no time known
+	msgs = append(msgs, 0x42, 0, 0, 20, 0, 2, 253, 4, 0x86, fieldnum.RecordHeartRate, 1, 0x02) // def 2: record{timestamp, heart_rate}
+	msgs = binary.LittleEndian.AppendUint32(append(msgs, 0x02), ts)
+	msgs = append(msgs, 110)
+	msgs = append(msgs, 0x80|1<<5|byte((ts+3)&0x1F), 120) // 3 s later
+	h := []byte{14, 0x10, 0x34, 0x08}
+	h = binary.LittleEndian.AppendUint32(h, uint32(len(msgs)))
+	h = append(h, ".FIT"...)
+	h = append(h, 0, 0) // no header CRC
+	file := append(h, msgs...)
+	c := crc16.New()
+	c.Write(file)
+	return binary.LittleEndian.AppendUint16(file, c.Sum16())
+}
+
+func TestCompressedFirstFIT(t *testing.T) {
+	act, err := DecodeFIT(compressedFirstFIT())
+	require.NoError(t, err)
+	require.Len(t, act.Series, 1)
+	assert.Equal(t, []float64{110, 120}, act.Series[0].GetValues(), "the record before any full time has none")
+	assert.Equal(t, []int64{0, 3000}, act.Series[0].GetOffsetMs())
 }
 
 // The compressed fixture must really have compressed headers, or the
