@@ -54,7 +54,7 @@ var errNotActivity = errors.New("not an activity file")
 //
 // The decoder streams: each message is seen once and dropped, so memory is
 // the output series, not the file's messages (#17: tormoder/fit kept all
-// of them, ~30 MB allocated for a 10 h exercise). The file is decoded
+// of them, ~35 MB allocated for a 10 h exercise). The file is decoded
 // twice: the first pass counts each series' values and gathers everything
 // else, the second fills slices of exactly that size — appending instead
 // allocated ten times the final size.
