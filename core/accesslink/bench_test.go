@@ -15,14 +15,41 @@ func BenchmarkNormalizeExerciseFIT1h(b *testing.B) { benchNormalizeFIT(b, 3600) 
 // The 10 h exercise is the worst case: 36,000 records.
 func BenchmarkNormalizeExerciseFIT10h(b *testing.B) { benchNormalizeFIT(b, 36000) }
 
+// benchNormalizeFIT measures the daemon's path and, in the same run, the
+// tormoder/fit decoder it replaced (#17) on the same file, so the two can
+// be compared on one machine state.
 func benchNormalizeFIT(b *testing.B, seconds int) {
 	data := buildFIT(b, fitSpec{start: fitStart, seconds: seconds, laps: 12, sport: fit.SportRunning, noGPSAt: -1})
 	in := ExerciseInput{Exercise: []byte(fitExerciseJSON), FIT: data}
-	b.SetBytes(int64(len(data)))
+	b.Run("decoder=streaming", func(b *testing.B) {
+		benchRSS(b, seconds, len(data), func() error {
+			_, _, err := NormalizeExercise("7", in, nil, testNow)
+			return err
+		})
+	})
+	b.Run("decoder=tormoder", func(b *testing.B) {
+		// NormalizeExercise's steps with the old decoder in DecodeFIT's place.
+		benchRSS(b, seconds, len(data), func() error {
+			ex, err := DecodeExercise(in.Exercise)
+			if err != nil {
+				return err
+			}
+			act, err := decodeFITTormoder(in.FIT)
+			if err != nil {
+				return err
+			}
+			_, _, err = ExerciseRecord("7", ex, nil, nil, act, nil, testNow)
+			return err
+		})
+	})
+}
+
+func benchRSS(b *testing.B, seconds, size int, normalize func() error) {
+	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	idle := testmem.ResetPeak()
 	for b.Loop() {
-		if _, _, err := NormalizeExercise("7", in, nil, testNow); err != nil {
+		if err := normalize(); err != nil {
 			b.Fatal(err)
 		}
 	}

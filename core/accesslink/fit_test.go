@@ -36,7 +36,18 @@ func specLong(i int) float64    { return 24.9384 + float64(i)*1e-5 }
 
 func buildFIT(t testing.TB, s fitSpec) []byte {
 	t.Helper()
-	f, err := fit.NewFile(fit.FileTypeActivity, fit.NewHeader(fit.V20, true))
+	return buildFITWith(t, s, fit.NewHeader(fit.V20, true))
+}
+
+// buildFITHeader is a small activity written with header h.
+func buildFITHeader(t testing.TB, h fit.Header) []byte {
+	t.Helper()
+	return buildFITWith(t, fitSpec{start: fitStart, seconds: 20, laps: 1, sport: fit.SportRunning, noGPSAt: -1}, h)
+}
+
+func buildFITWith(t testing.TB, s fitSpec, h fit.Header) []byte {
+	t.Helper()
+	f, err := fit.NewFile(fit.FileTypeActivity, h)
 	require.NoError(t, err)
 	f.FileId.TimeCreated = s.start
 	f.FileId.Manufacturer = fit.ManufacturerPolarElectro

@@ -3,13 +3,21 @@ package accesslink
 import (
 	"bytes"
 	"cmp"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"time"
 
-	"github.com/polarbridge/polarbridge/pluginapi"
+	"github.com/muktihari/fit/decoder"
+	"github.com/muktihari/fit/kit/hash/crc16"
+	"github.com/muktihari/fit/profile/untyped/fieldnum"
+	"github.com/muktihari/fit/profile/untyped/mesgnum"
+	"github.com/muktihari/fit/proto"
 	"github.com/tormoder/fit"
+
+	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
 // FITActivity is what the normalizer takes from an exercise's FIT file.
@@ -22,6 +30,8 @@ type FITActivity struct {
 	Series []*pluginapi.Series
 	Laps   []FITLap
 	// Sport and SubSport come from the first session, when it has one.
+	// The numbers are the FIT profile's, so tormoder's enum types (the
+	// ones core/sports maps) hold them unchanged.
 	Sport      fit.Sport
 	SubSport   fit.SubSport
 	HasSession bool
@@ -36,43 +46,87 @@ type FITLap struct {
 	HeartRateMax    int
 }
 
+var errNotActivity = errors.New("not an activity file")
+
 // DecodeFIT decodes an activity FIT file. Any failure, including a file
-// that decodes but is not an activity, wraps ErrBadFIT, so the caller can
-// dead-letter the exercise.
+// that decodes but is not an activity or fails its CRC, wraps ErrBadFIT, so
+// the caller can dead-letter the exercise.
+//
+// The decoder streams: each message is seen once and dropped, so memory is
+// the output series, not the file's messages (#17: tormoder/fit kept all
+// of them, ~35 MB allocated for a 10 h exercise). The file is decoded
+// twice: the first pass counts each series' values and gathers everything
+// else, the second fills slices of exactly that size — appending instead
+// allocated ten times the final size.
 func DecodeFIT(data []byte) (act *FITActivity, err error) {
-	// tormoder/fit is fuzzed upstream, but a panic on a hostile file must
-	// not take the daemon down.
+	// A panic on a hostile file must not take the daemon down.
 	defer func() {
 		if r := recover(); r != nil {
 			act, err = nil, fmt.Errorf("decode FIT: panic: %v: %w", r, ErrBadFIT)
 		}
 	}()
-	f, err := fit.Decode(bytes.NewReader(data))
-	if err != nil {
+	if err := checkFITCRC(data); err != nil {
 		return nil, fmt.Errorf("decode FIT: %v: %w", err, ErrBadFIT)
 	}
-	a, err := f.Activity()
-	if err != nil {
+	s := &fitScan{out: &FITActivity{}}
+	if err := s.decode(data); err != nil {
 		return nil, fmt.Errorf("decode FIT: %v: %w", err, ErrBadFIT)
 	}
-	out := &FITActivity{}
-	out.Start, out.Series = recordSeries(a.Records)
-	for _, l := range a.Laps {
-		out.Laps = append(out.Laps, fitLap(l))
+	if !s.hasStart {
+		return s.out, nil
 	}
-	for _, s := range a.Sessions {
-		if s.Sport != fit.SportInvalid {
-			out.Sport, out.SubSport, out.HasSession = s.Sport, s.SubSport, true
-			if s.SubSport == fit.SubSportInvalid {
-				out.SubSport = fit.SubSportGeneric
-			}
-			break
+	s.out.Start = fitTime(s.start)
+	var byIndex [numSeries]*pluginapi.Series
+	for i, n := range s.counts {
+		if n == 0 {
+			continue
 		}
+		byIndex[i] = &pluginapi.Series{
+			Type:     seriesTypes[i],
+			Start:    timestamp(s.out.Start),
+			OffsetMs: make([]int64, 0, n),
+			Values:   make([]float64, 0, n),
+		}
+		s.out.Series = append(s.out.Series, byIndex[i])
 	}
-	return out, nil
+	s.fill = &byIndex
+	if err := s.decode(data); err != nil {
+		return nil, fmt.Errorf("decode FIT: second pass: %v: %w", err, ErrBadFIT)
+	}
+	slices.SortFunc(s.out.Series, func(a, b *pluginapi.Series) int { return cmp.Compare(a.Type, b.Type) })
+	return s.out, nil
 }
 
-func validTime(t time.Time) bool { return !t.IsZero() && !fit.IsBaseTime(t) }
+// checkFITCRC checks the file's CRC as the FIT protocol (and tormoder/fit)
+// define it: over the header and the data, the running CRC starting anew
+// after a header with a (non-zero) CRC of its own. muktihari/fit always
+// starts anew after the header, so it refuses a spec-conforming file with a
+// 12-byte header or a zero header CRC; its check is off and this one
+// replaces it, run once for both passes.
+func checkFITCRC(data []byte) error {
+	if len(data) == 0 || (data[0] != 12 && data[0] != 14) || len(data) < int(data[0]) {
+		return errors.New("no FIT header")
+	}
+	size := int(data[0])
+	if size == 14 && binary.LittleEndian.Uint16(data[12:14]) != 0 && crc16Of(data[:14]) != 0 {
+		return errors.New("header CRC mismatch")
+	}
+	end := size + int(binary.LittleEndian.Uint32(data[4:8])) + 2
+	if end > len(data) || end < size {
+		return fmt.Errorf("data size %d beyond the file's %d bytes", end-size-2, len(data)-size)
+	}
+	// A CRC over bytes followed by their CRC is zero.
+	if crc16Of(data[:end]) != 0 {
+		return errors.New("file CRC mismatch")
+	}
+	return nil
+}
+
+func crc16Of(b []byte) uint16 {
+	h := crc16.New()
+	_, _ = h.Write(b)
+	return h.Sum16()
+}
 
 // FIT record fields the series are built from, in this order.
 const (
@@ -100,121 +154,257 @@ var seriesTypes = [numSeries]pluginapi.SampleType{
 	seriesLong:        pluginapi.SampleType_SAMPLE_TYPE_LONGITUDE,
 }
 
-// recordValues returns r's value for each series, NaN where it has none.
-func recordValues(r *fit.RecordMsg) [numSeries]float64 {
+// FIT's epoch, 1989-12-31 UTC, in Unix seconds.
+const fitEpoch = 631065600
+
+func fitTime(ts uint32) time.Time { return time.Unix(fitEpoch+int64(ts), 0).UTC() }
+
+// validFITTime reports whether ts is a time: 0 is the epoch itself, which
+// FIT writers use for "unset", and 0xFFFFFFFF is the invalid value.
+func validFITTime(ts uint32) bool { return ts != 0 && ts != 0xFFFFFFFF }
+
+const semicirclesToDegrees = 180.0 / (1 << 31)
+
+// fitScan is one pass over a file. Without fill it counts the series'
+// values and collects start, laps, session and the file type; with fill
+// it appends the values to those series and ignores everything else.
+type fitScan struct {
+	out      *FITActivity
+	fill     *[numSeries]*pluginapi.Series
+	msgs     int
+	err      error // the first problem a message showed
+	counts   [numSeries]int
+	start    uint32
+	hasStart bool
+	// The running timestamp compressed headers count from; 0 until a
+	// message carries a full one, and until then compressed records have
+	// no time (as tormoder/fit decoded them).
+	ts      uint32
+	lastOff byte
+}
+
+func (s *fitScan) decode(data []byte) error {
+	s.msgs, s.ts, s.lastOff = 0, 0, 0
+	// Component expansion is off: the fields read here need none, and it
+	// costs an accumulator per message. checkFITCRC did the CRC.
+	d := decoder.New(bytes.NewReader(data),
+		decoder.WithMesgListener(s),
+		decoder.WithBroadcastOnly(),
+		decoder.WithNoComponentExpansion(),
+		decoder.WithIgnoreChecksum())
+	if _, err := d.Decode(); err != nil {
+		return err
+	}
+	if s.err != nil {
+		return s.err
+	}
+	if s.msgs == 0 {
+		return errors.New("no messages")
+	}
+	return nil
+}
+
+// OnMesg implements decoder.MesgListener. The message's fields are only
+// valid during the call.
+func (s *fitScan) OnMesg(m proto.Message) {
+	s.msgs++
+	if s.msgs == 1 {
+		// As tormoder/fit did: file_id first, and an activity.
+		if m.Num != mesgnum.FileId {
+			s.setErr(fmt.Errorf("first message is %v, not file_id", m.Num))
+		} else if t, ok := uint8Field(&m, fieldnum.FileIdType); !ok || t != 4 { // file type activity
+			s.setErr(fmt.Errorf("file type %d: %w", t, errNotActivity))
+		}
+	}
+	ts, hasTS := s.timestamp(&m)
+	if s.err != nil {
+		return
+	}
+	switch m.Num {
+	case mesgnum.Record:
+		if !hasTS || !validFITTime(ts) {
+			return
+		}
+		if !s.hasStart {
+			s.start, s.hasStart = ts, true
+		}
+		off := (int64(ts) - int64(s.start)) * 1000
+		for i, v := range recordValues(&m) {
+			if math.IsNaN(v) {
+				continue
+			}
+			if s.fill == nil {
+				s.counts[i]++
+				continue
+			}
+			sr := s.fill[i]
+			sr.OffsetMs = append(sr.OffsetMs, off)
+			sr.Values = append(sr.Values, v)
+		}
+	case mesgnum.Lap:
+		if s.fill == nil {
+			s.out.Laps = append(s.out.Laps, fitLap(&m))
+		}
+	case mesgnum.Session:
+		if s.fill != nil || s.out.HasSession {
+			return
+		}
+		sport, ok := uint8Field(&m, fieldnum.SessionSport)
+		if !ok || sport == 0xFF {
+			return
+		}
+		sub, ok := uint8Field(&m, fieldnum.SessionSubSport)
+		if !ok || sub == 0xFF {
+			sub = uint8(fit.SubSportGeneric)
+		}
+		s.out.Sport, s.out.SubSport, s.out.HasSession = fit.Sport(sport), fit.SubSport(sub), true
+	}
+}
+
+func (s *fitScan) setErr(err error) {
+	if s.err == nil {
+		s.err = err
+	}
+}
+
+// timestamp returns m's time, following compressed timestamp headers.
+func (s *fitScan) timestamp(m *proto.Message) (uint32, bool) {
+	if m.Header&proto.MesgCompressedHeaderMask == proto.MesgCompressedHeaderMask {
+		if s.ts == 0 {
+			return 0, false
+		}
+		off := m.Header & proto.CompressedTimeMask
+		s.ts += uint32((off - s.lastOff) & proto.CompressedTimeMask)
+		s.lastOff = off
+		return s.ts, true
+	}
+	f := m.FieldByNum(proto.FieldNumTimestamp)
+	if f == nil || f.Value.Type() != proto.TypeUint32 {
+		return 0, false
+	}
+	ts := f.Value.Uint32()
+	if ts != 0xFFFFFFFF {
+		s.ts, s.lastOff = ts, byte(ts&proto.CompressedTimeMask)
+	}
+	return ts, true
+}
+
+// recordValues returns a record's value for each series, NaN where it has
+// none.
+func recordValues(m *proto.Message) [numSeries]float64 {
 	nan := math.NaN()
 	v := [numSeries]float64{}
 	for i := range v {
 		v[i] = nan
 	}
-	if r.HeartRate != 0xFF {
-		v[seriesHR] = float64(r.HeartRate)
-	}
-	// The enhanced fields supersede the 16-bit ones when present.
-	if r.EnhancedSpeed != 0xFFFFFFFF {
-		v[seriesSpeed] = r.GetEnhancedSpeedScaled()
-	} else {
-		v[seriesSpeed] = r.GetSpeedScaled()
-	}
-	if r.Cadence != 0xFF {
-		v[seriesCadence] = float64(r.Cadence)
-	}
-	if r.EnhancedAltitude != 0xFFFFFFFF {
-		v[seriesAltitude] = r.GetEnhancedAltitudeScaled()
-	} else {
-		v[seriesAltitude] = r.GetAltitudeScaled()
-	}
-	if r.Power != 0xFFFF {
-		v[seriesPower] = float64(r.Power)
-	}
-	v[seriesDistance] = r.GetDistanceScaled()
-	if r.Temperature != 0x7F {
-		v[seriesTemperature] = float64(r.Temperature)
-	}
-	if !r.PositionLat.Invalid() && !r.PositionLong.Invalid() {
-		v[seriesLat] = r.PositionLat.Degrees()
-		v[seriesLong] = r.PositionLong.Degrees()
-	}
-	for i, x := range v {
-		if math.IsInf(x, 0) {
-			v[i] = nan
+	var speed, altitude float64 = nan, nan
+	var enhSpeed, enhAltitude float64 = nan, nan
+	var lat, long int32 = math.MaxInt32, math.MaxInt32 // the invalid value
+	for i := range m.Fields {
+		f := &m.Fields[i]
+		x := f.Value
+		switch f.Num {
+		case fieldnum.RecordHeartRate:
+			if x.Type() == proto.TypeUint8 && x.Uint8() != 0xFF {
+				v[seriesHR] = float64(x.Uint8())
+			}
+		case fieldnum.RecordSpeed:
+			if x.Type() == proto.TypeUint16 && x.Uint16() != 0xFFFF {
+				speed = float64(x.Uint16()) / 1000
+			}
+		case fieldnum.RecordEnhancedSpeed:
+			if x.Type() == proto.TypeUint32 && x.Uint32() != 0xFFFFFFFF {
+				enhSpeed = float64(x.Uint32()) / 1000
+			}
+		case fieldnum.RecordCadence:
+			if x.Type() == proto.TypeUint8 && x.Uint8() != 0xFF {
+				v[seriesCadence] = float64(x.Uint8())
+			}
+		case fieldnum.RecordAltitude:
+			if x.Type() == proto.TypeUint16 && x.Uint16() != 0xFFFF {
+				altitude = float64(x.Uint16())/5 - 500
+			}
+		case fieldnum.RecordEnhancedAltitude:
+			if x.Type() == proto.TypeUint32 && x.Uint32() != 0xFFFFFFFF {
+				enhAltitude = float64(x.Uint32())/5 - 500
+			}
+		case fieldnum.RecordPower:
+			if x.Type() == proto.TypeUint16 && x.Uint16() != 0xFFFF {
+				v[seriesPower] = float64(x.Uint16())
+			}
+		case fieldnum.RecordDistance:
+			if x.Type() == proto.TypeUint32 && x.Uint32() != 0xFFFFFFFF {
+				v[seriesDistance] = float64(x.Uint32()) / 100
+			}
+		case fieldnum.RecordTemperature:
+			if x.Type() == proto.TypeInt8 && x.Int8() != 0x7F {
+				v[seriesTemperature] = float64(x.Int8())
+			}
+		case fieldnum.RecordPositionLat:
+			if x.Type() == proto.TypeInt32 {
+				lat = x.Int32()
+			}
+		case fieldnum.RecordPositionLong:
+			if x.Type() == proto.TypeInt32 {
+				long = x.Int32()
+			}
 		}
+	}
+	v[seriesSpeed] = superseding(enhSpeed, speed)
+	v[seriesAltitude] = superseding(enhAltitude, altitude)
+	if lat != math.MaxInt32 && long != math.MaxInt32 {
+		v[seriesLat] = float64(lat) * semicirclesToDegrees
+		v[seriesLong] = float64(long) * semicirclesToDegrees
 	}
 	return v
 }
 
-// recordSeries builds the series in two passes: the first counts each
-// series' values so the second fills slices of exactly that size. Grown by
-// append, a 10 h exercise's slices allocated ten times their final size.
-func recordSeries(records []*fit.RecordMsg) (time.Time, []*pluginapi.Series) {
-	var start time.Time
-	for _, r := range records {
-		if validTime(r.Timestamp) {
-			start = r.Timestamp
-			break
-		}
+// superseding returns the 16-bit field's value when it has one, else the
+// enhanced one. FIT defines the 16-bit speed and altitude as components
+// of the enhanced fields, and tormoder/fit expanded them over whatever
+// the enhanced field held; the differential test holds us to that.
+func superseding(enhanced, short float64) float64 {
+	if !math.IsNaN(short) {
+		return short
 	}
-	if start.IsZero() {
-		return time.Time{}, nil
-	}
-	var counts [numSeries]int
-	forValues(records, start, func(i int, _ int64, _ float64) { counts[i]++ })
-	var out []*pluginapi.Series
-	var byIndex [numSeries]*pluginapi.Series
-	for i, n := range counts {
-		if n == 0 {
-			continue
-		}
-		s := &pluginapi.Series{
-			Type:     seriesTypes[i],
-			Start:    timestamp(start),
-			OffsetMs: make([]int64, 0, n),
-			Values:   make([]float64, 0, n),
-		}
-		byIndex[i] = s
-		out = append(out, s)
-	}
-	forValues(records, start, func(i int, off int64, v float64) {
-		s := byIndex[i]
-		s.OffsetMs = append(s.OffsetMs, off)
-		s.Values = append(s.Values, v)
-	})
-	slices.SortFunc(out, func(a, b *pluginapi.Series) int { return cmp.Compare(a.Type, b.Type) })
-	return start, out
+	return enhanced
 }
 
-// forValues calls fn with each value of the records that have a valid
-// time: its series, its offset from start in ms and the value.
-func forValues(records []*fit.RecordMsg, start time.Time, fn func(series int, off int64, v float64)) {
-	for _, r := range records {
-		if !validTime(r.Timestamp) {
-			continue
-		}
-		off := r.Timestamp.Sub(start).Milliseconds()
-		for i, v := range recordValues(r) {
-			if !math.IsNaN(v) {
-				fn(i, off, v)
+func fitLap(m *proto.Message) FITLap {
+	lap := FITLap{}
+	for i := range m.Fields {
+		f := &m.Fields[i]
+		x := f.Value
+		switch f.Num {
+		case fieldnum.LapStartTime:
+			if x.Type() == proto.TypeUint32 && validFITTime(x.Uint32()) {
+				lap.Start = fitTime(x.Uint32())
+			}
+		case fieldnum.LapTotalElapsedTime:
+			if x.Type() == proto.TypeUint32 && x.Uint32() != 0xFFFFFFFF {
+				lap.DurationSeconds = float64(x.Uint32()) / 1000
+			}
+		case fieldnum.LapTotalDistance:
+			if x.Type() == proto.TypeUint32 && x.Uint32() != 0xFFFFFFFF {
+				lap.DistanceMeters = float64(x.Uint32()) / 100
+			}
+		case fieldnum.LapAvgHeartRate:
+			if x.Type() == proto.TypeUint8 && x.Uint8() != 0xFF {
+				lap.HeartRateAvg = int(x.Uint8())
+			}
+		case fieldnum.LapMaxHeartRate:
+			if x.Type() == proto.TypeUint8 && x.Uint8() != 0xFF {
+				lap.HeartRateMax = int(x.Uint8())
 			}
 		}
 	}
+	return lap
 }
 
-func fitLap(l *fit.LapMsg) FITLap {
-	lap := FITLap{}
-	if validTime(l.StartTime) {
-		lap.Start = l.StartTime
+func uint8Field(m *proto.Message, num byte) (uint8, bool) {
+	f := m.FieldByNum(num)
+	if f == nil || f.Value.Type() != proto.TypeUint8 {
+		return 0, false
 	}
-	if v := l.GetTotalElapsedTimeScaled(); !math.IsNaN(v) {
-		lap.DurationSeconds = v
-	}
-	if v := l.GetTotalDistanceScaled(); !math.IsNaN(v) {
-		lap.DistanceMeters = v
-	}
-	if l.AvgHeartRate != 0xFF {
-		lap.HeartRateAvg = int(l.AvgHeartRate)
-	}
-	if l.MaxHeartRate != 0xFF {
-		lap.HeartRateMax = int(l.MaxHeartRate)
-	}
-	return lap
+	return f.Value.Uint8(), true
 }
