@@ -189,8 +189,6 @@ func setSport(out *pluginapi.Exercise, ex *Exercise, act *FITActivity, table *sp
 	}
 }
 
-// mergeSeries returns primary plus the series of types primary lacks,
-// sorted by type.
 // samplesBesides returns the JSON samples of types the FIT series lack,
 // the only ones mergeSeries keeps: the others are not parsed at all (a
 // 10 h exercise's JSON series cost as much to parse as its FIT file).
@@ -204,6 +202,8 @@ func samplesBesides(samples []Sample, fit []*pluginapi.Series) []Sample {
 	})
 }
 
+// mergeSeries returns primary plus the series of types primary lacks,
+// sorted by type.
 func mergeSeries(primary, secondary []*pluginapi.Series) []*pluginapi.Series {
 	out := slices.Clone(primary)
 	for _, s := range secondary {
