@@ -157,6 +157,9 @@ func (c *Client) Check(ctx context.Context) (*CheckResponse, error) {
 
 // Export sends a batch. It checks the plugin answered one result per record.
 func (c *Client) Export(ctx context.Context, req *ExportRequest) (*ExportResponse, error) {
+	if c.ProtocolVersion() < 2 {
+		req = forProtocol1(req)
+	}
 	resp, err := c.rpc.rpc.Export(ctx, req)
 	if err != nil {
 		return nil, err

@@ -14,9 +14,16 @@ import (
 // daemon stores them: the request is assembled from their bytes, with no
 // decode and no re-encode on the host (for a 10 h exercise, 3 MB each
 // way). The plugin receives an ordinary ExportRequest, so any plugin
-// takes it. The bytes must each be a valid encoded Record: one that is
+// takes it. Only a plugin that speaks protocol 1 costs a decode and
+// re-encode: of the records with runs, which it cannot read. The bytes must each be a valid encoded Record: one that is
 // not fails the whole call in the plugin.
 func (c *Client) ExportEncoded(ctx context.Context, records [][]byte) (*ExportResponse, error) {
+	if c.ProtocolVersion() < 2 {
+		var err error
+		if records, err = encodedForProtocol1(records); err != nil {
+			return nil, err
+		}
+	}
 	resp := &ExportResponse{}
 	err := c.rpc.conn.Invoke(ctx, Exporter_Export_FullMethodName, encodedRequest(records), resp,
 		grpc.ForceCodecV2(encodedCodec{}))

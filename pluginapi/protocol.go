@@ -15,7 +15,7 @@ import (
 // plugin negotiate the highest version both support (go-plugin's
 // VersionedPlugins), so a plugin built against an older SDK keeps working
 // with a newer daemon for as long as the daemon still serves its version.
-const ProtocolVersion = 1
+const ProtocolVersion = 2
 
 // MaxMessageBytes bounds one gRPC message. A 10-hour exercise at 1 Hz with
 // its FIT file is a few MB; gRPC's default of 4 MB would reject it.
@@ -31,11 +31,15 @@ var handshake = plugin.HandshakeConfig{
 }
 
 // versionedPlugins lists the protocol versions this SDK serves and speaks.
-// When the protocol grows, version 2 is added here and version 1 kept.
 // srv is the served Exporter in a plugin, nil in the host.
+//
+// Version 2 lets a Series carry runs instead of one offset per sample.
+// The RPCs are the same; the host expands the runs for a version 1 plugin
+// (Client.Export, Client.ExportEncoded), which would misread them.
 func versionedPlugins(srv *served) map[int]plugin.PluginSet {
 	return map[int]plugin.PluginSet{
 		1: {pluginName: &grpcPlugin{srv: srv}},
+		2: {pluginName: &grpcPlugin{srv: srv}},
 	}
 }
 

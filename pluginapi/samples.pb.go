@@ -161,15 +161,21 @@ func (x *Time) GetUtcOffsetMinutes() int32 {
 	return 0
 }
 
-// Series is one time series. Sample i was taken at start + offset_ms[i];
-// offset_ms and values always have the same length. Missing samples are
-// simply absent (no NaN placeholders).
+// Series is one time series: values[i] is sample i. Its instants come
+// in one of two forms. Either sample i was taken at start + offset_ms[i]
+// (offset_ms as long as values), or, from protocol version 2 on, runs
+// is set instead and offset_ms is empty: the runs, in order, give every
+// sample's offset, their counts adding up to the number of values. A
+// series at a steady rate is then a few runs instead of one offset per
+// sample. Missing samples are simply absent (no NaN placeholders). The
+// Go SDK reads both forms alike (Series.All, Series.Offsets).
 type Series struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Type          SampleType             `protobuf:"varint,1,opt,name=type,proto3,enum=polarbridge.v1.SampleType" json:"type,omitempty"`
 	Start         *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=start,proto3" json:"start,omitempty"`
 	OffsetMs      []int64                `protobuf:"varint,3,rep,packed,name=offset_ms,json=offsetMs,proto3" json:"offset_ms,omitempty"`
 	Values        []float64              `protobuf:"fixed64,4,rep,packed,name=values,proto3" json:"values,omitempty"`
+	Runs          []*Run                 `protobuf:"bytes,5,rep,name=runs,proto3" json:"runs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -232,6 +238,75 @@ func (x *Series) GetValues() []float64 {
 	return nil
 }
 
+func (x *Series) GetRuns() []*Run {
+	if x != nil {
+		return x.Runs
+	}
+	return nil
+}
+
+// Run is count samples taken every interval_ms from offset_ms (from the
+// series' start) on: sample j of the run at offset_ms + j * interval_ms.
+type Run struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	OffsetMs      int64                  `protobuf:"varint,1,opt,name=offset_ms,json=offsetMs,proto3" json:"offset_ms,omitempty"`
+	IntervalMs    int64                  `protobuf:"varint,2,opt,name=interval_ms,json=intervalMs,proto3" json:"interval_ms,omitempty"`
+	Count         uint32                 `protobuf:"varint,3,opt,name=count,proto3" json:"count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Run) Reset() {
+	*x = Run{}
+	mi := &file_samples_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Run) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Run) ProtoMessage() {}
+
+func (x *Run) ProtoReflect() protoreflect.Message {
+	mi := &file_samples_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Run.ProtoReflect.Descriptor instead.
+func (*Run) Descriptor() ([]byte, []int) {
+	return file_samples_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *Run) GetOffsetMs() int64 {
+	if x != nil {
+		return x.OffsetMs
+	}
+	return 0
+}
+
+func (x *Run) GetIntervalMs() int64 {
+	if x != nil {
+		return x.IntervalMs
+	}
+	return 0
+}
+
+func (x *Run) GetCount() uint32 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
 var File_samples_proto protoreflect.FileDescriptor
 
 const file_samples_proto_rawDesc = "" +
@@ -239,12 +314,18 @@ const file_samples_proto_rawDesc = "" +
 	"\rsamples.proto\x12\x0epolarbridge.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"b\n" +
 	"\x04Time\x12,\n" +
 	"\x03utc\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x03utc\x12,\n" +
-	"\x12utc_offset_minutes\x18\x02 \x01(\x05R\x10utcOffsetMinutes\"\x9f\x01\n" +
+	"\x12utc_offset_minutes\x18\x02 \x01(\x05R\x10utcOffsetMinutes\"\xc8\x01\n" +
 	"\x06Series\x12.\n" +
 	"\x04type\x18\x01 \x01(\x0e2\x1a.polarbridge.v1.SampleTypeR\x04type\x120\n" +
 	"\x05start\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12\x1b\n" +
 	"\toffset_ms\x18\x03 \x03(\x03R\boffsetMs\x12\x16\n" +
-	"\x06values\x18\x04 \x03(\x01R\x06values*\x8a\x03\n" +
+	"\x06values\x18\x04 \x03(\x01R\x06values\x12'\n" +
+	"\x04runs\x18\x05 \x03(\v2\x13.polarbridge.v1.RunR\x04runs\"Y\n" +
+	"\x03Run\x12\x1b\n" +
+	"\toffset_ms\x18\x01 \x01(\x03R\boffsetMs\x12\x1f\n" +
+	"\vinterval_ms\x18\x02 \x01(\x03R\n" +
+	"intervalMs\x12\x14\n" +
+	"\x05count\x18\x03 \x01(\rR\x05count*\x8a\x03\n" +
 	"\n" +
 	"SampleType\x12\x1b\n" +
 	"\x17SAMPLE_TYPE_UNSPECIFIED\x10\x00\x12\x1a\n" +
@@ -276,22 +357,24 @@ func file_samples_proto_rawDescGZIP() []byte {
 }
 
 var file_samples_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_samples_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_samples_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_samples_proto_goTypes = []any{
 	(SampleType)(0),               // 0: polarbridge.v1.SampleType
 	(*Time)(nil),                  // 1: polarbridge.v1.Time
 	(*Series)(nil),                // 2: polarbridge.v1.Series
-	(*timestamppb.Timestamp)(nil), // 3: google.protobuf.Timestamp
+	(*Run)(nil),                   // 3: polarbridge.v1.Run
+	(*timestamppb.Timestamp)(nil), // 4: google.protobuf.Timestamp
 }
 var file_samples_proto_depIdxs = []int32{
-	3, // 0: polarbridge.v1.Time.utc:type_name -> google.protobuf.Timestamp
+	4, // 0: polarbridge.v1.Time.utc:type_name -> google.protobuf.Timestamp
 	0, // 1: polarbridge.v1.Series.type:type_name -> polarbridge.v1.SampleType
-	3, // 2: polarbridge.v1.Series.start:type_name -> google.protobuf.Timestamp
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	4, // 2: polarbridge.v1.Series.start:type_name -> google.protobuf.Timestamp
+	3, // 3: polarbridge.v1.Series.runs:type_name -> polarbridge.v1.Run
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_samples_proto_init() }
@@ -305,7 +388,7 @@ func file_samples_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_samples_proto_rawDesc), len(file_samples_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   2,
+			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -32,7 +32,7 @@ func testNow() time.Time { return time.Date(2026, 12, 1, 21, 45, 0, 0, time.UTC)
 func TestVersion(t *testing.T) {
 	code, out, _ := runCLI(t, "version")
 	assert.Equal(t, 0, code)
-	assert.Contains(t, out, "plugin protocol 1")
+	assert.Contains(t, out, "plugin protocol 2")
 }
 
 func TestUnknownCommand(t *testing.T) {
@@ -67,7 +67,7 @@ func TestDLQAndPluginsList(t *testing.T) {
 
 	code, out, errOut = runCLI(t, "plugins", "list", "--config", p)
 	require.Equal(t, 0, code, errOut)
-	assert.Contains(t, out, "mine (enabled): testexporter 0.0.1, protocol v1")
+	assert.Contains(t, out, "mine (enabled): testexporter 0.0.1, protocol v2")
 	assert.Contains(t, out, "kinds:  exercise, sleep, nightly_recharge")
 	assert.Contains(t, out, "config: ok")
 	assert.Contains(t, out, "log_file: /tmp/exported.jsonl")

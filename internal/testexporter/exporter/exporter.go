@@ -187,7 +187,7 @@ func (e *Exporter) exportOne(ctx context.Context, r *pluginapi.Record) *pluginap
 	l := line{Key: r.GetKey(), Version: r.GetVersion(), Kind: pluginapi.KindName(r.GetKind()), Count: count, PID: os.Getpid()}
 	if ex := r.GetExercise(); ex != nil {
 		for _, s := range ex.GetSamples() {
-			l.Samples += len(s.GetValues())
+			l.Samples += s.Len()
 		}
 		for _, f := range ex.GetFiles() {
 			l.FileBytes += len(f.GetData())
