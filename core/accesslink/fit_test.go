@@ -131,13 +131,18 @@ func TestDecodeFIT(t *testing.T) {
 		}
 		require.Len(t, s.GetValues(), wantLen, typ)
 		assert.Equal(t, wantLen, cap(s.GetValues()), "%v: sized to its values, nothing to spare", typ)
-		assert.Equal(t, wantLen, cap(s.GetOffsetMs()), typ)
+		wantRuns := 1
+		if gps {
+			wantRuns = 2 // the gap splits the steady 1 s
+		}
+		assert.Len(t, s.GetRuns(), wantRuns, "%v: instants as runs, not an offset per value", typ)
+		offs := s.Offsets()
 		j := 0
 		for i := range 120 {
 			if gps && i == 7 {
 				continue
 			}
-			assert.Equal(t, int64(i*1000), s.GetOffsetMs()[j], "%v offset %d", typ, i)
+			assert.Equal(t, int64(i*1000), offs[j], "%v offset %d", typ, i)
 			assert.InDelta(t, f(i), s.GetValues()[j], 1e-6, "%v value %d", typ, i)
 			j++
 		}
@@ -162,7 +167,7 @@ func TestDecodeFITOneHour(t *testing.T) {
 	require.Len(t, act.Series, 9)
 	for _, s := range act.Series {
 		require.Len(t, s.GetValues(), 3600, s.GetType())
-		assert.Equal(t, int64(3599000), s.GetOffsetMs()[3599])
+		assert.Equal(t, int64(3599000), s.Offsets()[3599])
 	}
 	assert.Len(t, act.Laps, 12)
 }

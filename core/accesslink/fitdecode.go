@@ -57,7 +57,8 @@ var errNotActivity = errors.New("not an activity file")
 // of them, ~35 MB allocated for a 10 h exercise). The file is decoded
 // twice: the first pass counts each series' values and gathers everything
 // else, the second fills slices of exactly that size — appending instead
-// allocated ten times the final size.
+// allocated ten times the final size. A series at a steady rate keeps its
+// instants as runs (pluginapi.SeriesBuilder), not one offset per value.
 func DecodeFIT(data []byte) (act *FITActivity, err error) {
 	// A panic on a hostile file must not take the daemon down.
 	defer func() {
@@ -76,22 +77,20 @@ func DecodeFIT(data []byte) (act *FITActivity, err error) {
 		return s.out, nil
 	}
 	s.out.Start = fitTime(s.start)
-	var byIndex [numSeries]*pluginapi.Series
+	var byIndex [numSeries]*pluginapi.SeriesBuilder
 	for i, n := range s.counts {
-		if n == 0 {
-			continue
+		if n > 0 {
+			byIndex[i] = pluginapi.NewSeriesBuilder(seriesTypes[i], timestamp(s.out.Start), n)
 		}
-		byIndex[i] = &pluginapi.Series{
-			Type:     seriesTypes[i],
-			Start:    timestamp(s.out.Start),
-			OffsetMs: make([]int64, 0, n),
-			Values:   make([]float64, 0, n),
-		}
-		s.out.Series = append(s.out.Series, byIndex[i])
 	}
 	s.fill = &byIndex
 	if err := s.decode(data); err != nil {
 		return nil, fmt.Errorf("decode FIT: second pass: %v: %w", err, ErrBadFIT)
+	}
+	for _, b := range byIndex {
+		if b != nil {
+			s.out.Series = append(s.out.Series, b.Series())
+		}
 	}
 	slices.SortFunc(s.out.Series, func(a, b *pluginapi.Series) int { return cmp.Compare(a.Type, b.Type) })
 	return s.out, nil
@@ -170,7 +169,7 @@ const semicirclesToDegrees = 180.0 / (1 << 31)
 // it appends the values to those series and ignores everything else.
 type fitScan struct {
 	out      *FITActivity
-	fill     *[numSeries]*pluginapi.Series
+	fill     *[numSeries]*pluginapi.SeriesBuilder
 	msgs     int
 	err      error // the first problem a message showed
 	counts   [numSeries]int
@@ -237,9 +236,7 @@ func (s *fitScan) OnMesg(m proto.Message) {
 				s.counts[i]++
 				continue
 			}
-			sr := s.fill[i]
-			sr.OffsetMs = append(sr.OffsetMs, off)
-			sr.Values = append(sr.Values, v)
+			s.fill[i].Add(off, v)
 		}
 	case mesgnum.Lap:
 		if s.fill == nil {

@@ -16,12 +16,17 @@ func TestBatchesBoundedByBytes(t *testing.T) {
 	big := sleepRecord("2026-12-03")
 	hr := big.GetSleep().GetHeartRate()
 	for i := range 20000 {
-		hr.OffsetMs = append(hr.OffsetMs, int64(i)*1000)
+		// Irregular, so that the record stays large once its series are
+		// compacted.
+		hr.OffsetMs = append(hr.OffsetMs, int64(i)*1000+int64(i%3))
 		hr.Values = append(hr.Values, 60)
 	}
 	recs := []*pluginapi.Record{
 		sleepRecord("2026-12-01"), sleepRecord("2026-12-02"), big,
 		sleepRecord("2026-12-04"), sleepRecord("2026-12-05"), sleepRecord("2026-12-06"),
+	}
+	for _, r := range recs {
+		pluginapi.CompactSeries(r) // as they are stored
 	}
 	exp := &fakeExporter{}
 	var budget int

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -288,20 +289,28 @@ func (c *Checker) Int32(field string, v float64, r Range) int32 {
 
 // Series drops the values of s outside the range of its type, leaving
 // gaps: the record model's missing samples are absent ones. It returns
-// false when no value is left.
+// false when no value is left. A series in runs comes out with one
+// offset per value only when something was dropped (the record is
+// compacted again when it is stored).
 func (c *Checker) Series(field string, s *pluginapi.Series) bool {
 	r, ok := SampleRange(s.GetType())
 	if !ok {
 		return len(s.GetValues()) > 0
 	}
-	n := 0
-	for i, v := range s.Values {
-		if c.Keep(field, v, r) {
-			s.Values[n], s.OffsetMs[n] = v, s.OffsetMs[i]
+	first := slices.IndexFunc(s.Values, func(v float64) bool { return !c.Keep(field, v, r) })
+	if first < 0 {
+		return len(s.Values) > 0
+	}
+	offs := s.Offsets()
+	vals := s.Values[:min(len(offs), len(s.Values))]
+	n := first
+	for i := first + 1; i < len(vals); i++ {
+		if v := vals[i]; c.Keep(field, v, r) {
+			vals[n], offs[n] = v, offs[i]
 			n++
 		}
 	}
-	s.Values, s.OffsetMs = s.Values[:n], s.OffsetMs[:n]
+	s.Values, s.OffsetMs, s.Runs = vals[:n], offs[:n], nil
 	return n > 0
 }
 

@@ -141,6 +141,25 @@ func TestChecker(t *testing.T) {
 	assert.Equal(t, "exercise.1.a calories: 1 value(s) outside 0..100000 kcal dropped (first 3e+09)", ws[1].String())
 }
 
+// A series in runs keeps the instants of the values it keeps, and stays
+// in runs when every value is plausible.
+func TestCheckerSeriesRuns(t *testing.T) {
+	c := plausible.NewChecker(pluginapi.RecordKind_RECORD_KIND_EXERCISE, "exercise.1.a")
+	hr := &pluginapi.Series{Type: pluginapi.SampleType_SAMPLE_TYPE_HEART_RATE,
+		Runs: []*pluginapi.Run{{OffsetMs: 0, IntervalMs: 1000, Count: 3}, {OffsetMs: 10_000, IntervalMs: 500, Count: 3}}, Values: []float64{120, 1e9, 121, 122, 1e9, 123}}
+	assert.True(t, c.Series("samples.heart_rate", hr))
+	assert.Equal(t, []int64{0, 2000, 10_000, 11_000}, hr.Offsets())
+	assert.Equal(t, []float64{120, 121, 122, 123}, hr.Values)
+	require.NoError(t, hr.Check())
+	assert.Equal(t, 2, c.Warnings()[0].Count)
+
+	good := &pluginapi.Series{Type: pluginapi.SampleType_SAMPLE_TYPE_HEART_RATE,
+		Runs: []*pluginapi.Run{{OffsetMs: 0, IntervalMs: 1000, Count: 4}}, Values: []float64{120, 121, 122, 123}}
+	assert.True(t, c.Series("samples.heart_rate", good))
+	assert.Len(t, good.GetRuns(), 1)
+	assert.Empty(t, good.GetOffsetMs())
+}
+
 // A 10-hour stream of bad samples is one warning, not 36,000.
 func TestCheckerAggregatesLongSeries(t *testing.T) {
 	c := plausible.NewChecker(pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION, "player_session.t.p")

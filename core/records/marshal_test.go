@@ -84,6 +84,52 @@ func TestVersionUnchangedFromEarlierReleases(t *testing.T) {
 	}
 }
 
+// A record built with runs (as FIT files are decoded) has the version
+// the same record with one offset per sample had in earlier releases,
+// whatever the runs look like, and Version leaves either form as it is.
+func TestVersionSameWhicheverForm(t *testing.T) {
+	t0 := time.Date(2026, 5, 4, 6, 0, 0, 0, time.UTC)
+	odd := testrecords.Exercise("475", "odd", t0, time.Hour)
+	odd.GetExercise().Samples = append(odd.GetExercise().Samples,
+		&pluginapi.Series{Type: pluginapi.SampleType_SAMPLE_TYPE_TEMPERATURE, Values: []float64{1, 2, 3, 4, 5, 6, 7, 8},
+			OffsetMs: []int64{-5000, -4000, -3000, -2000, 1 << 40, 1<<40 + 1, 1<<40 + 2, 1<<40 + 3}},
+		&pluginapi.Series{Type: pluginapi.SampleType_SAMPLE_TYPE_POWER, Values: []float64{}, OffsetMs: []int64{}},
+	)
+	all := fixtures()
+	all["odd offsets"] = odd
+	runs := 0
+	for name, r := range all {
+		t.Run(name, func(t *testing.T) {
+			want := versionBefore(r)
+			c := proto.Clone(r).(*pluginapi.Record)
+			pluginapi.CompactSeries(c)
+			pluginapi.EachSeries(c, func(s *pluginapi.Series) { runs += len(s.GetRuns()) })
+			before := proto.Clone(c)
+			v, err := records.Version(c)
+			require.NoError(t, err)
+			assert.Equal(t, want, v)
+			assert.True(t, proto.Equal(before, c), "Version leaves the runs as they were")
+		})
+	}
+	assert.Greater(t, runs, 10, "the fixtures have series in runs")
+
+	// Runs with no sample, and a series' start after its values, hash
+	// as the same offsets do.
+	r := testrecords.Sleep("475", "2026-05-05")
+	r.GetSleep().HeartRate = &pluginapi.Series{Values: []float64{60, 61, 62, 63, 64},
+		Runs: []*pluginapi.Run{{OffsetMs: 0, IntervalMs: 1000, Count: 2}, {Count: 0}, {OffsetMs: 9000, IntervalMs: -1000, Count: 3}}}
+	expanded := proto.Clone(r).(*pluginapi.Record)
+	expanded.GetSleep().HeartRate.OffsetMs = []int64{0, 1000, 9000, 8000, 7000}
+	expanded.GetSleep().HeartRate.Runs = nil
+	v, err := records.Version(r)
+	require.NoError(t, err)
+	assert.Equal(t, versionBefore(expanded), v)
+
+	r.GetSleep().HeartRate.OffsetMs = []int64{1}
+	_, err = records.Version(r)
+	assert.ErrorIs(t, err, records.ErrBadRecord, "offsets and runs both")
+}
+
 // The body published is the record with its version and without file
 // bytes, whatever order its fields are encoded in.
 func TestPublishedBodyDecodesToTheRecord(t *testing.T) {
@@ -115,6 +161,7 @@ func TestPublishedBodyDecodesToTheRecord(t *testing.T) {
 			for _, f := range stripped.GetExercise().GetFiles() {
 				f.Data = nil
 			}
+			pluginapi.CompactSeries(stripped) // stored with runs
 			got := last()
 			assert.True(t, proto.Equal(stripped, got), "published body decodes to the record")
 			assert.Equal(t, want, got.GetVersion())

@@ -58,12 +58,7 @@ func Version(r *pluginapi.Record) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return versionOf(b), nil
-}
-
-func versionOf(content []byte) string {
-	sum := sha256.Sum256(content)
-	return hex.EncodeToString(sum[:8])
+	return versionOf(b)
 }
 
 // versionFieldSize is what appending a version (16 hex digits) adds.
@@ -74,8 +69,27 @@ const versionFieldSize = 1 + 1 + 16
 // version is appended (appendVersion). One marshal serves both; a 10 h
 // exercise is several MB. r's version and file bytes are cleared during
 // the marshal and restored before it returns, so r must not be read
-// concurrently (Publish sets its version anyway).
+// concurrently (Publish sets its version anyway). Its series are encoded
+// in their compact form (pluginapi.Series.Compact), whichever form they
+// were built in; those it had with offsets are given them back.
 func marshalContent(r *pluginapi.Record) ([]byte, error) {
+	type offsets struct {
+		s    *pluginapi.Series
+		offs []int64
+	}
+	var compacted []offsets
+	pluginapi.EachSeries(r, func(s *pluginapi.Series) {
+		if offs := s.GetOffsetMs(); len(offs) > 0 {
+			if s.Compact(); len(s.GetRuns()) > 0 {
+				compacted = append(compacted, offsets{s, offs})
+			}
+		}
+	})
+	defer func() {
+		for _, c := range compacted {
+			c.s.OffsetMs, c.s.Runs = c.offs, nil
+		}
+	}()
 	version := r.Version
 	r.Version = ""
 	files := r.GetExercise().GetFiles()
@@ -171,7 +185,10 @@ func (p *Publisher) Publish(ctx context.Context, r *pluginapi.Record) (bool, err
 	if err != nil {
 		return false, err
 	}
-	version := versionOf(content)
+	version, err := versionOf(content)
+	if err != nil {
+		return false, err
+	}
 	r.Version = version
 	prev, err := p.b.Versions.Get(ctx, r.GetKey())
 	switch {
