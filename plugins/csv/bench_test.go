@@ -125,7 +125,8 @@ func (s *storedBody) withVersion(version string) []byte {
 }
 
 // nineSeriesExercise is testrecords' run with power and temperature
-// added: nine series at 1 Hz, the shape issue #17 measured.
+// added: nine series at 1 Hz, the shape issue #17 measured, with its
+// instants as runs, as the daemon stores and sends it.
 func nineSeriesExercise(start time.Time, d time.Duration) *pluginapi.Record {
 	rec := testrecords.Exercise("475", "a1", start, d)
 	e := rec.GetExercise()
@@ -137,6 +138,7 @@ func nineSeriesExercise(start time.Time, d time.Duration) *pluginapi.Record {
 		}
 		e.Samples = append(e.Samples, s)
 	}
+	pluginapi.CompactSeries(rec) // as the daemon stores it
 	return rec
 }
 

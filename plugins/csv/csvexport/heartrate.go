@@ -42,17 +42,16 @@ func heartRateSamples(c *pluginapi.ContinuousHeartRate) iter.Seq[heartRateSample
 		if len(offs) > 0 {
 			off = offs[0].GetUtcOffsetMinutes()
 		}
-		for i, v := range s.GetValues() {
-			if i >= len(s.GetOffsetMs()) {
-				break
-			}
+		i := 0
+		for ms, v := range s.All() {
 			for j+1 < len(offs) && int(offs[j+1].GetIndex()) <= i {
 				j++
 				off = offs[j].GetUtcOffsetMinutes()
 			}
-			if !yield(heartRateSample{at: start.Add(time.Duration(s.GetOffsetMs()[i]) * time.Millisecond), offset: off, bpm: v}) {
+			if !yield(heartRateSample{at: start.Add(time.Duration(ms) * time.Millisecond), offset: off, bpm: v}) {
 				return
 			}
+			i++
 		}
 	}
 }

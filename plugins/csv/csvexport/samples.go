@@ -49,19 +49,46 @@ func rrSeries(samples []*pluginapi.Series) []columnSeries {
 	return series
 }
 
-// seriesCursor walks one series in time order.
+// seriesCursor walks one series in time order. Its instants are either
+// one offset per value or the series' runs, walked without expanding
+// them.
 type seriesCursor struct {
 	col     int
-	start   int64 // Unix nanoseconds
-	offsets []int64
-	values  []float64 // as long as offsets
+	start   int64     // Unix nanoseconds
+	values  []float64 // as many as the instants
 	i       int
+	offsets []int64
+	runs    []*pluginapi.Run // when set, offsets is nil
+	run     int              // runs[run] holds sample i, its inRun-th
+	inRun   uint32
 }
 
-// time is sample i's absolute time in Unix nanoseconds.
+// time is sample i's absolute time in Unix nanoseconds (offsets only).
 func (c *seriesCursor) time(i int) int64 { return c.start + c.offsets[i]*int64(time.Millisecond) }
 
-func (c *seriesCursor) at() int64 { return c.time(c.i) }
+// done reports whether every sample has been taken.
+func (c *seriesCursor) done() bool { return c.i >= len(c.values) }
+
+// at is the current sample's absolute time in Unix nanoseconds.
+func (c *seriesCursor) at() int64 {
+	if c.runs == nil {
+		return c.time(c.i)
+	}
+	r := c.runs[c.run]
+	return c.start + (r.GetOffsetMs()+int64(c.inRun)*r.GetIntervalMs())*int64(time.Millisecond)
+}
+
+// advance moves to the next sample.
+func (c *seriesCursor) advance() {
+	c.i++
+	if c.runs == nil {
+		return
+	}
+	c.inRun++
+	for c.run < len(c.runs) && c.inRun >= c.runs[c.run].GetCount() {
+		c.run, c.inRun = c.run+1, 0
+	}
+}
 
 // merger lines series up on their absolute sample times (start +
 // offset_ms): next yields each distinct time once, in order, with the
@@ -88,13 +115,21 @@ func newMerger(base *timestamppb.Timestamp, series []columnSeries, ncols int) *m
 		default:
 			continue
 		}
-		n := min(len(s.GetOffsetMs()), len(s.GetValues()))
+		n := s.Len()
 		if n == 0 {
 			continue
 		}
-		c := seriesCursor{col: cs.col, start: start, offsets: s.GetOffsetMs()[:n], values: s.GetValues()[:n]}
-		if !c.sorted() {
-			c.sort()
+		c := seriesCursor{col: cs.col, start: start, values: s.GetValues()[:n]}
+		if runs := s.GetRuns(); len(runs) > 0 && runsSorted(runs) {
+			c.runs = runs
+			for c.run < len(runs) && runs[c.run].GetCount() == 0 {
+				c.run++
+			}
+		} else {
+			c.offsets = s.Offsets()[:n]
+			if !c.sorted() {
+				c.sort()
+			}
 		}
 		m.cursors = append(m.cursors, c)
 	}
@@ -108,6 +143,21 @@ func (c *seriesCursor) sorted() bool {
 		if c.time(i) < c.time(i-1) {
 			return false
 		}
+	}
+	return true
+}
+
+// runsSorted reports whether runs give instants that never decrease.
+func runsSorted(runs []*pluginapi.Run) bool {
+	last := int64(math.MinInt64)
+	for _, r := range runs {
+		if r.GetCount() == 0 {
+			continue
+		}
+		if r.GetOffsetMs() < last || (r.GetCount() > 1 && r.GetIntervalMs() < 0) {
+			return false
+		}
+		last = r.GetOffsetMs() + int64(r.GetCount()-1)*r.GetIntervalMs()
 	}
 	return true
 }
@@ -135,7 +185,7 @@ func (m *merger) empty() bool { return len(m.cursors) == 0 }
 func (m *merger) next() (at int64, ok bool) {
 	for i := range m.cursors {
 		c := &m.cursors[i]
-		if c.i < len(c.offsets) {
+		if !c.done() {
 			if t := c.at(); !ok || t < at {
 				at, ok = t, true
 			}
@@ -147,9 +197,9 @@ func (m *merger) next() (at int64, ok bool) {
 	clear(m.has)
 	for i := range m.cursors {
 		c := &m.cursors[i]
-		for c.i < len(c.offsets) && c.at() == at {
+		for !c.done() && c.at() == at {
 			m.vals[c.col], m.has[c.col] = c.values[c.i], true
-			c.i++
+			c.advance()
 		}
 	}
 	return at, true

@@ -8,11 +8,14 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/polarbridge/polarbridge/pluginapi"
@@ -195,6 +198,28 @@ func TestSamplesGolden(t *testing.T) {
 	for name, w := range want {
 		require.Equal(t, w, got[name], "case %s", name)
 	}
+}
+
+// Series in runs (protocol 2, as the daemon stores them) write the same
+// files byte for byte as the same series with one offset per sample.
+func TestSamplesGoldenRuns(t *testing.T) {
+	runs := 0
+	for seed := range uint64(40) {
+		want := newVariedCase(seed).files(t)
+		c := newVariedCase(seed)
+		for _, m := range []proto.Message{c.exercise, c.player, c.sleep, c.recharge, c.heart} {
+			pluginapi.CompactSeries(m)
+		}
+		for _, s := range slices.Concat(c.exercise.GetSamples(), c.player.GetSamples()) {
+			runs += len(s.GetRuns())
+		}
+		got := c.files(t)
+		require.Len(t, got, len(want))
+		for name, w := range want {
+			require.Equal(t, string(w), string(got[name]), "case %d %s", seed, name)
+		}
+	}
+	assert.Greater(t, runs, 20, "the cases have steady stretches to put in runs")
 }
 
 // TestTimeAppender compares it with the time package on instants far

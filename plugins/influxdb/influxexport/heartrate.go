@@ -23,15 +23,14 @@ func continuousHeartRatePoints(r *pluginapi.Record) ([]*point, error) {
 		return nil, fmt.Errorf("continuous heart rate %s has samples but no start", r.GetKey())
 	}
 	user := tag{"user", r.GetUserId()}
-	offs, vals := s.GetOffsetMs(), s.GetValues()
-	points := make([]*point, 0, len(vals))
-	if len(vals) == 0 {
+	points := make([]*point, 0, s.Len())
+	if s.Len() == 0 {
 		return points, nil
 	}
 	start := s.GetStart().AsTime()
-	for i := range min(len(offs), len(vals)) {
-		p := newPoint(mHeartRate247, start.Add(time.Duration(offs[i])*time.Millisecond).UTC(), true, user)
-		p.float("bpm", vals[i])
+	for ms, v := range s.All() {
+		p := newPoint(mHeartRate247, start.Add(time.Duration(ms)*time.Millisecond).UTC(), true, user)
+		p.float("bpm", v)
 		points = append(points, p)
 	}
 	return points, nil

@@ -282,9 +282,8 @@ func samplePoints(measurement string, tags []tag, fallback *timestamppb.Timestam
 			continue
 		}
 		base := start.AsTime().UnixNano()
-		offs, vals := sf.series.GetOffsetMs(), sf.series.GetValues()
-		for i := range min(len(offs), len(vals)) {
-			all = append(all, sample{base + offs[i]*int64(time.Millisecond), col, vals[i]})
+		for ms, v := range sf.series.All() {
+			all = append(all, sample{base + ms*int64(time.Millisecond), col, v})
 		}
 	}
 	slices.SortStableFunc(all, func(a, b sample) int {

@@ -93,7 +93,7 @@ func TestRecordRowsRefused(t *testing.T) {
 		Body: &pluginapi.Record_CardioLoad{CardioLoad: &pluginapi.CardioLoad{}}}, false)
 	assert.ErrorContains(t, err, "cardio_load body")
 	_, err = recordRows(parseRecord(t, `{"kind": "RECORD_KIND_NIGHTLY_RECHARGE", "key": "k", "nightlyRecharge": {"hrv": {"offsetMs": ["1"]}}}`), false)
-	assert.ErrorContains(t, err, "1 offsets for 0 values")
+	assert.ErrorContains(t, err, "1 instants for 0 values")
 }
 
 func parseRecord(t *testing.T, raw string) *pluginapi.Record {

@@ -220,8 +220,8 @@ func collect[T any](list protoreflect.List, fd protoreflect.FieldDescriptor, con
 
 // series adds a row to the series table.
 func (mp *rowMapper) series(field string, n int, s *pluginapi.Series) {
-	if len(s.GetOffsetMs()) != len(s.GetValues()) {
-		mp.fail("series %s: %d offsets for %d values", field, len(s.GetOffsetMs()), len(s.GetValues()))
+	if err := s.Check(); err != nil {
+		mp.fail("series %s: %v", field, err)
 		return
 	}
 	r := row{table: "series"}
@@ -234,7 +234,7 @@ func (mp *rowMapper) series(field string, n int, s *pluginapi.Series) {
 		start = s.GetStart().AsTime()
 	}
 	r.add("start_time", start)
-	r.add("offset_ms", nonNil(s.GetOffsetMs()))
+	r.add("offset_ms", nonNil(s.Offsets()))
 	r.add("value", nonNil(s.GetValues()))
 	mp.rows = append(mp.rows, r)
 }
