@@ -115,7 +115,11 @@ func TestIntervalsEndToEnd(t *testing.T) {
 	checkWellness(t, ps, sim, night.Date)
 	req := sim.Requests()
 	assert.Equal(t, len(want)-1, req[ivUpload], "one upload per exercise with a file")
-	assert.Equal(t, 1, req["PUT /api/v1/athlete/{id}/wellness/{date}"], "one wellness PUT for the night")
+	// Sleep and recharge are published one after the other: they share
+	// a PUT when one batch takes both, and take one each when delivery
+	// was quicker than the second publish (as on a loaded machine).
+	assert.LessOrEqual(t, req["PUT /api/v1/athlete/{id}/wellness/{date}"], 2, "at most one wellness PUT per record of the night")
+	assert.Positive(t, req["PUT /api/v1/athlete/{id}/wellness/{date}"])
 
 	// Polar re-syncs the night with other values: a new version.
 	night2, err := ps.sim.AddSleep(user)
