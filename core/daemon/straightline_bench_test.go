@@ -21,16 +21,25 @@ var benchMix = []time.Duration{time.Hour, 2 * time.Hour, 5 * time.Hour, 10 * tim
 
 // Issue #17's targets, printed in the metrics' names so that `make bench`
 // shows each ratio next to its target.
+// The -samedecoder ones are against the straight line decoding with the
+// bridge's FIT library (muktihari/fit) instead of the issue's
+// (tormoder/fit).
 const (
-	unitThroughputRatio = "ratio-throughput(target>=0.8)"
-	unitCPURatio        = "ratio-cpu(target>=0.6)"
+	unitThroughputRatio     = "ratio-throughput(target>=0.8)"
+	unitCPURatio            = "ratio-cpu(target>=0.6)"
+	unitSameThroughputRatio = "ratio-throughput-samedecoder(target>=0.8)"
+	unitSameCPURatio        = "ratio-cpu-samedecoder(target>=0.6)"
 )
 
 // BenchmarkBridgeVsStraightLine measures the bridge against the
 // straight-line program (internal/straightline) on the same exercises
-// from the same simulator, in the same run: each op is two rounds of
-// benchMix, each exported once by each side, one side after the other:
-// the straight line first in the first round, the bridge in the second.
+// from the same simulator, in the same run, with two baselines: the
+// straight line decoding FIT with tormoder/fit (issue #17's program) and
+// with muktihari/fit (the bridge's library, "samedecoder"). Each op is
+// two rounds of benchMix, each exported once by each of the three, one
+// after the other: tormoder, muktihari, bridge in the first round, the
+// reverse in the second, so that each is on average as far from the
+// start.
 //
 // straight line: GET exercise and FIT, decode, write the samples and RR
 // files and the rows, one exercise after the other in this process.
@@ -46,27 +55,33 @@ const (
 // own, counted on neither side.
 func BenchmarkBridgeVsStraightLine(b *testing.B) {
 	s := newSideBySide(b)
-	var straight, bridge cost
+	var straight, same, bridge cost
 	b.ResetTimer()
 	for range b.N {
 		b.StopTimer()
 		first, second := s.add(b, benchMix...), s.add(b, benchMix...)
 		b.StartTimer()
-		straight.add(s.runStraight(b, first))
+		straight.add(s.runStraight(b, s.straight, first))
+		same.add(s.runStraight(b, s.same, first))
 		bridge.add(s.runBridge(b, first))
 		bridge.add(s.runBridge(b, second))
-		straight.add(s.runStraight(b, second))
+		same.add(s.runStraight(b, s.same, second))
+		straight.add(s.runStraight(b, s.straight, second))
 	}
 	b.StopTimer()
 	n := float64(b.N * 2 * len(benchMix))
+	perExercise := func(d time.Duration) float64 { return float64(d.Milliseconds()) / n }
 	b.ReportMetric(n/straight.wall.Seconds(), "straight-exercises/s")
+	b.ReportMetric(n/same.wall.Seconds(), "straight-samedecoder-exercises/s")
 	b.ReportMetric(n/bridge.wall.Seconds(), "bridge-exercises/s")
 	b.ReportMetric(straight.wall.Seconds()/bridge.wall.Seconds(), unitThroughputRatio)
-	perExercise := func(d time.Duration) float64 { return float64(d.Milliseconds()) / n }
+	b.ReportMetric(same.wall.Seconds()/bridge.wall.Seconds(), unitSameThroughputRatio)
 	b.ReportMetric(perExercise(straight.cpu()), "straight-cpu-ms/exercise")
+	b.ReportMetric(perExercise(same.cpu()), "straight-samedecoder-cpu-ms/exercise")
 	b.ReportMetric(perExercise(bridge.self), "bridge-daemon-cpu-ms/exercise")
 	b.ReportMetric(perExercise(bridge.plugin), "bridge-plugin-cpu-ms/exercise")
 	b.ReportMetric(straight.cpu().Seconds()/bridge.cpu().Seconds(), unitCPURatio)
+	b.ReportMetric(same.cpu().Seconds()/bridge.cpu().Seconds(), unitSameCPURatio)
 }
 
 // cost is what one side spent: wall time, this process's CPU and the
@@ -84,17 +99,20 @@ func (c *cost) add(d cost) {
 func (c cost) cpu() time.Duration { return c.self + c.plugin }
 
 // sideBySide is a daemon with the CSV plugin (samples on) and the
-// straight-line program, both reading one simulator, in a process of its
-// own (see simProcessEnv) with its rate limits out of the way. Both reach
-// it through the same proxy in this process.
+// straight-line program, once with each FIT decoder, all reading one
+// simulator, in a process of its own (see simProcessEnv) with its rate
+// limits out of the way. All reach it through the same proxy in this
+// process.
 type sideBySide struct {
-	ps       *polarSetup
-	sim      *simProcess
-	bin      string // the CSV plugin's binary
-	plugin   int    // its pid, once pluginPID found it
-	straight *straightline.Exporter
-	// straightDir is the straight line's output directory.
-	straightDir string
+	ps     *polarSetup
+	sim    *simProcess
+	bin    string // the CSV plugin's binary
+	plugin int    // its pid, once pluginPID found it
+	// straight decodes with tormoder/fit (the issue's program), same with
+	// muktihari/fit (the bridge's library).
+	straight, same *straightline.Exporter
+	// straightDir and sameDir are their output directories.
+	straightDir, sameDir string
 	// written is how many samples files the bridge has written.
 	written int
 }
@@ -112,13 +130,21 @@ func newSideBySide(b testing.TB) *sideBySide {
 	if err != nil {
 		b.Fatal(err)
 	}
-	dir := filepath.Join(b.TempDir(), "straight")
+	tmp := b.TempDir()
+	dir := filepath.Join(tmp, "straight")
 	sl, err := straightline.New(ps.cfg.AccessLink.APIURL, u.AccessToken, user, dir, &http.Client{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { sl.Close() })
-	return &sideBySide{ps: ps, sim: sim, bin: bin, straight: sl, straightDir: dir}
+	sameDir := filepath.Join(tmp, "straight-samedecoder")
+	same, err := straightline.New(ps.cfg.AccessLink.APIURL, u.AccessToken, user, sameDir, &http.Client{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	same.Decoder = straightline.Muktihari
+	b.Cleanup(func() { same.Close() })
+	return &sideBySide{ps: ps, sim: sim, bin: bin, straight: sl, same: same, straightDir: dir, sameDir: sameDir}
 }
 
 // pluginPID finds the plugin process when a benchmark first needs it
@@ -142,13 +168,13 @@ func (s *sideBySide) add(b testing.TB, durations ...time.Duration) []string {
 	return ids
 }
 
-// runStraight exports ids with the straight-line program. Its CPU
+// runStraight exports ids with the straight-line program sl. Its CPU
 // includes a GC at the end, so each side pays for its own garbage.
-func (s *sideBySide) runStraight(b testing.TB, ids []string) cost {
+func (s *sideBySide) runStraight(b testing.TB, sl *straightline.Exporter, ids []string) cost {
 	b.Helper()
 	cpu0, t0 := selfCPU(b), time.Now()
 	for _, id := range ids {
-		if err := s.straight.Export(context.Background(), id); err != nil {
+		if err := sl.Export(context.Background(), id); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -265,7 +291,7 @@ func (s *sideBySide) measure(b *testing.B, ids []string) memPeaks {
 	m.fetchGrowth = mib(peakRSS(b, 0) - idle)
 
 	idle = settleMemory(b, 0)
-	s.runStraight(b, ids)
+	s.runStraight(b, s.straight, ids)
 	m.straightGrowth = mib(peakRSS(b, 0) - idle)
 
 	idle = settleMemory(b, 0)

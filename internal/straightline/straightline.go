@@ -7,6 +7,13 @@
 // machinery costs. It is deliberately independent of the bridge's code
 // (core/accesslink, plugins/csv), so that optimizing the bridge cannot
 // move the baseline.
+//
+// It decodes FIT files with either of two libraries (Exporter.Decoder):
+// tormoder/fit, the issue's program, or muktihari/fit, the library the
+// bridge decodes with, so the bridge can be measured against a straight
+// line that is not slowed down by a slower decoder. Both write the same
+// bytes for the simulator's files
+// (TestStraightLineDecodersWriteTheSameFiles).
 package straightline
 
 import (
@@ -47,11 +54,37 @@ var (
 	rrHeader = "time_utc,time_local,elapsed_s,rr_ms\n"
 )
 
+// Decoder chooses the library an Exporter decodes FIT files with.
+type Decoder int
+
+const (
+	// Tormoder decodes with github.com/tormoder/fit into its typed
+	// activity file, all messages in memory: issue #17's program.
+	Tormoder Decoder = iota
+	// Muktihari decodes with github.com/muktihari/fit, the bridge's
+	// library, streaming: each record is typed (mesgdef.Record) and its
+	// row written as it is decoded.
+	Muktihari
+)
+
+func (d Decoder) String() string {
+	switch d {
+	case Tormoder:
+		return "tormoder"
+	case Muktihari:
+		return "muktihari"
+	}
+	return "Decoder(" + strconv.Itoa(int(d)) + ")"
+}
+
 // Exporter writes exercises.csv, exercise_laps.csv, exercise_hr_zones.csv
 // and, per exercise, samples/<id>.samples.csv and samples/<id>.rr.csv
 // under its directory, appending each exercise's rows. It is not safe
 // for concurrent use.
 type Exporter struct {
+	// Decoder is the FIT library; the zero value is Tormoder.
+	Decoder Decoder
+
 	api, token, userID string
 	hc                 *http.Client
 	dir                string
@@ -142,20 +175,20 @@ func (e *Exporter) Export(ctx context.Context, id string) error {
 	if err := json.Unmarshal(body, &s); err != nil {
 		return fmt.Errorf("straight line: exercise %s: %w", id, err)
 	}
-	f, err := fit.Decode(bytes.NewReader(data))
-	if err != nil {
-		return fmt.Errorf("straight line: exercise %s FIT: %w", id, err)
-	}
-	a, err := f.Activity()
-	if err != nil {
-		return fmt.Errorf("straight line: exercise %s FIT: %w", id, err)
-	}
 	loc := time.FixedZone("", s.UTCOffset*60)
 	local, err := time.ParseInLocation("2006-01-02T15:04:05", s.StartTime, loc)
 	if err != nil {
 		return fmt.Errorf("straight line: exercise %s start: %w", id, err)
 	}
-	seen, err := e.writeSamples(id, local, loc, a.Records)
+	var a activity
+	switch e.Decoder {
+	case Tormoder:
+		a, err = e.tormoderFIT(id, data, local, loc)
+	case Muktihari:
+		a, err = e.muktihariFIT(id, data, local, loc)
+	default:
+		err = fmt.Errorf("straight line: unknown FIT decoder %v", e.Decoder)
+	}
 	if err != nil {
 		return err
 	}
@@ -164,13 +197,61 @@ func (e *Exporter) Export(ctx context.Context, id string) error {
 		return err
 	}
 	key := "exercise." + e.userID + "." + s.ID
-	if err := e.writeLaps(key, s, local, a.Laps); err != nil {
+	if err := e.writeLaps(key, s, local, a.laps); err != nil {
 		return err
 	}
 	if err := e.writeZones(key, s, local); err != nil {
 		return err
 	}
-	return e.writeRow(key, s, local, a, seen, hasRR)
+	return e.writeRow(key, s, local, a, hasRR)
+}
+
+// activity is what the rows take from a FIT file, whichever library
+// decoded it; the samples file is written by then.
+type activity struct {
+	// seen reports which sampleTypes columns have values.
+	seen [len(sampleTypes)]bool
+	laps []lap
+	// sport and subSport are the first session's, when hasSession.
+	sport, subSport uint8
+	hasSession      bool
+}
+
+// lap is a lap message's columns; a zero start is none, NaN an unset
+// number, 0xFF an unset heart rate.
+type lap struct {
+	start                      time.Time
+	elapsed, distance          float64
+	avgHeartRate, maxHeartRate uint8
+}
+
+// tormoderFIT decodes the file with tormoder/fit, then writes its
+// samples file.
+func (e *Exporter) tormoderFIT(id string, data []byte, start time.Time, loc *time.Location) (activity, error) {
+	var a activity
+	f, err := fit.Decode(bytes.NewReader(data))
+	if err != nil {
+		return a, fmt.Errorf("straight line: exercise %s FIT: %w", id, err)
+	}
+	fa, err := f.Activity()
+	if err != nil {
+		return a, fmt.Errorf("straight line: exercise %s FIT: %w", id, err)
+	}
+	if a.seen, err = e.writeSamples(id, start, loc, fa.Records); err != nil {
+		return a, err
+	}
+	for _, l := range fa.Laps {
+		x := lap{elapsed: l.GetTotalElapsedTimeScaled(), distance: l.GetTotalDistanceScaled(), avgHeartRate: l.AvgHeartRate, maxHeartRate: l.MaxHeartRate}
+		if !l.StartTime.IsZero() && !fit.IsBaseTime(l.StartTime) {
+			x.start = l.StartTime
+		}
+		a.laps = append(a.laps, x)
+	}
+	if len(fa.Sessions) > 0 {
+		ss := fa.Sessions[0]
+		a.sport, a.subSport, a.hasSession = uint8(ss.Sport), uint8(ss.SubSport), true
+	}
+	return a, nil
 }
 
 // Fetch returns the exercise's JSON (with samples and zones, as the
@@ -252,23 +333,29 @@ func (e *Exporter) writeSamples(id string, start time.Time, loc *time.Location, 
 		if r.Timestamp.IsZero() || fit.IsBaseTime(r.Timestamp) {
 			continue
 		}
-		b = r.Timestamp.UTC().AppendFormat(b[:0], time.RFC3339Nano)
-		b = append(b, ',')
-		b = r.Timestamp.In(loc).AppendFormat(b, time.RFC3339Nano)
-		b = append(b, ',')
-		b = appendFloat(b, seconds(r.Timestamp.Sub(start)))
-		for i, v := range recordValues(r) {
-			b = append(b, ',')
-			if !math.IsNaN(v) && !math.IsInf(v, 0) {
-				seen[i] = true
-				b = appendFloat(b, v)
-			}
-		}
-		b = append(b, ",,\n"...) // HRV and breathing rate: not in an exercise's records
+		b = appendSample(b[:0], r.Timestamp, start, loc, recordValues(r), &seen)
 		w.Write(b)
 	}
 	e.buf = b
 	return seen, finish(f, w)
+}
+
+// appendSample appends a samples file row: the record's time t, its
+// values v, and marks the columns it has values for in seen.
+func appendSample(b []byte, t, start time.Time, loc *time.Location, v [len(sampleTypes)]float64, seen *[len(sampleTypes)]bool) []byte {
+	b = t.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, ',')
+	b = t.In(loc).AppendFormat(b, time.RFC3339Nano)
+	b = append(b, ',')
+	b = appendFloat(b, seconds(t.Sub(start)))
+	for i, x := range v {
+		b = append(b, ',')
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			seen[i] = true
+			b = appendFloat(b, x)
+		}
+	}
+	return append(b, ",,\n"...) // HRV and breathing rate: not in an exercise's records
 }
 
 func (e *Exporter) create(name, header string) (*os.File, *bufio.Writer, error) {
@@ -349,21 +436,21 @@ func (e *Exporter) appendPrefix(b []byte, key string, s summary, start time.Time
 	return start.UTC().AppendFormat(b, time.RFC3339Nano)
 }
 
-func (e *Exporter) writeLaps(key string, s summary, start time.Time, laps []*fit.LapMsg) error {
+func (e *Exporter) writeLaps(key string, s summary, start time.Time, laps []lap) error {
 	b := e.buf[:0]
 	for i, l := range laps {
 		b = e.appendPrefix(b, key, s, start)
 		b = append(b, ',')
 		b = strconv.AppendInt(b, int64(i+1), 10)
-		if l.StartTime.IsZero() || fit.IsBaseTime(l.StartTime) {
+		if l.start.IsZero() {
 			b = append(b, ",,,"...)
 		} else {
-			b = appendTime(b, l.StartTime.In(start.Location()))
+			b = appendTime(b, l.start.In(start.Location()))
 		}
-		b = appendOpt(b, zeroNaN(l.GetTotalElapsedTimeScaled()), true)
-		b = appendOpt(b, zeroNaN(l.GetTotalDistanceScaled()), true)
-		b = appendUint8(b, l.AvgHeartRate)
-		b = append(appendUint8(b, l.MaxHeartRate), '\n')
+		b = appendOpt(b, zeroNaN(l.elapsed), true)
+		b = appendOpt(b, zeroNaN(l.distance), true)
+		b = appendUint8(b, l.avgHeartRate)
+		b = append(appendUint8(b, l.maxHeartRate), '\n')
 	}
 	e.buf = b
 	if _, err := e.laps.Write(b); err != nil {
@@ -419,13 +506,12 @@ func seconds(d time.Duration) float64 { return float64(d) / 1e9 }
 
 func appendFloat(b []byte, v float64) []byte { return strconv.AppendFloat(b, v, 'f', -1, 64) }
 
-func (e *Exporter) writeRow(key string, s summary, local time.Time, a *fit.ActivityFile, seen [len(sampleTypes)]bool, hasRR bool) error {
+func (e *Exporter) writeRow(key string, s summary, local time.Time, a activity, hasRR bool) error {
 	var fitSport, fitSub string
 	var fitSportID, fitSubID uint8
-	if len(a.Sessions) > 0 {
-		ss := a.Sessions[0]
-		fitSportID, fitSubID = uint8(ss.Sport), uint8(ss.SubSport)
-		if ss.SubSport == fit.SubSportInvalid {
+	if a.hasSession {
+		fitSportID, fitSubID = a.sport, a.subSport
+		if fitSubID == uint8(fit.SubSportInvalid) {
 			fitSubID = uint8(fit.SubSportGeneric)
 		}
 		fitSport = pluginapi.FITSportName(fitSportID)
@@ -467,7 +553,7 @@ func (e *Exporter) writeRow(key string, s summary, local time.Time, a *fit.Activ
 	}
 	b = append(b, ',')
 	sep := ""
-	for i, ok := range seen {
+	for i, ok := range a.seen {
 		if ok {
 			b = append(append(b, sep...), sampleTypes[i]...)
 			sep = ";"
