@@ -55,10 +55,12 @@ var errNotActivity = errors.New("not an activity file")
 // The decoder streams: each message is seen once and dropped, so memory is
 // the output series, not the file's messages (#17: tormoder/fit kept all
 // of them, ~35 MB allocated for a 10 h exercise). The file is decoded
-// twice: the first pass counts each series' values and gathers everything
-// else, the second fills slices of exactly that size — appending instead
-// allocated ten times the final size. A series at a steady rate keeps its
-// instants as runs (pluginapi.SeriesBuilder), not one offset per value.
+// once. Each series is sized up front to the number of record messages,
+// which fitRecordCount reads from the file's structure alone (appending
+// instead allocated ten times the final size; a first decoding pass to
+// count cost as much as the decoding). A series at a steady rate keeps
+// its instants as runs (pluginapi.SeriesBuilder), not one offset per
+// value.
 func DecodeFIT(data []byte) (act *FITActivity, err error) {
 	// A panic on a hostile file must not take the daemon down.
 	defer func() {
@@ -69,7 +71,7 @@ func DecodeFIT(data []byte) (act *FITActivity, err error) {
 	if err := checkFITCRC(data); err != nil {
 		return nil, fmt.Errorf("decode FIT: %v: %w", err, ErrBadFIT)
 	}
-	s := &fitScan{out: &FITActivity{}}
+	s := &fitScan{out: &FITActivity{}, capacity: fitRecordCount(data)}
 	if err := s.decode(data); err != nil {
 		return nil, fmt.Errorf("decode FIT: %v: %w", err, ErrBadFIT)
 	}
@@ -77,17 +79,7 @@ func DecodeFIT(data []byte) (act *FITActivity, err error) {
 		return s.out, nil
 	}
 	s.out.Start = fitTime(s.start)
-	var byIndex [numSeries]*pluginapi.SeriesBuilder
-	for i, n := range s.counts {
-		if n > 0 {
-			byIndex[i] = pluginapi.NewSeriesBuilder(seriesTypes[i], timestamp(s.out.Start), n)
-		}
-	}
-	s.fill = &byIndex
-	if err := s.decode(data); err != nil {
-		return nil, fmt.Errorf("decode FIT: second pass: %v: %w", err, ErrBadFIT)
-	}
-	for _, b := range byIndex {
+	for _, b := range s.series {
 		if b != nil {
 			s.out.Series = append(s.out.Series, b.Series())
 		}
@@ -164,15 +156,16 @@ func validFITTime(ts uint32) bool { return ts != 0 && ts != 0xFFFFFFFF }
 
 const semicirclesToDegrees = 180.0 / (1 << 31)
 
-// fitScan is one pass over a file. Without fill it counts the series'
-// values and collects start, laps, session and the file type; with fill
-// it appends the values to those series and ignores everything else.
+// fitScan is the pass over a file: it builds the series and collects
+// start, laps, session and the file type.
 type fitScan struct {
-	out      *FITActivity
-	fill     *[numSeries]*pluginapi.SeriesBuilder
+	out *FITActivity
+	// series are built as their first value comes, with room for
+	// capacity values.
+	series   [numSeries]*pluginapi.SeriesBuilder
+	capacity int
 	msgs     int
 	err      error // the first problem a message showed
-	counts   [numSeries]int
 	start    uint32
 	hasStart bool
 	// The running timestamp compressed headers count from; 0 until a
@@ -232,18 +225,15 @@ func (s *fitScan) OnMesg(m proto.Message) {
 			if math.IsNaN(v) {
 				continue
 			}
-			if s.fill == nil {
-				s.counts[i]++
-				continue
+			if s.series[i] == nil {
+				s.series[i] = pluginapi.NewSeriesBuilder(seriesTypes[i], timestamp(fitTime(s.start)), s.capacity)
 			}
-			s.fill[i].Add(off, v)
+			s.series[i].Add(off, v)
 		}
 	case mesgnum.Lap:
-		if s.fill == nil {
-			s.out.Laps = append(s.out.Laps, fitLap(&m))
-		}
+		s.out.Laps = append(s.out.Laps, fitLap(&m))
 	case mesgnum.Session:
-		if s.fill != nil || s.out.HasSession {
+		if s.out.HasSession {
 			return
 		}
 		sport, ok := uint8Field(&m, fieldnum.SessionSport)
