@@ -284,7 +284,7 @@ func (p *Publisher) message(ctx context.Context, subject string, r *pluginapi.Re
 		return msg, nil
 	}
 	name := "records/" + r.GetKey() + "/" + r.GetVersion()
-	if err := p.b.PutObject(ctx, name, body); err != nil {
+	if err := p.b.PutObjectPaced(ctx, name, body); err != nil {
 		return nil, fmt.Errorf("store body of %s: %w", r.GetKey(), err)
 	}
 	msg.Header.Set(HeaderBodyObject, name)
