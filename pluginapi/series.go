@@ -185,21 +185,21 @@ func (rs *runs) messages() []*Run {
 type SeriesBuilder struct {
 	s    *Series
 	runs runs
-	// offsets holds one offset per sample once they proved irregular.
+	// offsets holds one offset per sample once they proved irregular;
+	// nil while they are steady.
 	offsets []int64
-	steady  bool
 }
 
 // NewSeriesBuilder starts a series of type typ from start, with room for
 // capacity samples.
 func NewSeriesBuilder(typ SampleType, start *timestamppb.Timestamp, capacity int) *SeriesBuilder {
-	return &SeriesBuilder{s: &Series{Type: typ, Start: start, Values: make([]float64, 0, capacity)}, steady: true}
+	return &SeriesBuilder{s: &Series{Type: typ, Start: start, Values: make([]float64, 0, capacity)}}
 }
 
 // Add appends a sample taken offsetMs after the start.
 func (b *SeriesBuilder) Add(offsetMs int64, v float64) {
 	b.s.Values = append(b.s.Values, v)
-	if !b.steady {
+	if b.offsets != nil {
 		b.offsets = append(b.offsets, offsetMs)
 		return
 	}
@@ -208,7 +208,6 @@ func (b *SeriesBuilder) Add(offsetMs int64, v float64) {
 	if b.runs.add(offsetMs, max(cap(b.s.Values), len(b.s.Values))) {
 		return
 	}
-	b.steady = false
 	b.offsets = make([]int64, 0, cap(b.s.Values))
 	b.offsets = append(b.offsets, (&Series{Runs: b.runs.messages()}).Offsets()...)
 }
@@ -221,7 +220,7 @@ func (b *SeriesBuilder) Len() int { return len(b.s.Values) }
 func (b *SeriesBuilder) Series() *Series {
 	n := len(b.s.Values)
 	switch {
-	case !b.steady:
+	case b.offsets != nil:
 		b.s.OffsetMs = b.offsets
 	case n == 0:
 	case b.runs.worth(n):

@@ -30,14 +30,7 @@ var instant = time.Date(2026, 12, 1, 21, 45, 0, 0, time.UTC)
 // compares every file they wrote, byte for byte.
 func TestStraightLineDecodersWriteTheSameFiles(t *testing.T) {
 	zones := len(accesslinksim.Zones())
-	sim, err := accesslinksim.New(accesslinksim.WithUsers(zones), accesslinksim.WithHistoryDays(0),
-		accesslinksim.WithNoFITProbability(0), accesslinksim.WithRedirectURIs("http://localhost/cb"),
-		accesslinksim.WithClock(func() time.Time { return instant }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
+	sim, srv := startSim(t, zones)
 
 	type job struct {
 		user  string
@@ -126,14 +119,7 @@ func TestStraightLineDecodersWriteTheSameFiles(t *testing.T) {
 }
 
 func TestStraightLineUnknownDecoder(t *testing.T) {
-	sim, err := accesslinksim.New(accesslinksim.WithUsers(1), accesslinksim.WithHistoryDays(0),
-		accesslinksim.WithNoFITProbability(0), accesslinksim.WithRedirectURIs("http://localhost/cb"),
-		accesslinksim.WithClock(func() time.Time { return instant }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim)
-	t.Cleanup(srv.Close)
+	sim, srv := startSim(t, 1)
 	u := sim.Users()[0].ID
 	ex, err := sim.AddExercise(u, accesslinksim.ExerciseSpec{DetailedSport: "RUNNING", Duration: 10 * time.Minute}, accesslinksim.Drop())
 	if err != nil {
@@ -248,4 +234,19 @@ func firstDifference(got, want []byte) string {
 		}
 	}
 	return "got " + strconv.Itoa(len(g)) + " lines, want " + strconv.Itoa(len(w))
+}
+
+// startSim serves a simulator with users users at the pinned instant,
+// every exercise with a FIT file.
+func startSim(t *testing.T, users int) (*accesslinksim.Simulator, *httptest.Server) {
+	t.Helper()
+	sim, err := accesslinksim.New(accesslinksim.WithUsers(users), accesslinksim.WithHistoryDays(0),
+		accesslinksim.WithNoFITProbability(0), accesslinksim.WithRedirectURIs("http://localhost/cb"),
+		accesslinksim.WithClock(func() time.Time { return instant }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	return sim, srv
 }
