@@ -158,7 +158,10 @@ func (c *Client) Check(ctx context.Context) (*CheckResponse, error) {
 // Export sends a batch. It checks the plugin answered one result per record.
 func (c *Client) Export(ctx context.Context, req *ExportRequest) (*ExportResponse, error) {
 	if c.ProtocolVersion() < 2 {
-		req = forProtocol1(req)
+		var err error
+		if req, err = forProtocol1(req); err != nil {
+			return nil, fmt.Errorf("pluginapi: %w", err)
+		}
 	}
 	resp, err := c.rpc.rpc.Export(ctx, req)
 	if err != nil {

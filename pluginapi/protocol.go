@@ -122,6 +122,11 @@ func (s *exporterServer) Export(ctx context.Context, req *ExportRequest) (*Expor
 		return nil, errShuttingDown
 	}
 	defer s.calls.leave()
+	// The host sends values packed (value_deltas); a Go plugin reads
+	// Values.
+	if err := UnpackValues(req); err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "export request: %v", err)
+	}
 	resp, err := s.impl.Export(ctx, req)
 	return resp, toStatus(err)
 }

@@ -168,14 +168,37 @@ func (x *Time) GetUtcOffsetMinutes() int32 {
 // sample's offset, their counts adding up to the number of values. A
 // series at a steady rate is then a few runs instead of one offset per
 // sample. Missing samples are simply absent (no NaN placeholders). The
-// Go SDK reads both forms alike (Series.All, Series.Offsets).
+// Go SDK reads both forms alike (Series.All, Series.Offsets). From
+// protocol 2 on the values may come packed as well (value_deltas,
+// below), which the Go SDK unpacks before Export.
 type Series struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Type          SampleType             `protobuf:"varint,1,opt,name=type,proto3,enum=polarbridge.v1.SampleType" json:"type,omitempty"`
-	Start         *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=start,proto3" json:"start,omitempty"`
-	OffsetMs      []int64                `protobuf:"varint,3,rep,packed,name=offset_ms,json=offsetMs,proto3" json:"offset_ms,omitempty"`
-	Values        []float64              `protobuf:"fixed64,4,rep,packed,name=values,proto3" json:"values,omitempty"`
-	Runs          []*Run                 `protobuf:"bytes,5,rep,name=runs,proto3" json:"runs,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Type     SampleType             `protobuf:"varint,1,opt,name=type,proto3,enum=polarbridge.v1.SampleType" json:"type,omitempty"`
+	Start    *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=start,proto3" json:"start,omitempty"`
+	OffsetMs []int64                `protobuf:"varint,3,rep,packed,name=offset_ms,json=offsetMs,proto3" json:"offset_ms,omitempty"`
+	Values   []float64              `protobuf:"fixed64,4,rep,packed,name=values,proto3" json:"values,omitempty"`
+	Runs     []*Run                 `protobuf:"bytes,5,rep,name=runs,proto3" json:"runs,omitempty"`
+	// From protocol version 2 on, values may be empty and value_deltas set
+	// instead: every value times 10^value_decimals is an integer (below
+	// 2^53), and value_deltas holds the first of these integers and then
+	// each one's difference from the one before, as zigzag varints one
+	// after the other. That is exactly the wire form of a packed
+	// `repeated sint64`, which other languages may declare it as; the Go
+	// SDK keeps it as bytes so it decodes straight into values. Value i is
+	// (the sum of the first i+1 integers) / 10^value_decimals, computed in
+	// float64, which gives back the original double to the last bit.
+	// Heart rate, speed, distance, positions and Polar's JSON samples take
+	// one or two bytes each instead of eight. The Go SDK fills values from
+	// it before Export is called, so a Go plugin never sees this form; the
+	// daemon uses it only for a series whose every value comes back
+	// exactly, and never sends it to a protocol 1 plugin.
+	ValueDeltas   []byte `protobuf:"bytes,6,opt,name=value_deltas,json=valueDeltas,proto3" json:"value_deltas,omitempty"`
+	ValueDecimals uint32 `protobuf:"varint,7,opt,name=value_decimals,json=valueDecimals,proto3" json:"value_decimals,omitempty"`
+	// value_unit, when set (value_decimals is then 0), replaces the
+	// division: value i is the integer times value_unit, exact as well.
+	// The daemon uses it for FIT positions, whole semicircles of 180 / 2^31
+	// degrees.
+	ValueUnit     float64 `protobuf:"fixed64,8,opt,name=value_unit,json=valueUnit,proto3" json:"value_unit,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -243,6 +266,27 @@ func (x *Series) GetRuns() []*Run {
 		return x.Runs
 	}
 	return nil
+}
+
+func (x *Series) GetValueDeltas() []byte {
+	if x != nil {
+		return x.ValueDeltas
+	}
+	return nil
+}
+
+func (x *Series) GetValueDecimals() uint32 {
+	if x != nil {
+		return x.ValueDecimals
+	}
+	return 0
+}
+
+func (x *Series) GetValueUnit() float64 {
+	if x != nil {
+		return x.ValueUnit
+	}
+	return 0
 }
 
 // Run is count samples taken every interval_ms from offset_ms (from the
@@ -314,13 +358,17 @@ const file_samples_proto_rawDesc = "" +
 	"\rsamples.proto\x12\x0epolarbridge.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"b\n" +
 	"\x04Time\x12,\n" +
 	"\x03utc\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x03utc\x12,\n" +
-	"\x12utc_offset_minutes\x18\x02 \x01(\x05R\x10utcOffsetMinutes\"\xc8\x01\n" +
+	"\x12utc_offset_minutes\x18\x02 \x01(\x05R\x10utcOffsetMinutes\"\xb1\x02\n" +
 	"\x06Series\x12.\n" +
 	"\x04type\x18\x01 \x01(\x0e2\x1a.polarbridge.v1.SampleTypeR\x04type\x120\n" +
 	"\x05start\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12\x1b\n" +
 	"\toffset_ms\x18\x03 \x03(\x03R\boffsetMs\x12\x16\n" +
 	"\x06values\x18\x04 \x03(\x01R\x06values\x12'\n" +
-	"\x04runs\x18\x05 \x03(\v2\x13.polarbridge.v1.RunR\x04runs\"Y\n" +
+	"\x04runs\x18\x05 \x03(\v2\x13.polarbridge.v1.RunR\x04runs\x12!\n" +
+	"\fvalue_deltas\x18\x06 \x01(\fR\vvalueDeltas\x12%\n" +
+	"\x0evalue_decimals\x18\a \x01(\rR\rvalueDecimals\x12\x1d\n" +
+	"\n" +
+	"value_unit\x18\b \x01(\x01R\tvalueUnit\"Y\n" +
 	"\x03Run\x12\x1b\n" +
 	"\toffset_ms\x18\x01 \x01(\x03R\boffsetMs\x12\x1f\n" +
 	"\vinterval_ms\x18\x02 \x01(\x03R\n" +

@@ -268,27 +268,26 @@ func eachSeries(m protoreflect.Message, f func(*Series)) {
 	})
 }
 
-// hasRuns reports whether any series in m carries runs.
-func hasRuns(m proto.Message) bool {
-	found := false
-	eachSeries(m.ProtoReflect(), func(s *Series) { found = found || len(s.GetRuns()) > 0 })
-	return found
-}
-
-// forProtocol1 returns req with every series in the offsets form, which
-// is all a protocol 1 plugin reads: req itself when it has no runs, else
-// a copy (the caller's records are left alone).
-func forProtocol1(req *ExportRequest) *ExportRequest {
-	if !hasRuns(req) {
-		return req
+// forProtocol1 returns req with every series in the offsets form and
+// its values as doubles, which is all a protocol 1 plugin reads: req
+// itself when it has neither runs nor value deltas, else a copy (the
+// caller's records are left alone).
+func forProtocol1(req *ExportRequest) (*ExportRequest, error) {
+	if !hasPacked(req) {
+		return req, nil
 	}
 	out := proto.Clone(req).(*ExportRequest)
-	eachSeries(out.ProtoReflect(), (*Series).expand)
-	return out
+	return out, toProtocol1(out)
+}
+
+// toProtocol1 expands every series of m in place (forProtocol1).
+func toProtocol1(m proto.Message) error {
+	eachSeries(m.ProtoReflect(), (*Series).expand)
+	return UnpackValues(m)
 }
 
 // encodedForProtocol1 is forProtocol1 for encoded records: those with
-// runs are decoded, expanded and encoded again.
+// runs or value deltas are decoded, expanded and encoded again.
 func encodedForProtocol1(records [][]byte) ([][]byte, error) {
 	out, copied := records, false
 	for i, b := range records {
@@ -296,10 +295,12 @@ func encodedForProtocol1(records [][]byte) ([][]byte, error) {
 		if err := proto.Unmarshal(b, rec); err != nil {
 			return nil, fmt.Errorf("pluginapi: stored record %d: %w", i, err)
 		}
-		if !hasRuns(rec) {
+		if !hasPacked(rec) {
 			continue
 		}
-		eachSeries(rec.ProtoReflect(), (*Series).expand)
+		if err := toProtocol1(rec); err != nil {
+			return nil, fmt.Errorf("pluginapi: stored record %d: %w", i, err)
+		}
 		enc, err := proto.Marshal(rec)
 		if err != nil {
 			return nil, fmt.Errorf("pluginapi: stored record %d: %w", i, err)

@@ -179,17 +179,22 @@ func protocol1Binary(t *testing.T) string {
 	return protocol1.bin
 }
 
-// A plugin that speaks only protocol 1 reads offsets only: the host gives
-// it every record with its runs expanded, encoded or not, and leaves the
-// caller's record alone. A protocol 2 plugin gets the runs as they are.
+// A plugin that speaks only protocol 1 reads offsets and doubles only:
+// the host gives it every record with its runs expanded and its values
+// unpacked, encoded or not, and leaves the caller's record alone. A
+// protocol 2 plugin gets the runs as they are.
 func TestProtocol1PluginGetsOffsets(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a plugin binary")
 	}
 	ctx := context.Background()
 	ex := testrecords.Exercise("475", "e1", time.Date(2026, 5, 4, 6, 0, 0, 0, time.UTC), 10*time.Minute)
-	pluginapi.CompactSeries(ex)
+	pluginapi.EachSeries(ex, func(s *pluginapi.Series) {
+		s.Compact()
+		s.PackValues()
+	})
 	require.NotEmpty(t, ex.GetExercise().GetSamples()[0].GetRuns())
+	require.NotEmpty(t, ex.GetExercise().GetSamples()[0].GetValueDeltas())
 	sent := proto.Clone(ex)
 	enc, err := proto.Marshal(ex)
 	require.NoError(t, err)
@@ -204,7 +209,7 @@ func TestProtocol1PluginGetsOffsets(t *testing.T) {
 	resp, err = old.Export(ctx, &pluginapi.ExportRequest{Records: []*pluginapi.Record{ex}})
 	require.NoError(t, err)
 	assert.Equal(t, "offsets=4200 values=4200", resp.GetResults()[0].GetMessage())
-	assert.True(t, proto.Equal(sent, ex), "the caller's record keeps its runs")
+	assert.True(t, proto.Equal(sent, ex), "the caller's record keeps its runs and deltas")
 
 	h, err := pluginapi.NewBinaryHarness(testBinary(t))
 	require.NoError(t, err)

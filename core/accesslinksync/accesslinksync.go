@@ -247,7 +247,7 @@ func (s *Source) exercise(ctx context.Context, u accounts.User, id string) error
 	s.implausible(warns)
 	s.checkZone(u, rec.GetKey(), rec.GetExercise().GetStart())
 	if hasFIT {
-		f, err := s.pub.PutFile(ctx, pluginapi.FileFormat_FILE_FORMAT_FIT, fitBytes)
+		f, err := s.pub.PutFile(ctx, pluginapi.FileFormat_FILE_FORMAT_FIT, fitBytes, s.ExerciseFiles)
 		if err != nil {
 			return err
 		}
@@ -299,7 +299,7 @@ func (s *Source) fallbackFile(ctx context.Context, u accounts.User, id string, r
 		if !found {
 			continue
 		}
-		ref, err := s.pub.PutFile(ctx, f.record, data)
+		ref, err := s.pub.PutFile(ctx, f.record, data, true)
 		if err != nil {
 			return err
 		}

@@ -171,13 +171,18 @@ func (r *recentObjects) remove(name string) {
 }
 
 // PutObject stores data in the object store under name, a name derived
-// from the content. The caller must not modify data afterwards: it is
-// kept for ReadObject.
-func (b *Bus) PutObject(ctx context.Context, name string, data []byte) error {
+// from the content. With readSoon (an exporter of this process takes the
+// file) it is also kept in memory for ReadObject, and the caller must not
+// modify data afterwards. Without, nothing reads it soon, and keeping it
+// would only crowd out the record bodies that are (a 10 h exercise's FIT
+// file is 0.8 MB).
+func (b *Bus) PutObject(ctx context.Context, name string, data []byte, readSoon bool) error {
 	if _, err := b.Files.PutBytes(ctx, name, data); err != nil {
 		return err
 	}
-	b.recent.add(name, data, false)
+	if readSoon {
+		b.recent.add(name, data, false)
+	}
 	return nil
 }
 

@@ -30,7 +30,7 @@ func TestObjectsReadBack(t *testing.T) {
 	for i := range 10 {
 		data := bytes.Repeat([]byte{byte(i)}, 1<<20+i)
 		name := "records/k" + string(rune('a'+i))
-		require.NoError(t, b.PutObject(ctx, name, data))
+		require.NoError(t, b.PutObject(ctx, name, data, true))
 		names, want = append(names, name), append(want, data)
 	}
 	for i, name := range names {
@@ -46,4 +46,17 @@ func TestObjectsReadBack(t *testing.T) {
 	assert.ErrorIs(t, err, jetstream.ErrObjectNotFound, "a deleted object is not served from memory")
 	_, err = b.ReadObject(ctx, "records/never")
 	assert.ErrorIs(t, err, jetstream.ErrObjectNotFound)
+
+	// Only what is read soon is kept in memory: with the stored copy gone,
+	// the one is still served, the other not.
+	require.NoError(t, b.PutObject(ctx, "files/kept", []byte("read soon"), true))
+	require.NoError(t, b.PutObject(ctx, "files/stored", []byte("not read soon"), false))
+	for _, name := range []string{"files/kept", "files/stored"} {
+		require.NoError(t, b.Files.Delete(ctx, name))
+	}
+	got, err := b.ReadObject(ctx, "files/kept")
+	require.NoError(t, err)
+	assert.Equal(t, "read soon", string(got))
+	_, err = b.ReadObject(ctx, "files/stored")
+	assert.ErrorIs(t, err, jetstream.ErrObjectNotFound, "not kept in memory")
 }

@@ -480,13 +480,13 @@ func TestObjectGCKeepsWhatDeadLettersNeed(t *testing.T) {
 	// A 10 h exercise: its body goes to the object store, with a file.
 	pub := records.NewPublisher(h.d.Bus)
 	kept := testrecords.Exercise("475", "kept", time.Date(2026, 5, 4, 6, 0, 0, 0, time.UTC), 10*time.Hour)
-	f, err := pub.PutFile(context.Background(), pluginapi.FileFormat_FILE_FORMAT_FIT, []byte("a FIT file"))
+	f, err := pub.PutFile(context.Background(), pluginapi.FileFormat_FILE_FORMAT_FIT, []byte("a FIT file"), true)
 	require.NoError(t, err)
 	kept.GetExercise().Files = []*pluginapi.File{f}
 	h.publish(kept)
 	h.waitIdle("picky") // dead-lettered
 	// An unreferenced object, as a record that left its stream leaves.
-	orphan, err := pub.PutFile(context.Background(), pluginapi.FileFormat_FILE_FORMAT_FIT, []byte("orphaned"))
+	orphan, err := pub.PutFile(context.Background(), pluginapi.FileFormat_FILE_FORMAT_FIT, []byte("orphaned"), true)
 	require.NoError(t, err)
 
 	n, err := h.d.CollectGarbage(context.Background(), 0)

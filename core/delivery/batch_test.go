@@ -26,7 +26,10 @@ func TestBatchesBoundedByBytes(t *testing.T) {
 		sleepRecord("2026-12-04"), sleepRecord("2026-12-05"), sleepRecord("2026-12-06"),
 	}
 	for _, r := range recs {
-		pluginapi.CompactSeries(r) // as they are stored
+		pluginapi.EachSeries(r, func(s *pluginapi.Series) { // as they are stored
+			s.Compact()
+			s.PackValues()
+		})
 	}
 	exp := &fakeExporter{}
 	var budget int

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"math"
 	"testing"
 	"time"
 
@@ -94,10 +95,12 @@ func TestVersionSameWhicheverForm(t *testing.T) {
 		&pluginapi.Series{Type: pluginapi.SampleType_SAMPLE_TYPE_TEMPERATURE, Values: []float64{1, 2, 3, 4, 5, 6, 7, 8},
 			OffsetMs: []int64{-5000, -4000, -3000, -2000, 1 << 40, 1<<40 + 1, 1<<40 + 2, 1<<40 + 3}},
 		&pluginapi.Series{Type: pluginapi.SampleType_SAMPLE_TYPE_POWER, Values: []float64{}, OffsetMs: []int64{}},
+		&pluginapi.Series{Type: pluginapi.SampleType_SAMPLE_TYPE_LATITUDE, OffsetMs: []int64{0, 1000, 2000}, // FIT semicircles
+			Values: []float64{716533412 * (180.0 / (1 << 31)), 716533499 * (180.0 / (1 << 31)), 716533301 * (180.0 / (1 << 31))}},
 	)
 	all := fixtures()
 	all["odd offsets"] = odd
-	runs := 0
+	runs, packed, units := 0, 0, 0
 	for name, r := range all {
 		t.Run(name, func(t *testing.T) {
 			want := versionBefore(r)
@@ -109,9 +112,23 @@ func TestVersionSameWhicheverForm(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, want, v)
 			assert.True(t, proto.Equal(before, c), "Version leaves the runs as they were")
+
+			pluginapi.EachSeries(c, func(s *pluginapi.Series) {
+				if s.PackValues() {
+					packed++
+					units += len(s.GetValueDeltas()) * int(math.Ceil(s.GetValueUnit()))
+				}
+			})
+			before = proto.Clone(c)
+			v, err = records.Version(c)
+			require.NoError(t, err)
+			assert.Equal(t, want, v, "values packed")
+			assert.True(t, proto.Equal(before, c), "Version leaves the deltas as they were")
 		})
 	}
 	assert.Greater(t, runs, 10, "the fixtures have series in runs")
+	assert.Greater(t, packed, 10, "the fixtures have series whose values pack")
+	assert.Positive(t, units, "and one in a unit (semicircles)")
 
 	// Runs with no sample, and a series' start after its values, hash
 	// as the same offsets do.
@@ -128,10 +145,21 @@ func TestVersionSameWhicheverForm(t *testing.T) {
 	r.GetSleep().HeartRate.OffsetMs = []int64{1}
 	_, err = records.Version(r)
 	assert.ErrorIs(t, err, records.ErrBadRecord, "offsets and runs both")
+
+	r = testrecords.Sleep("475", "2026-05-05")
+	r.GetSleep().HeartRate.ValueDeltas = []byte{0x02, 0x80}
+	r.GetSleep().HeartRate.Values = nil
+	_, err = records.Version(r)
+	assert.ErrorIs(t, err, records.ErrBadRecord, "deltas that do not decode")
+	r.GetSleep().HeartRate.ValueDeltas = []byte{0x02}
+	r.GetSleep().HeartRate.Values = []float64{1}
+	_, err = records.Version(r)
+	assert.ErrorIs(t, err, records.ErrBadRecord, "values and deltas both")
 }
 
 // The body published is the record with its version and without file
-// bytes, whatever order its fields are encoded in.
+// bytes, whatever order its fields are encoded in; stored with its values
+// packed, it decodes with them unpacked.
 func TestPublishedBodyDecodesToTheRecord(t *testing.T) {
 	ctx := context.Background()
 	b := testbus.Open(t)
@@ -139,11 +167,21 @@ func TestPublishedBodyDecodesToTheRecord(t *testing.T) {
 	rd := records.NewReader(b)
 	s, err := b.JS.Stream(ctx, bus.RecordsStream)
 	require.NoError(t, err)
+	packed := 0
 	last := func() *pluginapi.Record {
 		info, err := s.Info(ctx)
 		require.NoError(t, err)
 		raw, err := s.GetMsg(ctx, info.State.LastSeq)
 		require.NoError(t, err)
+		body, err := rd.Body(ctx, raw.Header, raw.Data)
+		require.NoError(t, err)
+		stored := &pluginapi.Record{}
+		require.NoError(t, proto.Unmarshal(body, stored))
+		pluginapi.EachSeries(stored, func(s *pluginapi.Series) {
+			if len(s.GetValueDeltas()) > 0 {
+				packed++
+			}
+		})
 		got, err := rd.Decode(ctx, raw.Header, raw.Data)
 		require.NoError(t, err)
 		assert.Equal(t, got.GetVersion(), raw.Header.Get(records.HeaderVersion))
@@ -170,6 +208,7 @@ func TestPublishedBodyDecodesToTheRecord(t *testing.T) {
 			assert.True(t, proto.Equal(stripped, last()), "redelivered body too")
 		})
 	}
+	assert.Greater(t, packed, 10, "bodies are stored with their values packed")
 }
 
 // A summary is the record without its body, read from the encoding.

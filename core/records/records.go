@@ -70,24 +70,28 @@ const versionFieldSize = 1 + 1 + 16
 // exercise is several MB. r's version and file bytes are cleared during
 // the marshal and restored before it returns, so r must not be read
 // concurrently (Publish sets its version anyway). Its series are encoded
-// in their compact form (pluginapi.Series.Compact), whichever form they
-// were built in; those it had with offsets are given them back.
+// in their compact form, runs and value deltas (pluginapi.Series.Compact,
+// PackValues), whichever form they were built in, and given back the
+// form they had.
 func marshalContent(r *pluginapi.Record) ([]byte, error) {
-	type offsets struct {
+	type saved struct {
 		s    *pluginapi.Series
 		offs []int64
+		runs []*pluginapi.Run
+		vals []float64
 	}
-	var compacted []offsets
+	var changed []saved
 	pluginapi.EachSeries(r, func(s *pluginapi.Series) {
-		if offs := s.GetOffsetMs(); len(offs) > 0 {
-			if s.Compact(); len(s.GetRuns()) > 0 {
-				compacted = append(compacted, offsets{s, offs})
-			}
+		was := saved{s, s.OffsetMs, s.Runs, s.Values}
+		s.Compact()
+		if s.PackValues() || len(s.Runs) != len(was.runs) {
+			changed = append(changed, was)
 		}
 	})
 	defer func() {
-		for _, c := range compacted {
-			c.s.OffsetMs, c.s.Runs = c.offs, nil
+		for _, c := range changed {
+			c.s.OffsetMs, c.s.Runs, c.s.Values = c.offs, c.runs, c.vals
+			c.s.ValueDeltas, c.s.ValueDecimals, c.s.ValueUnit = nil, 0, 0
 		}
 	}()
 	version := r.Version
@@ -143,8 +147,9 @@ func NewPublisher(b *bus.Bus) *Publisher { return &Publisher{b: b} }
 
 // PutFile stores an original file in the object store, named by its
 // SHA-256 so the same file is stored once, and returns its reference
-// (without the bytes).
-func (p *Publisher) PutFile(ctx context.Context, format pluginapi.FileFormat, data []byte) (*pluginapi.File, error) {
+// (without the bytes). readSoon: an exporter of this process takes
+// exercise files (see bus.PutObject).
+func (p *Publisher) PutFile(ctx context.Context, format pluginapi.FileFormat, data []byte, readSoon bool) (*pluginapi.File, error) {
 	sum := sha256.Sum256(data)
 	digest := hex.EncodeToString(sum[:])
 	name := "files/" + digest
@@ -154,7 +159,7 @@ func (p *Publisher) PutFile(ctx context.Context, format pluginapi.FileFormat, da
 	if info, err := p.b.Files.GetInfo(ctx, name); err == nil && time.Since(info.ModTime) < p.b.RecordsMaxAge()/2 {
 		return &pluginapi.File{Format: format, Object: name, Size: int64(len(data)), Sha256: digest}, nil
 	}
-	if err := p.b.PutObject(ctx, name, data); err != nil {
+	if err := p.b.PutObject(ctx, name, data, readSoon); err != nil {
 		return nil, fmt.Errorf("store file %s: %w", name, err)
 	}
 	return &pluginapi.File{Format: format, Object: name, Size: int64(len(data)), Sha256: digest}, nil
@@ -326,6 +331,9 @@ func (rd *Reader) Body(ctx context.Context, header nats.Header, data []byte) ([]
 func DecodeBody(header nats.Header, body []byte) (*pluginapi.Record, error) {
 	r := &pluginapi.Record{}
 	if err := proto.Unmarshal(body, r); err != nil {
+		return nil, fmt.Errorf("%w: decode %s: %v", ErrBadRecord, header.Get(HeaderKey), err)
+	}
+	if err := pluginapi.UnpackValues(r); err != nil {
 		return nil, fmt.Errorf("%w: decode %s: %v", ErrBadRecord, header.Get(HeaderKey), err)
 	}
 	return r, nil

@@ -50,7 +50,7 @@ func TestPublishOncePerVersionAndLargeBodies(t *testing.T) {
 	// A 10 h exercise: far over NATS's 1 MB payload limit.
 	rec := testrecords.Exercise("475", "long", time.Date(2026, 5, 4, 6, 0, 0, 0, time.UTC), 10*time.Hour)
 	fit := bytes.Repeat([]byte("FIT"), 1<<20)
-	file, err := pub.PutFile(ctx, pluginapi.FileFormat_FILE_FORMAT_FIT, fit)
+	file, err := pub.PutFile(ctx, pluginapi.FileFormat_FILE_FORMAT_FIT, fit, true)
 	require.NoError(t, err)
 	file.Data = fit // a caller may leave the bytes in: they must not be published
 	rec.GetExercise().Files = []*pluginapi.File{file}
@@ -121,19 +121,19 @@ func TestPutFileRenewsOldFiles(t *testing.T) {
 	ctx := context.Background()
 	b := testbus.OpenWith(t, func(o *bus.Options) { o.RecordsMaxAge, o.DuplicateWindow = 400*time.Millisecond, 100*time.Millisecond })
 	pub := records.NewPublisher(b)
-	f, err := pub.PutFile(ctx, pluginapi.FileFormat_FILE_FORMAT_FIT, []byte("fit"))
+	f, err := pub.PutFile(ctx, pluginapi.FileFormat_FILE_FORMAT_FIT, []byte("fit"), true)
 	require.NoError(t, err)
 	first, err := b.Files.GetInfo(ctx, f.GetObject())
 	require.NoError(t, err)
 
-	_, err = pub.PutFile(ctx, pluginapi.FileFormat_FILE_FORMAT_FIT, []byte("fit"))
+	_, err = pub.PutFile(ctx, pluginapi.FileFormat_FILE_FORMAT_FIT, []byte("fit"), true)
 	require.NoError(t, err)
 	again, err := b.Files.GetInfo(ctx, f.GetObject())
 	require.NoError(t, err)
 	assert.Equal(t, first.ModTime, again.ModTime, "a young file is reused as it is")
 
 	time.Sleep(250 * time.Millisecond) // past half the records' max age
-	_, err = pub.PutFile(ctx, pluginapi.FileFormat_FILE_FORMAT_FIT, []byte("fit"))
+	_, err = pub.PutFile(ctx, pluginapi.FileFormat_FILE_FORMAT_FIT, []byte("fit"), true)
 	require.NoError(t, err)
 	renewed, err := b.Files.GetInfo(ctx, f.GetObject())
 	require.NoError(t, err)
@@ -154,7 +154,7 @@ func TestRedeliveryReferences(t *testing.T) {
 	b := testbus.Open(t)
 	pub := records.NewPublisher(b)
 	rec := testrecords.Exercise("475", "r", time.Date(2026, 5, 4, 6, 0, 0, 0, time.UTC), 10*time.Hour)
-	f, err := pub.PutFile(ctx, pluginapi.FileFormat_FILE_FORMAT_FIT, []byte("fit"))
+	f, err := pub.PutFile(ctx, pluginapi.FileFormat_FILE_FORMAT_FIT, []byte("fit"), true)
 	require.NoError(t, err)
 	rec.GetExercise().Files = []*pluginapi.File{f}
 	_, err = pub.Publish(ctx, rec)

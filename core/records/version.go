@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"math"
 	"sync"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -25,11 +26,15 @@ import (
 
 // Series' field numbers, in the encoding the version hashes.
 const (
-	seriesOffsetsField protowire.Number = 3
-	seriesRunsField    protowire.Number = 5
-	runOffsetField     protowire.Number = 1
-	runIntervalField   protowire.Number = 2
-	runCountField      protowire.Number = 3
+	seriesOffsetsField  protowire.Number = 3
+	seriesValuesField   protowire.Number = 4
+	seriesRunsField     protowire.Number = 5
+	seriesDeltasField   protowire.Number = 6
+	seriesDecimalsField protowire.Number = 7
+	seriesUnitField     protowire.Number = 8
+	runOffsetField      protowire.Number = 1
+	runIntervalField    protowire.Number = 2
+	runCountField       protowire.Number = 3
 )
 
 var errBadEncoding = errors.New("malformed encoding")
@@ -69,6 +74,13 @@ func (w *hashWriter) varint(v uint64) {
 		w.flush()
 	}
 	w.buf = protowire.AppendVarint(w.buf, v)
+}
+
+func (w *hashWriter) fixed64(v uint64) {
+	if len(w.buf)+8 > 32<<10 {
+		w.flush()
+	}
+	w.buf = protowire.AppendFixed64(w.buf, v)
 }
 
 func (w *hashWriter) flush() {
@@ -156,20 +168,141 @@ func writeExpanded(w *hashWriter, md protoreflect.MessageDescriptor, b []byte) e
 	})
 }
 
-// seriesRuns splits a Series encoding into its runs and the rest.
-func seriesRuns(b []byte, each func(f field) error) (runs [][]byte, err error) {
-	err = fields(seriesDescriptor, b, func(f field) error {
-		if f.num == seriesRunsField {
-			v, n := protowire.ConsumeBytes(f.raw[f.tag:])
-			if f.typ != protowire.BytesType || n < 0 {
-				return errBadEncoding
+// seriesParts is a Series encoding split for expansion: its fields as
+// they are, and the runs and value deltas (with their scale) that stand
+// for fields 3 and 4.
+type seriesParts struct {
+	fields []field // all but runs and value deltas and scale, in order
+	runs   [][]byte
+	packed *pluginapi.Series // value deltas and decimals; nil without
+	has    [seriesValuesField + 1]bool
+}
+
+func splitSeries(b []byte) (*seriesParts, error) {
+	p := &seriesParts{}
+	err := fields(seriesDescriptor, b, func(f field) error {
+		switch f.num {
+		case seriesRunsField, seriesDeltasField, seriesDecimalsField, seriesUnitField:
+		default:
+			if f.num <= seriesValuesField {
+				p.has[f.num] = true
 			}
-			runs = append(runs, v)
+			p.fields = append(p.fields, f)
 			return nil
 		}
-		return each(f)
+		switch f.num {
+		case seriesDecimalsField:
+			v, n := protowire.ConsumeVarint(f.raw[f.tag:])
+			if f.typ != protowire.VarintType || n < 0 {
+				return errBadEncoding
+			}
+			p.packedSeries().ValueDecimals = uint32(v)
+			return nil
+		case seriesUnitField:
+			v, n := protowire.ConsumeFixed64(f.raw[f.tag:])
+			if f.typ != protowire.Fixed64Type || n < 0 {
+				return errBadEncoding
+			}
+			p.packedSeries().ValueUnit = math.Float64frombits(v)
+			return nil
+		}
+		v, n := protowire.ConsumeBytes(f.raw[f.tag:])
+		if f.typ != protowire.BytesType || n < 0 {
+			return errBadEncoding
+		}
+		if f.num == seriesRunsField {
+			p.runs = append(p.runs, v)
+		} else {
+			s := p.packedSeries()
+			s.ValueDeltas = append(s.ValueDeltas, v...)
+		}
+		return nil
 	})
-	return runs, err
+	switch {
+	case err != nil:
+	case len(p.runs) > 0 && p.has[seriesOffsetsField]:
+		err = errors.New("series has both offsets and runs")
+	case p.packed != nil && p.has[seriesValuesField]:
+		err = errors.New("series has both values and value deltas")
+	}
+	return p, err
+}
+
+func (p *seriesParts) packedSeries() *pluginapi.Series {
+	if p.packed == nil {
+		p.packed = &pluginapi.Series{}
+	}
+	return p.packed
+}
+
+// compact reports whether the series has runs or value deltas to expand.
+func (p *seriesParts) compact() bool { return len(p.runs) > 0 || p.packed != nil }
+
+// write writes the series expanded: its fields in order, with the
+// offsets the runs give packed in place of field 3 and the values the
+// deltas give in place of field 4, as the deterministic encoding of the
+// expanded series has them.
+func (p *seriesParts) write(o sink) error {
+	next := seriesOffsetsField // the next generated field to place
+	place := func(before protowire.Number) error {
+		for ; next <= seriesValuesField && next < before; next++ {
+			write := p.writeOffsets
+			if next == seriesValuesField {
+				write = p.writeValues
+			}
+			if err := write(o); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, f := range p.fields {
+		if err := place(f.num); err != nil {
+			return err
+		}
+		o.write(f.raw)
+	}
+	return place(seriesValuesField + 1)
+}
+
+func (p *seriesParts) writeOffsets(o sink) error {
+	packed := 0
+	if err := eachRunOffset(p.runs, func(off int64) { packed += protowire.SizeVarint(uint64(off)) }); err != nil || packed == 0 {
+		return err
+	}
+	o.varint(uint64(protowire.EncodeTag(seriesOffsetsField, protowire.BytesType)))
+	o.varint(uint64(packed))
+	return eachRunOffset(p.runs, func(off int64) { o.varint(uint64(off)) })
+}
+
+// writeValues writes the values the deltas give as packed doubles. A
+// sizer is told their size without decoding them: one per varint.
+func (p *seriesParts) writeValues(o sink) error {
+	if p.packed == nil {
+		return nil
+	}
+	n := 0
+	for _, c := range p.packed.ValueDeltas {
+		if c < 0x80 {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	o.varint(uint64(protowire.EncodeTag(seriesValuesField, protowire.BytesType)))
+	o.varint(uint64(8 * n))
+	if size, ok := o.(*sizer); ok {
+		*size += sizer(8 * n)
+		return nil
+	}
+	if err := p.packed.UnpackValues(); err != nil {
+		return err
+	}
+	for _, v := range p.packed.Values {
+		o.fixed64(math.Float64bits(v))
+	}
+	return nil
 }
 
 // eachRunOffset calls f with every offset the runs give, in order.
@@ -205,67 +338,41 @@ func eachRunOffset(runs [][]byte, f func(int64)) error {
 
 // expandedSeriesSize is expandedSize for a Series.
 func expandedSeriesSize(b []byte) (int, error) {
-	size, hasOffsets := 0, false
-	runs, err := seriesRuns(b, func(f field) error {
-		size += len(f.raw)
-		hasOffsets = hasOffsets || f.num == seriesOffsetsField
-		return nil
-	})
-	if err != nil || len(runs) == 0 {
-		return size, err
+	p, err := splitSeries(b)
+	if err != nil || !p.compact() {
+		return len(b), err
 	}
-	if hasOffsets {
-		return 0, errors.New("series has both offsets and runs")
-	}
-	packed := 0
-	if err := eachRunOffset(runs, func(off int64) { packed += protowire.SizeVarint(uint64(off)) }); err != nil {
-		return 0, err
-	}
-	if packed > 0 {
-		size += protowire.SizeTag(seriesOffsetsField) + protowire.SizeVarint(uint64(packed)) + packed
-	}
-	return size, nil
+	var n sizer
+	err = p.write(&n)
+	return int(n), err
 }
 
-// writeExpandedSeries is writeExpanded for a Series: its fields in
-// order, the offsets the runs give packed in place of field 3, as the
-// deterministic encoding of the expanded series has them.
+// writeExpandedSeries is writeExpanded for a Series.
 func writeExpandedSeries(w *hashWriter, b []byte) error {
-	var before, after []field
-	runs, err := seriesRuns(b, func(f field) error {
-		if f.num < seriesOffsetsField {
-			before = append(before, f)
-		} else {
-			after = append(after, f)
-		}
-		return nil
-	})
+	p, err := splitSeries(b)
 	if err != nil {
 		return err
 	}
-	if len(runs) == 0 {
+	if !p.compact() {
 		w.write(b)
 		return nil
 	}
-	for _, f := range before {
-		w.write(f.raw)
-	}
-	packed := 0
-	if err := eachRunOffset(runs, func(off int64) { packed += protowire.SizeVarint(uint64(off)) }); err != nil {
-		return err
-	}
-	if packed > 0 {
-		w.varint(uint64(protowire.EncodeTag(seriesOffsetsField, protowire.BytesType)))
-		w.varint(uint64(packed))
-		if err := eachRunOffset(runs, func(off int64) { w.varint(uint64(off)) }); err != nil {
-			return err
-		}
-	}
-	for _, f := range after {
-		w.write(f.raw)
-	}
-	return nil
+	return p.write(w)
 }
+
+// sink is where an expanded series goes: the hash, or a sizer.
+type sink interface {
+	write(b []byte)
+	varint(v uint64)
+	fixed64(v uint64)
+}
+
+// sizer counts what is written to it.
+type sizer int
+
+func (n *sizer) write(b []byte)   { *n += sizer(len(b)) }
+func (n *sizer) varint(v uint64)  { *n += sizer(protowire.SizeVarint(v)) }
+func (n *sizer) fixed64(v uint64) { *n += 8 }
 
 var (
 	seriesDescriptor = (&pluginapi.Series{}).ProtoReflect().Descriptor()

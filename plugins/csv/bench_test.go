@@ -96,7 +96,8 @@ func benchHop(b *testing.B, rec *pluginapi.Record, samples bool) {
 }
 
 // storedBody is a record encoded as the daemon stores it: its content
-// marshalled once, without a version, and the version field appended
+// marshalled once, without a version, values packed, and the version
+// field appended
 // (core/records does the same; a plugin's tests cannot import core).
 type storedBody struct {
 	buf     []byte // content, with room for the version field
@@ -109,6 +110,7 @@ var versionField = (&pluginapi.Record{}).ProtoReflect().Descriptor().Fields().By
 func newStoredBody(b *testing.B, rec *pluginapi.Record) *storedBody {
 	r := proto.Clone(rec).(*pluginapi.Record)
 	r.Version = ""
+	pluginapi.EachSeries(r, func(s *pluginapi.Series) { s.PackValues() })
 	content, err := proto.Marshal(r)
 	require.NoError(b, err)
 	buf := make([]byte, len(content), len(content)+64)

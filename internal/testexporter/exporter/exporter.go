@@ -122,11 +122,14 @@ func (e *Exporter) Configure(_ context.Context, req *pluginapi.ConfigureRequest,
 
 // line is what LogFile receives per exported record.
 type line struct {
-	Key       string `json:"key"`
-	Version   string `json:"version"`
-	Kind      string `json:"kind"`
-	Samples   int    `json:"samples"`
-	FileBytes int    `json:"file_bytes"`
+	Key     string `json:"key"`
+	Version string `json:"version"`
+	Kind    string `json:"kind"`
+	Samples int    `json:"samples"`
+	// ValuesSum adds up every sample value, in order: equal sums say the
+	// values arrived as they were sent.
+	ValuesSum float64 `json:"values_sum"`
+	FileBytes int     `json:"file_bytes"`
 	// Files are the formats (FILE_FORMAT_FIT) of the files that came with
 	// their bytes.
 	Files []string `json:"files,omitempty"`
@@ -188,6 +191,9 @@ func (e *Exporter) exportOne(ctx context.Context, r *pluginapi.Record) *pluginap
 	if ex := r.GetExercise(); ex != nil {
 		for _, s := range ex.GetSamples() {
 			l.Samples += s.Len()
+			for _, v := range s.GetValues() {
+				l.ValuesSum += v
+			}
 		}
 		for _, f := range ex.GetFiles() {
 			l.FileBytes += len(f.GetData())

@@ -1,0 +1,215 @@
+package pluginapi
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
+)
+
+// Values as value_deltas (protocol 2): most series are decimals with a
+// few digits (heart rate and cadence are integers, FIT speed has three
+// decimals, distance two, Polar's JSON samples what their strings
+// show), so each is an integer once scaled, and consecutive samples are
+// close: a zigzag varint of the difference takes one or two bytes where
+// a double takes eight. A 10 h exercise's record shrinks by half, and so
+// does what the daemon stores, keeps in memory and sends to each plugin.
+// A series is packed only when every value comes back bit for bit.
+
+// maxValueDecimals is the most decimals PackValues tries: beyond, the
+// scaled integers take as many bytes as the doubles.
+const maxValueDecimals = 9
+
+var pow10 = [maxValueDecimals + 1]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
+
+// valueUnits are the units PackValues tries when no decimals fit: FIT's
+// semicircle in degrees (positions).
+var valueUnits = [...]float64{180.0 / (1 << 31)}
+
+// maxScaled bounds a scaled value: below 2^53 every integer is a float64,
+// so the division or product that gives the value back is exact.
+const maxScaled = 1 << 53
+
+// errBadValueDeltas is a value_deltas field that does not decode.
+var errBadValueDeltas = errors.New("malformed value_deltas")
+
+// scale turns values into integers and back: n / 10^decimals, or n * unit
+// when unit is set.
+type scale struct {
+	decimals uint32
+	unit     float64
+}
+
+func (sc scale) value(n int64) float64 {
+	if sc.unit != 0 {
+		return float64(n) * sc.unit
+	}
+	return float64(n) / pow10[sc.decimals]
+}
+
+// integer returns v's integer at this scale, and whether it gives v back
+// bit for bit (-0 does not: its integer is 0).
+func (sc scale) integer(v float64) (int64, bool) {
+	n := sc.round(v)
+	if !(math.Abs(n) < maxScaled) {
+		return 0, false
+	}
+	i := int64(n)
+	return i, math.Float64bits(sc.value(i)) == math.Float64bits(v)
+}
+
+// round is v's nearest integer at this scale, as a float64. Which way a
+// tie goes does not matter: a tie gives no value back exactly either
+// way. RoundToEven is a single instruction on amd64 and arm64.
+func (sc scale) round(v float64) float64 {
+	if sc.unit != 0 {
+		return math.RoundToEven(v / sc.unit)
+	}
+	return math.RoundToEven(v * pow10[sc.decimals])
+}
+
+// PackValues puts the values into ValueDeltas (see the field's comment)
+// when every one of them comes back exactly and that form is smaller,
+// and reports whether it did. The daemon packs each record it stores;
+// the SDK unpacks before a plugin's Export sees the record (UnpackValues).
+func (x *Series) PackValues() bool {
+	vals := x.GetValues()
+	if len(vals) < 2 || len(x.ValueDeltas) > 0 {
+		return false
+	}
+	sc, size, ok := findScale(vals)
+	if !ok || size >= 8*len(vals) {
+		return false
+	}
+	buf := make([]byte, 0, size)
+	prev := int64(0)
+	for _, v := range vals {
+		n := int64(sc.round(v)) // exact: findScale checked each
+		if d := protowire.EncodeZigZag(n - prev); d < 0x80 {
+			buf = append(buf, byte(d)) // AppendVarint is not inlined
+		} else {
+			buf = protowire.AppendVarint(buf, d)
+		}
+		prev = n
+	}
+	x.ValueDeltas, x.ValueDecimals, x.ValueUnit, x.Values = buf, sc.decimals, sc.unit, nil
+	return true
+}
+
+// findScale finds the fewest decimals at which every value is an exact
+// integer, else a unit of valueUnits at which they are, and the size of
+// the deltas. A value exact at k decimals is exact at any larger k (the
+// same real number, rounded the same way), so k only grows; the size is
+// counted again when it does.
+func findScale(vals []float64) (scale, int, bool) {
+	sc := scale{}
+	for {
+		size, ok := deltasSize(vals, sc)
+		if ok {
+			return sc, size, true
+		}
+		if sc.decimals == maxValueDecimals {
+			break
+		}
+		sc.decimals++
+	}
+	for _, u := range valueUnits {
+		if size, ok := deltasSize(vals, scale{unit: u}); ok {
+			return scale{unit: u}, size, true
+		}
+	}
+	return scale{}, 0, false
+}
+
+// deltasSize is the size of vals' deltas at sc, ok false as soon as a
+// value is not exact at it.
+func deltasSize(vals []float64, sc scale) (int, bool) {
+	size, prev := 0, int64(0)
+	for _, v := range vals {
+		n, ok := sc.integer(v)
+		if !ok {
+			return 0, false
+		}
+		size += protowire.SizeVarint(protowire.EncodeZigZag(n - prev))
+		prev = n
+	}
+	return size, true
+}
+
+// UnpackValues puts value_deltas back into Values; a series without them
+// is left as it is.
+func (x *Series) UnpackValues() error {
+	if x == nil || len(x.ValueDeltas) == 0 {
+		return nil
+	}
+	sc := scale{decimals: x.ValueDecimals, unit: x.ValueUnit}
+	switch {
+	case len(x.Values) > 0:
+		return fmt.Errorf("%w: both values and value_deltas", errBadValueDeltas)
+	case sc.decimals > maxValueDecimals:
+		return fmt.Errorf("%w: %d decimals (at most %d)", errBadValueDeltas, sc.decimals, maxValueDecimals)
+	case sc.unit != 0 && (sc.decimals != 0 || math.IsNaN(sc.unit) || math.IsInf(sc.unit, 0)):
+		return fmt.Errorf("%w: value_unit %v with %d decimals", errBadValueDeltas, sc.unit, sc.decimals)
+	}
+	b, n := x.ValueDeltas, 0
+	for _, c := range b {
+		if c < 0x80 {
+			n++
+		}
+	}
+	vals := make([]float64, n)
+	sum := int64(0)
+	for i, j := 0, 0; i < len(b); j++ {
+		d, m := uint64(b[i]), 1
+		if d >= 0x80 { // one byte in the common case, decoded here
+			d, m = protowire.ConsumeVarint(b[i:])
+			if m < 0 {
+				return fmt.Errorf("%w: %v", errBadValueDeltas, protowire.ParseError(m))
+			}
+		}
+		i += m
+		sum += int64(d>>1) ^ -int64(d&1) // protowire.DecodeZigZag, not inlined
+		if sum >= maxScaled || sum <= -maxScaled {
+			return fmt.Errorf("%w: a value beyond 2^53", errBadValueDeltas)
+		}
+		vals[j] = float64(sum)
+	}
+	switch {
+	case sc.unit != 0:
+		for i, v := range vals {
+			vals[i] = v * sc.unit
+		}
+	case sc.decimals > 0:
+		p := pow10[sc.decimals]
+		for i, v := range vals {
+			vals[i] = v / p
+		}
+	}
+	x.Values, x.ValueDeltas, x.ValueDecimals, x.ValueUnit = vals, nil, 0, 0
+	return nil
+}
+
+// UnpackValues unpacks every series in m (Series.UnpackValues), however
+// deep. The SDK does this to each record before Export; the daemon to
+// each record it decodes.
+func UnpackValues(m proto.Message) error {
+	var err error
+	EachSeries(m, func(s *Series) {
+		if err == nil {
+			err = s.UnpackValues()
+		}
+	})
+	return err
+}
+
+// hasPacked reports whether any series in m carries runs or value
+// deltas, which a protocol 1 plugin cannot read.
+func hasPacked(m proto.Message) bool {
+	found := false
+	eachSeries(m.ProtoReflect(), func(s *Series) {
+		found = found || len(s.GetRuns()) > 0 || len(s.GetValueDeltas()) > 0
+	})
+	return found
+}

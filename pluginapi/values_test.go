@@ -1,0 +1,197 @@
+package pluginapi_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/polarbridge/polarbridge/pluginapi"
+)
+
+// sameBits reports whether two value lists are equal to the last bit.
+func sameBits(t *testing.T, want, got []float64, msg string) {
+	t.Helper()
+	require.Len(t, got, len(want), msg)
+	for i := range want {
+		if math.Float64bits(want[i]) != math.Float64bits(got[i]) {
+			t.Fatalf("%s: value %d: got %v (%#x), want %v (%#x)", msg, i, got[i], math.Float64bits(got[i]), want[i], math.Float64bits(want[i]))
+		}
+	}
+}
+
+// packed packs vals, checks the round trip and returns the series.
+func packed(t *testing.T, vals []float64) (*pluginapi.Series, bool) {
+	t.Helper()
+	s := &pluginapi.Series{Values: append([]float64(nil), vals...)}
+	if !s.PackValues() {
+		sameBits(t, vals, s.GetValues(), "a series not packed keeps its values")
+		assert.Empty(t, s.GetValueDeltas())
+		return s, false
+	}
+	assert.Empty(t, s.GetValues())
+	enc := &pluginapi.Series{ValueDeltas: s.GetValueDeltas(), ValueDecimals: s.GetValueDecimals(), ValueUnit: s.GetValueUnit()}
+	require.NoError(t, enc.UnpackValues())
+	sameBits(t, vals, enc.GetValues(), "unpacked")
+	assert.Empty(t, enc.GetValueDeltas())
+	return s, true
+}
+
+// Values as the decoders make them pack at the fewest decimals that give
+// each one back, in a byte or two each, and unpack to the same bits.
+func TestPackValues(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 5))
+	series := func(n int, f func(i int) float64) []float64 {
+		out := make([]float64, n)
+		for i := range out {
+			out[i] = f(i)
+		}
+		return out
+	}
+	walk := func(scale int) func(int) float64 { // a random walk, as samples move
+		x := 0
+		return func(int) float64 { x += rng.IntN(2*scale+1) - scale; return float64(x) }
+	}
+	for _, c := range []struct {
+		name     string
+		vals     []float64
+		decimals uint32
+		perValue float64 // bytes per value at most
+	}{
+		{"heart rate", series(3600, func(int) float64 { return float64(100 + rng.IntN(80)) }), 0, 2},
+		{"FIT speed, mm/s", series(3600, func(int) float64 { return float64(2500+rng.IntN(100)) / 1000 }), 3, 2},
+		{"FIT distance, cm", series(3600, func(i int) float64 { return float64(i*310+rng.IntN(9)) / 100 }), 2, 2},
+		{"temperature below zero", series(3600, func(int) float64 { return float64(rng.IntN(10) - 20) }), 0, 1},
+		{"JSON strings, one decimal", series(3600, func(int) float64 {
+			v, _ := strconv.ParseFloat(strconv.FormatFloat(float64(rng.IntN(300))/10, 'f', 1, 64), 64)
+			return v
+		}), 1, 2},
+		{"JSON strings, mixed decimals", series(3600, func(i int) float64 {
+			v, _ := strconv.ParseFloat(strconv.FormatFloat(float64(rng.IntN(3000))/1000, 'f', i%4, 64), 64)
+			return v
+		}), 3, 2},
+		{"six decimals", series(3600, func(i int) float64 { return (60e6 + float64(i)) / 1e6 }), 6, 2},
+		{"large integers", []float64{1<<53 - 1, 1<<53 - 2, -(1<<53 - 1), 0}, 0, 8},
+		{"a walk", series(3600, walk(3)), 0, 1},
+		{"constant", series(3600, func(int) float64 { return 7.5 }), 1, 1.01},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, ok := packed(t, c.vals)
+			require.True(t, ok, "packed")
+			assert.Equal(t, c.decimals, s.GetValueDecimals())
+			assert.LessOrEqual(t, float64(len(s.GetValueDeltas()))/float64(len(c.vals)), c.perValue)
+			assert.Zero(t, s.GetValueUnit())
+		})
+	}
+	t.Run("FIT positions, semicircles", func(t *testing.T) {
+		lat := 716533412 // 60.06 degrees
+		vals := series(3600, func(int) float64 { lat += rng.IntN(801) - 400; return float64(lat) * (180.0 / (1 << 31)) })
+		s, ok := packed(t, vals)
+		require.True(t, ok, "packed")
+		assert.Equal(t, 180.0/(1<<31), s.GetValueUnit())
+		assert.Zero(t, s.GetValueDecimals())
+		assert.LessOrEqual(t, float64(len(s.GetValueDeltas()))/float64(len(vals)), 2.01)
+	})
+}
+
+// Values that do not come back exactly, or would not be smaller, stay
+// doubles: the series is left as it was.
+func TestPackValuesRefuses(t *testing.T) {
+	semicircles := 180.0 / (1 << 31)
+	for name, vals := range map[string][]float64{
+		"NaN":                {1, 2, math.NaN()},
+		"infinity":           {1, math.Inf(-1)},
+		"negative zero":      {1, math.Copysign(0, -1)},
+		"FIT altitude":       {float64(2501)/5 - 500, float64(2502)/5 - 500, float64(2503)/5 - 500},
+		"half semicircles":   {0.5 * semicircles, 1.5 * semicircles},
+		"ten decimals":       {0.1234567891, 0.1234567892},
+		"beyond 2^53":        {1 << 53, 1<<53 + 2},
+		"one value":          {72},
+		"no values":          {},
+		"large and apart":    {1e15, -1e15, 1e15, -1e15},
+		"third":              {1.0 / 3, 2.0 / 3},
+		"tiny":               {5e-324, 1e-300},
+		"almost one decimal": {0.1, 0.30000000000000004},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, ok := packed(t, vals)
+			assert.False(t, ok)
+		})
+	}
+	s := &pluginapi.Series{Values: []float64{1, 2}, ValueDeltas: []byte{2, 2}}
+	assert.False(t, s.PackValues(), "already packed")
+}
+
+// Bytes that are no value deltas fail to unpack and leave the series as
+// it was; deltas and values both are refused.
+func TestUnpackValuesMalformed(t *testing.T) {
+	for name, s := range map[string]*pluginapi.Series{
+		"truncated varint":  {ValueDeltas: []byte{0x02, 0x80}},
+		"too many decimals": {ValueDeltas: []byte{0x02}, ValueDecimals: 10},
+		"beyond 2^53":       {ValueDeltas: []byte{0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20}},
+		"values and deltas": {Values: []float64{1}, ValueDeltas: []byte{0x02}},
+		"unit and decimals": {ValueDeltas: []byte{0x02}, ValueDecimals: 1, ValueUnit: 0.5},
+		"unit not a number": {ValueDeltas: []byte{0x02}, ValueUnit: math.NaN()},
+	} {
+		t.Run(name, func(t *testing.T) {
+			deltas := append([]byte(nil), s.GetValueDeltas()...)
+			require.Error(t, s.UnpackValues())
+			assert.Equal(t, deltas, s.GetValueDeltas())
+		})
+	}
+	var none *pluginapi.Series
+	assert.NoError(t, none.UnpackValues())
+}
+
+// Whatever the values, a series that packs unpacks to the same bits.
+func FuzzPackValues(f *testing.F) {
+	f.Add(uint64(1), uint8(0), uint8(3))
+	f.Add(uint64(2), uint8(9), uint8(0))
+	f.Add(uint64(3), uint8(4), uint8(200))
+	f.Fuzz(func(t *testing.T, seed uint64, decimals, noise uint8) {
+		rng := rand.New(rand.NewPCG(seed, 0))
+		vals := make([]float64, 2+rng.IntN(200))
+		x := rng.Int64N(1 << 40)
+		for i := range vals {
+			x += rng.Int64N(int64(noise)+1) - int64(noise)/2
+			vals[i] = float64(x) / math.Pow(10, float64(decimals%12))
+			if noise > 250 { // arbitrary bits now and then
+				vals[i] = math.Float64frombits(rng.Uint64())
+			}
+		}
+		packed(t, vals)
+	})
+}
+
+// A 10 h exercise's series at 1 Hz: packing and unpacking each, as the
+// daemon and a plugin do per record.
+func BenchmarkPackValues(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	vals := make([]float64, 36000)
+	for i := range vals {
+		vals[i] = float64(2500+rng.IntN(100)) / 1000 // FIT speed
+	}
+	b.Run("pack", func(b *testing.B) {
+		b.SetBytes(int64(8 * len(vals)))
+		for b.Loop() {
+			s := &pluginapi.Series{Values: vals}
+			if !s.PackValues() {
+				b.Fatal("not packed")
+			}
+		}
+	})
+	s := &pluginapi.Series{Values: vals}
+	s.PackValues()
+	b.Run("unpack", func(b *testing.B) {
+		b.SetBytes(int64(8 * len(vals)))
+		for b.Loop() {
+			u := &pluginapi.Series{ValueDeltas: s.ValueDeltas, ValueDecimals: s.ValueDecimals}
+			if err := u.UnpackValues(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
