@@ -160,31 +160,34 @@ func (x *Series) UnpackValues() error {
 		}
 	}
 	vals := make([]float64, n)
+	// Division (or the unit's product) in the same pass; the common one-
+	// and two-byte varints decoded here, as ConsumeVarint is not inlined.
+	p, unit := pow10[sc.decimals], sc.unit
 	sum := int64(0)
 	for i, j := 0, 0; i < len(b); j++ {
-		d, m := uint64(b[i]), 1
-		if d >= 0x80 { // one byte in the common case, decoded here
-			d, m = protowire.ConsumeVarint(b[i:])
-			if m < 0 {
+		var d uint64
+		switch {
+		case b[i] < 0x80:
+			d = uint64(b[i])
+			i++
+		case i+1 < len(b) && b[i+1] < 0x80:
+			d = uint64(b[i]&0x7f) | uint64(b[i+1])<<7
+			i += 2
+		default:
+			var m int
+			if d, m = protowire.ConsumeVarint(b[i:]); m < 0 {
 				return fmt.Errorf("%w: %v", errBadValueDeltas, protowire.ParseError(m))
 			}
+			i += m
 		}
-		i += m
 		sum += int64(d>>1) ^ -int64(d&1) // protowire.DecodeZigZag, not inlined
 		if sum >= maxScaled || sum <= -maxScaled {
 			return fmt.Errorf("%w: a value beyond 2^53", errBadValueDeltas)
 		}
-		vals[j] = float64(sum)
-	}
-	switch {
-	case sc.unit != 0:
-		for i, v := range vals {
-			vals[i] = v * sc.unit
-		}
-	case sc.decimals > 0:
-		p := pow10[sc.decimals]
-		for i, v := range vals {
-			vals[i] = v / p
+		if unit != 0 {
+			vals[j] = float64(sum) * unit
+		} else {
+			vals[j] = float64(sum) / p
 		}
 	}
 	x.Values, x.ValueDeltas, x.ValueDecimals, x.ValueUnit = vals, nil, 0, 0
