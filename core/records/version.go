@@ -213,8 +213,14 @@ func splitSeries(b []byte) (*seriesParts, error) {
 		if f.num == seriesRunsField {
 			p.runs = append(p.runs, v)
 		} else {
+			// Read only (UnpackValues leaves them be): the body's bytes
+			// serve, unless the field comes in parts.
 			s := p.packedSeries()
-			s.ValueDeltas = append(s.ValueDeltas, v...)
+			if s.ValueDeltas == nil {
+				s.ValueDeltas = v
+			} else {
+				s.ValueDeltas = append(append([]byte(nil), s.ValueDeltas...), v...)
+			}
 		}
 		return nil
 	})
