@@ -29,7 +29,8 @@ var pow10 = [maxValueDecimals + 1]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 
 var valueUnits = [...]float64{180.0 / (1 << 31)}
 
 // maxScaled bounds a scaled value: below 2^53 every integer is a float64,
-// so the division or product that gives the value back is exact.
+// so the integer itself is exact (whether the division or product gives
+// the value back is checked bit for bit).
 const maxScaled = 1 << 53
 
 // errBadValueDeltas is a value_deltas field that does not decode.
@@ -100,9 +101,9 @@ func (x *Series) PackValues() bool {
 
 // findScale finds the fewest decimals at which every value is an exact
 // integer, else a unit of valueUnits at which they are, and the size of
-// the deltas. A value exact at k decimals is exact at any larger k (the
-// same real number, rounded the same way), so k only grows; the size is
-// counted again when it does.
+// the deltas. k only grows, and every value is checked again at each k:
+// a value exact at k decimals is usually exact at more, but not always
+// (2^52+1 is, at 0 decimals; ten times it is beyond 2^53).
 func findScale(vals []float64) (scale, int, bool) {
 	sc := scale{}
 	for {
@@ -182,7 +183,7 @@ func (x *Series) UnpackValues() error {
 		}
 		sum += int64(d>>1) ^ -int64(d&1) // protowire.DecodeZigZag, not inlined
 		if sum >= maxScaled || sum <= -maxScaled {
-			return fmt.Errorf("%w: a value beyond 2^53", errBadValueDeltas)
+			return fmt.Errorf("%w: a value at or beyond 2^53", errBadValueDeltas)
 		}
 		if unit != 0 {
 			vals[j] = float64(sum) * unit
@@ -196,7 +197,8 @@ func (x *Series) UnpackValues() error {
 
 // UnpackValues unpacks every series in m (Series.UnpackValues), however
 // deep. The SDK does this to each record before Export; the daemon to
-// each record it decodes.
+// each record it decodes. On an error, the series before the one that
+// failed are unpacked and the others not: the record is not usable.
 func UnpackValues(m proto.Message) error {
 	var err error
 	EachSeries(m, func(s *Series) {

@@ -124,6 +124,16 @@ func TestVersionSameWhicheverForm(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, want, v, "values packed")
 			assert.True(t, proto.Equal(before, c), "Version leaves the deltas as they were")
+
+			// Packed values with their offsets one by one: Version compacts
+			// the offsets and gives back both as they were.
+			c = proto.Clone(r).(*pluginapi.Record)
+			pluginapi.EachSeries(c, func(s *pluginapi.Series) { s.PackValues() })
+			before = proto.Clone(c)
+			v, err = records.Version(c)
+			require.NoError(t, err)
+			assert.Equal(t, want, v, "values packed, offsets not compacted")
+			assert.True(t, proto.Equal(before, c), "Version leaves offsets and deltas as they were")
 		})
 	}
 	assert.Greater(t, runs, 10, "the fixtures have series in runs")

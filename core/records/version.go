@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash"
 	"math"
+	"slices"
 	"sync"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -172,58 +173,60 @@ func writeExpanded(w *hashWriter, md protoreflect.MessageDescriptor, b []byte) e
 // they are, and the runs and value deltas (with their scale) that stand
 // for fields 3 and 4.
 type seriesParts struct {
-	fields []field // all but runs and value deltas and scale, in order
+	fields []field // all but runs and value deltas, in order
 	runs   [][]byte
-	packed *pluginapi.Series // value deltas and decimals; nil without
+	// packed holds the value deltas and their scale; nil without deltas,
+	// when a stray scale is hashed as any other field (UnpackValues and
+	// so DecodeBody ignore it then too).
+	packed *pluginapi.Series
 	has    [seriesValuesField + 1]bool
 }
 
 func splitSeries(b []byte) (*seriesParts, error) {
 	p := &seriesParts{}
+	var scale pluginapi.Series // decimals and unit, last one of each
 	err := fields(seriesDescriptor, b, func(f field) error {
-		switch f.num {
-		case seriesRunsField, seriesDeltasField, seriesDecimalsField, seriesUnitField:
-		default:
-			if f.num <= seriesValuesField {
-				p.has[f.num] = true
-			}
-			p.fields = append(p.fields, f)
-			return nil
-		}
 		switch f.num {
 		case seriesDecimalsField:
 			v, n := protowire.ConsumeVarint(f.raw[f.tag:])
 			if f.typ != protowire.VarintType || n < 0 {
 				return errBadEncoding
 			}
-			p.packedSeries().ValueDecimals = uint32(v)
-			return nil
+			scale.ValueDecimals = uint32(v)
 		case seriesUnitField:
 			v, n := protowire.ConsumeFixed64(f.raw[f.tag:])
 			if f.typ != protowire.Fixed64Type || n < 0 {
 				return errBadEncoding
 			}
-			p.packedSeries().ValueUnit = math.Float64frombits(v)
-			return nil
-		}
-		v, n := protowire.ConsumeBytes(f.raw[f.tag:])
-		if f.typ != protowire.BytesType || n < 0 {
-			return errBadEncoding
-		}
-		if f.num == seriesRunsField {
-			p.runs = append(p.runs, v)
-		} else {
-			// Read only (UnpackValues leaves them be): the body's bytes
-			// serve, unless the field comes in parts.
-			s := p.packedSeries()
-			if s.ValueDeltas == nil {
-				s.ValueDeltas = v
+			scale.ValueUnit = math.Float64frombits(v)
+		case seriesRunsField, seriesDeltasField:
+			v, n := protowire.ConsumeBytes(f.raw[f.tag:])
+			if f.typ != protowire.BytesType || n < 0 {
+				return errBadEncoding
+			}
+			if f.num == seriesRunsField {
+				p.runs = append(p.runs, v)
 			} else {
-				s.ValueDeltas = append(append([]byte(nil), s.ValueDeltas...), v...)
+				// A bytes field given twice keeps its last value, as the
+				// Go decoder has it. Read only (UnpackValues leaves them
+				// be), so the body's bytes serve.
+				scale.ValueDeltas = v
+			}
+			return nil
+		default:
+			if f.num <= seriesValuesField {
+				p.has[f.num] = true
 			}
 		}
+		p.fields = append(p.fields, f)
 		return nil
 	})
+	if len(scale.ValueDeltas) > 0 {
+		p.packed = &scale
+		p.fields = slices.DeleteFunc(p.fields, func(f field) bool {
+			return f.num == seriesDecimalsField || f.num == seriesUnitField
+		})
+	}
 	switch {
 	case err != nil:
 	case len(p.runs) > 0 && p.has[seriesOffsetsField]:
@@ -232,13 +235,6 @@ func splitSeries(b []byte) (*seriesParts, error) {
 		err = errors.New("series has both values and value deltas")
 	}
 	return p, err
-}
-
-func (p *seriesParts) packedSeries() *pluginapi.Series {
-	if p.packed == nil {
-		p.packed = &pluginapi.Series{}
-	}
-	return p.packed
 }
 
 // compact reports whether the series has runs or value deltas to expand.
