@@ -5,7 +5,6 @@ import (
 	"io"
 	"math"
 	"slices"
-	"strconv"
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -281,17 +280,6 @@ func appendHeader(buf []byte, header []string) []byte {
 		buf = append(buf, h...)
 	}
 	return append(buf, '\n')
-}
-
-// appendFloat is fmtFloat into a buffer. Most samples are whole numbers
-// (heart rate, cadence, power, RR intervals, elapsed seconds), which
-// print the same as integers and much faster. Below 2^53 every integer
-// is exact, so its shortest form is its digits; -0 keeps its sign.
-func appendFloat(buf []byte, v float64) []byte {
-	if i := int64(v); float64(i) == v && i > -1<<53 && i < 1<<53 && (i != 0 || !math.Signbit(v)) {
-		return strconv.AppendInt(buf, i, 10)
-	}
-	return strconv.AppendFloat(buf, v, 'f', -1, 64)
 }
 
 // timeAppender appends instants as time.Time.AppendFormat does with
