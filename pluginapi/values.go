@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
@@ -145,14 +146,34 @@ func (x *Series) UnpackValues() error {
 	if x == nil || len(x.ValueDeltas) == 0 {
 		return nil
 	}
+	if len(x.Values) > 0 {
+		return fmt.Errorf("%w: both values and value_deltas", errBadValueDeltas)
+	}
+	vals, err := x.AppendValues(nil)
+	if err != nil {
+		return err
+	}
+	x.Values, x.ValueDeltas, x.ValueDecimals, x.ValueUnit = vals, nil, 0, 0
+	return nil
+}
+
+// AppendValues appends the series' values to dst, from value_deltas when
+// it has them, and returns the extended slice; the series is left as it
+// is. A reader that needs each series' values only for a moment (the
+// daemon hashing a record) reuses one buffer instead of unpacking every
+// series.
+func (x *Series) AppendValues(dst []float64) ([]float64, error) {
+	if len(x.GetValueDeltas()) == 0 {
+		return append(dst, x.GetValues()...), nil
+	}
 	sc := scale{decimals: x.ValueDecimals, unit: x.ValueUnit}
 	switch {
 	case len(x.Values) > 0:
-		return fmt.Errorf("%w: both values and value_deltas", errBadValueDeltas)
+		return dst, fmt.Errorf("%w: both values and value_deltas", errBadValueDeltas)
 	case sc.decimals > maxValueDecimals:
-		return fmt.Errorf("%w: %d decimals (at most %d)", errBadValueDeltas, sc.decimals, maxValueDecimals)
+		return dst, fmt.Errorf("%w: %d decimals (at most %d)", errBadValueDeltas, sc.decimals, maxValueDecimals)
 	case sc.unit != 0 && (sc.decimals != 0 || math.IsNaN(sc.unit) || math.IsInf(sc.unit, 0)):
-		return fmt.Errorf("%w: value_unit %v with %d decimals", errBadValueDeltas, sc.unit, sc.decimals)
+		return dst, fmt.Errorf("%w: value_unit %v with %d decimals", errBadValueDeltas, sc.unit, sc.decimals)
 	}
 	b, n := x.ValueDeltas, 0
 	for _, c := range b {
@@ -160,7 +181,8 @@ func (x *Series) UnpackValues() error {
 			n++
 		}
 	}
-	vals := make([]float64, n)
+	out := slices.Grow(dst, n)[:len(dst)+n]
+	vals := out[len(dst):]
 	// Division (or the unit's product) in the same pass; the common one-
 	// and two-byte varints decoded here, as ConsumeVarint is not inlined.
 	p, unit := pow10[sc.decimals], sc.unit
@@ -177,13 +199,13 @@ func (x *Series) UnpackValues() error {
 		default:
 			var m int
 			if d, m = protowire.ConsumeVarint(b[i:]); m < 0 {
-				return fmt.Errorf("%w: %v", errBadValueDeltas, protowire.ParseError(m))
+				return dst, fmt.Errorf("%w: %v", errBadValueDeltas, protowire.ParseError(m))
 			}
 			i += m
 		}
 		sum += int64(d>>1) ^ -int64(d&1) // protowire.DecodeZigZag, not inlined
 		if sum >= maxScaled || sum <= -maxScaled {
-			return fmt.Errorf("%w: a value at or beyond 2^53", errBadValueDeltas)
+			return dst, fmt.Errorf("%w: a value at or beyond 2^53", errBadValueDeltas)
 		}
 		if unit != 0 {
 			vals[j] = float64(sum) * unit
@@ -191,8 +213,7 @@ func (x *Series) UnpackValues() error {
 			vals[j] = float64(sum) / p
 		}
 	}
-	x.Values, x.ValueDeltas, x.ValueDecimals, x.ValueUnit = vals, nil, 0, 0
-	return nil
+	return out, nil
 }
 
 // UnpackValues unpacks every series in m (Series.UnpackValues), however

@@ -30,6 +30,9 @@ func packed(t *testing.T, vals []float64) (*pluginapi.Series, bool) {
 	if !s.PackValues() {
 		sameBits(t, vals, s.GetValues(), "a series not packed keeps its values")
 		assert.Empty(t, s.GetValueDeltas())
+		got, err := s.AppendValues(nil)
+		require.NoError(t, err)
+		sameBits(t, vals, got, "AppendValues of a series not packed")
 		return s, false
 	}
 	assert.Empty(t, s.GetValues())
@@ -37,6 +40,15 @@ func packed(t *testing.T, vals []float64) (*pluginapi.Series, bool) {
 	require.NoError(t, enc.UnpackValues())
 	sameBits(t, vals, enc.GetValues(), "unpacked")
 	assert.Empty(t, enc.GetValueDeltas())
+
+	// AppendValues gives the same after what dst holds, and leaves the
+	// series packed.
+	head := []float64{-1, math.Inf(1)}
+	got, err := s.AppendValues(head[:2:2])
+	require.NoError(t, err)
+	sameBits(t, append(head, vals...), got, "appended")
+	assert.NotEmpty(t, s.GetValueDeltas(), "AppendValues leaves the deltas")
+	assert.Empty(t, s.GetValues())
 	return s, true
 }
 
@@ -138,6 +150,9 @@ func TestUnpackValuesMalformed(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			deltas := append([]byte(nil), s.GetValueDeltas()...)
+			dst, err := s.AppendValues([]float64{1})
+			require.Error(t, err)
+			assert.Equal(t, []float64{1}, dst, "AppendValues gives dst back as it was")
 			require.Error(t, s.UnpackValues())
 			assert.Equal(t, deltas, s.GetValueDeltas())
 		})
