@@ -117,7 +117,7 @@ func TestPackValuesRefuses(t *testing.T) {
 		"NaN":                {1, 2, math.NaN()},
 		"infinity":           {1, math.Inf(-1)},
 		"negative zero":      {1, math.Copysign(0, -1)},
-		"FIT altitude":       {float64(2501)/5 - 500, float64(2502)/5 - 500, float64(2503)/5 - 500},
+		"offset in floats":   {float64(2501)/5 - 500, float64(2502)/5 - 500, float64(2503)/5 - 500},
 		"half semicircles":   {0.5 * semicircles, 1.5 * semicircles},
 		"ten decimals":       {0.1234567891, 0.1234567892},
 		"beyond 2^53":        {1 << 53, 1<<53 + 2},
@@ -209,4 +209,54 @@ func BenchmarkPackValues(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkUnpackExercise unpacks a 10 h exercise at 1 Hz the way FIT
+// files have it, as the SDK does before each Export: heart rate,
+// cadence, power and temperature as integers, speed in mm/s, distance in
+// cm, altitude in steps of 0.2 m, and positions in semicircles.
+func BenchmarkUnpackExercise(b *testing.B) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	const n = 36000
+	walk := func(x, step int, f func(int) float64) []float64 {
+		out := make([]float64, n)
+		for i := range out {
+			x += rng.IntN(2*step+1) - step
+			out[i] = f(x)
+		}
+		return out
+	}
+	id := func(x int) float64 { return float64(x) }
+	dist, d := make([]float64, n), 0
+	for i := range dist {
+		d += 280 + rng.IntN(60)
+		dist[i] = float64(d) / 100
+	}
+	semicircles := func(x int) float64 { return float64(x) * (180.0 / (1 << 31)) }
+	series := [][]float64{
+		walk(140, 2, id), walk(85, 1, id), walk(250, 40, id), walk(20, 1, id),
+		walk(3200, 60, func(x int) float64 { return float64(x) / 1000 }), dist,
+		walk(2600, 1, func(x int) float64 { return float64(2*x-5000) / 10 }),
+		walk(716533412, 400, semicircles), walk(297533412, 400, semicircles),
+	}
+	var packed []*pluginapi.Series
+	size := 0
+	for _, vals := range series {
+		s := &pluginapi.Series{Values: vals}
+		if !s.PackValues() {
+			b.Fatal("not packed")
+		}
+		packed = append(packed, s)
+		size += len(s.GetValueDeltas())
+	}
+	b.SetBytes(int64(size))
+	b.ReportMetric(float64(size)/(9*n), "bytes/value")
+	for b.Loop() {
+		for _, s := range packed {
+			u := &pluginapi.Series{ValueDeltas: s.ValueDeltas, ValueDecimals: s.ValueDecimals, ValueUnit: s.ValueUnit}
+			if err := u.UnpackValues(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
 }

@@ -309,11 +309,11 @@ func recordValues(m *proto.Message) [numSeries]float64 {
 			}
 		case fieldnum.RecordAltitude:
 			if x.Type() == proto.TypeUint16 && x.Uint16() != 0xFFFF {
-				altitude = float64(x.Uint16())/5 - 500
+				altitude = fitAltitude(uint32(x.Uint16()))
 			}
 		case fieldnum.RecordEnhancedAltitude:
 			if x.Type() == proto.TypeUint32 && x.Uint32() != 0xFFFFFFFF {
-				enhAltitude = float64(x.Uint32())/5 - 500
+				enhAltitude = fitAltitude(x.Uint32())
 			}
 		case fieldnum.RecordPower:
 			if x.Type() == proto.TypeUint16 && x.Uint16() != 0xFFFF {
@@ -345,6 +345,13 @@ func recordValues(m *proto.Message) [numSeries]float64 {
 	}
 	return v
 }
+
+// fitAltitude is a FIT altitude (scale 5, offset 500 m) in metres, as
+// the decimal it stands for (steps of 0.2 m): float64(raw)/5 - 500 is
+// not one (2601 gives 20.200000000000045). An exact decimal prints as
+// it reads and packs in a byte or two (pluginapi.Series.PackValues)
+// where that value takes eight.
+func fitAltitude(raw uint32) float64 { return float64(int64(raw)*2-5000) / 10 }
 
 // superseding returns the 16-bit field's value when it has one, else the
 // enhanced one. FIT defines the 16-bit speed and altitude as components

@@ -70,10 +70,12 @@ func tormoderRecordValues(r *fit.RecordMsg) [numSeries]float64 {
 	if r.Cadence != 0xFF {
 		v[seriesCadence] = float64(r.Cadence)
 	}
+	// tormoder's fields, scaled as DecodeFIT does (GetAltitudeScaled
+	// subtracts the offset from a float).
 	if r.EnhancedAltitude != 0xFFFFFFFF {
-		v[seriesAltitude] = r.GetEnhancedAltitudeScaled()
-	} else {
-		v[seriesAltitude] = r.GetAltitudeScaled()
+		v[seriesAltitude] = fitAltitude(r.EnhancedAltitude)
+	} else if r.Altitude != 0xFFFF {
+		v[seriesAltitude] = fitAltitude(uint32(r.Altitude))
 	}
 	if r.Power != 0xFFFF {
 		v[seriesPower] = float64(r.Power)

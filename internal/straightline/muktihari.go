@@ -106,7 +106,7 @@ func (l *mkListener) OnMesg(m proto.Message) {
 // the record has none, as recordValues for tormoder/fit's records.
 func mkRecordValues(r *mesgdef.Record) [len(sampleTypes)]float64 {
 	nan := math.NaN()
-	v := [len(sampleTypes)]float64{nan, r.SpeedScaled(), nan, r.AltitudeScaled(), nan, r.DistanceScaled(), nan, nan, nan}
+	v := [len(sampleTypes)]float64{nan, r.SpeedScaled(), nan, nan, nan, r.DistanceScaled(), nan, nan, nan}
 	if r.HeartRate != 0xFF {
 		v[0] = float64(r.HeartRate)
 	}
@@ -118,7 +118,9 @@ func mkRecordValues(r *mesgdef.Record) [len(sampleTypes)]float64 {
 		v[2] = float64(r.Cadence)
 	}
 	if r.EnhancedAltitude != 0xFFFFFFFF {
-		v[3] = r.EnhancedAltitudeScaled()
+		v[3] = altitude(r.EnhancedAltitude)
+	} else if r.Altitude != 0xFFFF {
+		v[3] = altitude(uint32(r.Altitude))
 	}
 	if r.Power != 0xFFFF {
 		v[4] = float64(r.Power)

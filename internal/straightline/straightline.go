@@ -291,11 +291,15 @@ func (e *Exporter) get(ctx context.Context, path string) ([]byte, error) {
 // the plugin's sample_types column does.
 var sampleTypes = [...]string{"heart_rate", "speed", "cadence", "altitude", "power", "distance", "temperature", "latitude", "longitude"}
 
+// altitude is a FIT altitude in metres as the decimal it stands for
+// (the bridge's too): the library's raw/5 - 500 in floats is not one.
+func altitude(raw uint32) float64 { return float64(int64(raw)*2-5000) / 10 }
+
 // recordValues are a record's values in sampleTypes order, NaN where the
 // record has none.
 func recordValues(r *fit.RecordMsg) [len(sampleTypes)]float64 {
 	nan := math.NaN()
-	v := [len(sampleTypes)]float64{nan, r.GetSpeedScaled(), nan, r.GetAltitudeScaled(), nan, r.GetDistanceScaled(), nan, nan, nan}
+	v := [len(sampleTypes)]float64{nan, r.GetSpeedScaled(), nan, nan, nan, r.GetDistanceScaled(), nan, nan, nan}
 	if r.HeartRate != 0xFF {
 		v[0] = float64(r.HeartRate)
 	}
@@ -307,7 +311,9 @@ func recordValues(r *fit.RecordMsg) [len(sampleTypes)]float64 {
 		v[2] = float64(r.Cadence)
 	}
 	if r.EnhancedAltitude != 0xFFFFFFFF {
-		v[3] = r.GetEnhancedAltitudeScaled()
+		v[3] = altitude(r.EnhancedAltitude)
+	} else if r.Altitude != 0xFFFF {
+		v[3] = altitude(uint32(r.Altitude))
 	}
 	if r.Power != 0xFFFF {
 		v[4] = float64(r.Power)
