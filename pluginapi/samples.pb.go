@@ -198,7 +198,14 @@ type Series struct {
 	// division: value i is the integer times value_unit, exact as well.
 	// The daemon uses it for FIT positions, whole semicircles of 180 / 2^31
 	// degrees.
-	ValueUnit     float64 `protobuf:"fixed64,8,opt,name=value_unit,json=valueUnit,proto3" json:"value_unit,omitempty"`
+	ValueUnit float64 `protobuf:"fixed64,8,opt,name=value_unit,json=valueUnit,proto3" json:"value_unit,omitempty"`
+	// value_order 2 takes the differences twice: value_deltas holds the
+	// differences of the integers' differences as given above (with a 0
+	// before the first), and summing twice gives the integers back. 0 (or
+	// 1) is the single difference described above. The daemon uses 2
+	// where it is smaller, for smooth series such as distance and
+	// positions: one byte a value where a single difference takes two.
+	ValueOrder    uint32 `protobuf:"varint,9,opt,name=value_order,json=valueOrder,proto3" json:"value_order,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -289,6 +296,13 @@ func (x *Series) GetValueUnit() float64 {
 	return 0
 }
 
+func (x *Series) GetValueOrder() uint32 {
+	if x != nil {
+		return x.ValueOrder
+	}
+	return 0
+}
+
 // Run is count samples taken every interval_ms from offset_ms (from the
 // series' start) on: sample j of the run at offset_ms + j * interval_ms.
 type Run struct {
@@ -358,7 +372,7 @@ const file_samples_proto_rawDesc = "" +
 	"\rsamples.proto\x12\x0epolarbridge.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"b\n" +
 	"\x04Time\x12,\n" +
 	"\x03utc\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x03utc\x12,\n" +
-	"\x12utc_offset_minutes\x18\x02 \x01(\x05R\x10utcOffsetMinutes\"\xb1\x02\n" +
+	"\x12utc_offset_minutes\x18\x02 \x01(\x05R\x10utcOffsetMinutes\"\xd2\x02\n" +
 	"\x06Series\x12.\n" +
 	"\x04type\x18\x01 \x01(\x0e2\x1a.polarbridge.v1.SampleTypeR\x04type\x120\n" +
 	"\x05start\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12\x1b\n" +
@@ -368,7 +382,9 @@ const file_samples_proto_rawDesc = "" +
 	"\fvalue_deltas\x18\x06 \x01(\fR\vvalueDeltas\x12%\n" +
 	"\x0evalue_decimals\x18\a \x01(\rR\rvalueDecimals\x12\x1d\n" +
 	"\n" +
-	"value_unit\x18\b \x01(\x01R\tvalueUnit\"Y\n" +
+	"value_unit\x18\b \x01(\x01R\tvalueUnit\x12\x1f\n" +
+	"\vvalue_order\x18\t \x01(\rR\n" +
+	"valueOrder\"Y\n" +
 	"\x03Run\x12\x1b\n" +
 	"\toffset_ms\x18\x01 \x01(\x03R\boffsetMs\x12\x1f\n" +
 	"\vinterval_ms\x18\x02 \x01(\x03R\n" +

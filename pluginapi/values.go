@@ -34,6 +34,9 @@ var valueUnits = [...]float64{180.0 / (1 << 31)}
 // the value back is checked bit for bit).
 const maxScaled = 1 << 53
 
+// maxStep bounds the difference of two scaled values.
+const maxStep = 2 * maxScaled
+
 // errBadValueDeltas is a value_deltas field that does not decode.
 var errBadValueDeltas = errors.New("malformed value_deltas")
 
@@ -82,21 +85,30 @@ func (x *Series) PackValues() bool {
 		return false
 	}
 	sc, size, ok := findScale(vals)
-	if !ok || size >= 8*len(vals) {
+	if !ok || min(size.once, size.twice) >= 8*len(vals) {
 		return false
 	}
-	buf := make([]byte, 0, size)
-	prev := int64(0)
+	twice := size.twice < size.once
+	buf := make([]byte, 0, min(size.once, size.twice))
+	prev, prevStep := int64(0), int64(0)
 	for _, v := range vals {
 		n := int64(sc.round(v)) // exact: findScale checked each
-		if d := protowire.EncodeZigZag(n - prev); d < 0x80 {
-			buf = append(buf, byte(d)) // AppendVarint is not inlined
-		} else {
-			buf = protowire.AppendVarint(buf, d)
+		step := n - prev
+		d := step
+		if twice {
+			d = step - prevStep
 		}
-		prev = n
+		if z := protowire.EncodeZigZag(d); z < 0x80 {
+			buf = append(buf, byte(z)) // AppendVarint is not inlined
+		} else {
+			buf = protowire.AppendVarint(buf, z)
+		}
+		prev, prevStep = n, step
 	}
-	x.ValueDeltas, x.ValueDecimals, x.ValueUnit, x.Values = buf, sc.decimals, sc.unit, nil
+	x.ValueDeltas, x.ValueDecimals, x.ValueUnit, x.ValueOrder, x.Values = buf, sc.decimals, sc.unit, 0, nil
+	if twice {
+		x.ValueOrder = 2
+	}
 	return true
 }
 
@@ -105,7 +117,7 @@ func (x *Series) PackValues() bool {
 // the deltas. k only grows, and every value is checked again at each k:
 // a value exact at k decimals is usually exact at more, but not always
 // (2^52+1 is, at 0 decimals; ten times it is beyond 2^53).
-func findScale(vals []float64) (scale, int, bool) {
+func findScale(vals []float64) (scale, deltasSizes, bool) {
 	sc := scale{}
 	for {
 		size, ok := deltasSize(vals, sc)
@@ -122,20 +134,27 @@ func findScale(vals []float64) (scale, int, bool) {
 			return scale{unit: u}, size, true
 		}
 	}
-	return scale{}, 0, false
+	return scale{}, deltasSizes{}, false
 }
+
+// deltasSizes are the sizes of a series' deltas, the differences taken
+// once and twice (value_order 2).
+type deltasSizes struct{ once, twice int }
 
 // deltasSize is the size of vals' deltas at sc, ok false as soon as a
 // value is not exact at it.
-func deltasSize(vals []float64, sc scale) (int, bool) {
-	size, prev := 0, int64(0)
+func deltasSize(vals []float64, sc scale) (deltasSizes, bool) {
+	var size deltasSizes
+	prev, prevStep := int64(0), int64(0)
 	for _, v := range vals {
 		n, ok := sc.integer(v)
 		if !ok {
-			return 0, false
+			return deltasSizes{}, false
 		}
-		size += protowire.SizeVarint(protowire.EncodeZigZag(n - prev))
-		prev = n
+		step := n - prev
+		size.once += protowire.SizeVarint(protowire.EncodeZigZag(step))
+		size.twice += protowire.SizeVarint(protowire.EncodeZigZag(step - prevStep))
+		prev, prevStep = n, step
 	}
 	return size, true
 }
@@ -153,7 +172,7 @@ func (x *Series) UnpackValues() error {
 	if err != nil {
 		return err
 	}
-	x.Values, x.ValueDeltas, x.ValueDecimals, x.ValueUnit = vals, nil, 0, 0
+	x.Values, x.ValueDeltas, x.ValueDecimals, x.ValueUnit, x.ValueOrder = vals, nil, 0, 0, 0
 	return nil
 }
 
@@ -167,9 +186,12 @@ func (x *Series) AppendValues(dst []float64) ([]float64, error) {
 		return append(dst, x.GetValues()...), nil
 	}
 	sc := scale{decimals: x.ValueDecimals, unit: x.ValueUnit}
+	twice := x.ValueOrder == 2
 	switch {
 	case len(x.Values) > 0:
 		return dst, fmt.Errorf("%w: both values and value_deltas", errBadValueDeltas)
+	case x.ValueOrder > 2:
+		return dst, fmt.Errorf("%w: value_order %d (0, 1 or 2)", errBadValueDeltas, x.ValueOrder)
 	case sc.decimals > maxValueDecimals:
 		return dst, fmt.Errorf("%w: %d decimals (at most %d)", errBadValueDeltas, sc.decimals, maxValueDecimals)
 	case sc.unit != 0 && (sc.decimals != 0 || math.IsNaN(sc.unit) || math.IsInf(sc.unit, 0)):
@@ -186,7 +208,7 @@ func (x *Series) AppendValues(dst []float64) ([]float64, error) {
 	// Division (or the unit's product) in the same pass; the common one-
 	// and two-byte varints decoded here, as ConsumeVarint is not inlined.
 	p, unit := pow10[sc.decimals], sc.unit
-	sum := int64(0)
+	sum, step := int64(0), int64(0)
 	for i, j := 0, 0; i < len(b); j++ {
 		var d uint64
 		switch {
@@ -203,7 +225,21 @@ func (x *Series) AppendValues(dst []float64) ([]float64, error) {
 			}
 			i += m
 		}
-		sum += int64(d>>1) ^ -int64(d&1) // protowire.DecodeZigZag, not inlined
+		diff := int64(d>>1) ^ -int64(d&1) // protowire.DecodeZigZag, not inlined
+		if twice {
+			// Integers below 2^53 are less than 2^54 apart, and their
+			// steps less than 2^55: checked before each sum, none of
+			// them overflows.
+			if diff >= 2*maxStep || diff <= -2*maxStep {
+				return dst, fmt.Errorf("%w: a difference at or beyond 2^55", errBadValueDeltas)
+			}
+			step += diff
+			if step >= maxStep || step <= -maxStep {
+				return dst, fmt.Errorf("%w: a difference at or beyond 2^54", errBadValueDeltas)
+			}
+			diff = step
+		}
+		sum += diff
 		if sum >= maxScaled || sum <= -maxScaled {
 			return dst, fmt.Errorf("%w: a value at or beyond 2^53", errBadValueDeltas)
 		}

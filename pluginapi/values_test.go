@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
@@ -36,7 +37,7 @@ func packed(t *testing.T, vals []float64) (*pluginapi.Series, bool) {
 		return s, false
 	}
 	assert.Empty(t, s.GetValues())
-	enc := &pluginapi.Series{ValueDeltas: s.GetValueDeltas(), ValueDecimals: s.GetValueDecimals(), ValueUnit: s.GetValueUnit()}
+	enc := &pluginapi.Series{ValueDeltas: s.GetValueDeltas(), ValueDecimals: s.GetValueDecimals(), ValueUnit: s.GetValueUnit(), ValueOrder: s.GetValueOrder()}
 	require.NoError(t, enc.UnpackValues())
 	sameBits(t, vals, enc.GetValues(), "unpacked")
 	assert.Empty(t, enc.GetValueDeltas())
@@ -72,23 +73,24 @@ func TestPackValues(t *testing.T) {
 		vals     []float64
 		decimals uint32
 		perValue float64 // bytes per value at most
+		order    uint32  // 2: differences taken twice
 	}{
-		{"heart rate", series(3600, func(int) float64 { return float64(100 + rng.IntN(80)) }), 0, 2},
-		{"FIT speed, mm/s", series(3600, func(int) float64 { return float64(2500+rng.IntN(100)) / 1000 }), 3, 2},
-		{"FIT distance, cm", series(3600, func(i int) float64 { return float64(i*310+rng.IntN(9)) / 100 }), 2, 2},
-		{"temperature below zero", series(3600, func(int) float64 { return float64(rng.IntN(10) - 20) }), 0, 1},
+		{"heart rate", series(3600, func(int) float64 { return float64(100 + rng.IntN(80)) }), 0, 2, 0},
+		{"FIT speed, mm/s", series(3600, func(int) float64 { return float64(2500+rng.IntN(100)) / 1000 }), 3, 2, 0},
+		{"FIT distance, cm", series(3600, func(i int) float64 { return float64(i*310+rng.IntN(9)) / 100 }), 2, 1.01, 2},
+		{"temperature below zero", series(3600, func(int) float64 { return float64(rng.IntN(10) - 20) }), 0, 1, 0},
 		{"JSON strings, one decimal", series(3600, func(int) float64 {
 			v, _ := strconv.ParseFloat(strconv.FormatFloat(float64(rng.IntN(300))/10, 'f', 1, 64), 64)
 			return v
-		}), 1, 2},
+		}), 1, 2, 0},
 		{"JSON strings, mixed decimals", series(3600, func(i int) float64 {
 			v, _ := strconv.ParseFloat(strconv.FormatFloat(float64(rng.IntN(3000))/1000, 'f', i%4, 64), 64)
 			return v
-		}), 3, 2},
-		{"six decimals", series(3600, func(i int) float64 { return (60e6 + float64(i)) / 1e6 }), 6, 2},
-		{"large integers", []float64{1<<53 - 1, 1<<53 - 2, -(1<<53 - 1), 0}, 0, 8},
-		{"a walk", series(3600, walk(3)), 0, 1},
-		{"constant", series(3600, func(int) float64 { return 7.5 }), 1, 1.01},
+		}), 3, 2, 0},
+		{"six decimals", series(3600, func(i int) float64 { return (60e6 + float64(i)) / 1e6 }), 6, 2, 0},
+		{"large integers", []float64{1<<53 - 1, 1<<53 - 2, -(1<<53 - 1), 0}, 0, 8, 0},
+		{"a walk", series(3600, walk(3)), 0, 1, 0},
+		{"constant", series(3600, func(int) float64 { return 7.5 }), 1, 1.01, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s, ok := packed(t, c.vals)
@@ -96,6 +98,7 @@ func TestPackValues(t *testing.T) {
 			assert.Equal(t, c.decimals, s.GetValueDecimals())
 			assert.LessOrEqual(t, float64(len(s.GetValueDeltas()))/float64(len(c.vals)), c.perValue)
 			assert.Zero(t, s.GetValueUnit())
+			assert.Equal(t, c.order, s.GetValueOrder(), "differences taken twice where that is smaller")
 		})
 	}
 	t.Run("FIT positions, semicircles", func(t *testing.T) {
@@ -106,6 +109,15 @@ func TestPackValues(t *testing.T) {
 		assert.Equal(t, 180.0/(1<<31), s.GetValueUnit())
 		assert.Zero(t, s.GetValueDecimals())
 		assert.LessOrEqual(t, float64(len(s.GetValueDeltas()))/float64(len(vals)), 2.01)
+		assert.Zero(t, s.GetValueOrder(), "a random walk: its steps are smaller than their differences")
+	})
+	t.Run("FIT positions at a steady pace, semicircles", func(t *testing.T) {
+		lat := 716533412
+		vals := series(3600, func(int) float64 { lat += 320 + rng.IntN(21) - 10; return float64(lat) * (180.0 / (1 << 31)) })
+		s, ok := packed(t, vals)
+		require.True(t, ok, "packed")
+		assert.Equal(t, uint32(2), s.GetValueOrder())
+		assert.LessOrEqual(t, float64(len(s.GetValueDeltas()))/float64(len(vals)), 1.01)
 	})
 }
 
@@ -147,6 +159,13 @@ func TestUnpackValuesMalformed(t *testing.T) {
 		"values and deltas": {Values: []float64{1}, ValueDeltas: []byte{0x02}},
 		"unit and decimals": {ValueDeltas: []byte{0x02}, ValueDecimals: 1, ValueUnit: 0.5},
 		"unit not a number": {ValueDeltas: []byte{0x02}, ValueUnit: math.NaN()},
+		"order 3":           {ValueDeltas: []byte{0x02}, ValueOrder: 3},
+		// 2^55 - 1 as the first difference of differences: a first value
+		// that large is beyond 2^53, and so is the step.
+		"twice, step beyond 2^54": {ValueDeltas: protowire.AppendVarint(nil, protowire.EncodeZigZag(1<<55-1)), ValueOrder: 2},
+		"twice, beyond 2^55":      {ValueDeltas: protowire.AppendVarint(nil, protowire.EncodeZigZag(-1<<62)), ValueOrder: 2},
+		"twice, beyond 2^53": {ValueDeltas: append(protowire.AppendVarint(nil, protowire.EncodeZigZag(1<<52)),
+			protowire.AppendVarint(nil, protowire.EncodeZigZag(0))...), ValueOrder: 2},
 	} {
 		t.Run(name, func(t *testing.T) {
 			deltas := append([]byte(nil), s.GetValueDeltas()...)
@@ -170,8 +189,9 @@ func FuzzPackValues(f *testing.F) {
 		rng := rand.New(rand.NewPCG(seed, 0))
 		vals := make([]float64, 2+rng.IntN(200))
 		x := rng.Int64N(1 << 40)
+		drift := int64(seed%2) * rng.Int64N(1000) // a steady pace: differences taken twice
 		for i := range vals {
-			x += rng.Int64N(int64(noise)+1) - int64(noise)/2
+			x += drift + rng.Int64N(int64(noise)+1) - int64(noise)/2
 			vals[i] = float64(x) / math.Pow(10, float64(decimals%12))
 			if noise > 250 { // arbitrary bits now and then
 				vals[i] = math.Float64frombits(rng.Uint64())
@@ -203,7 +223,7 @@ func BenchmarkPackValues(b *testing.B) {
 	b.Run("unpack", func(b *testing.B) {
 		b.SetBytes(int64(8 * len(vals)))
 		for b.Loop() {
-			u := &pluginapi.Series{ValueDeltas: s.ValueDeltas, ValueDecimals: s.ValueDecimals}
+			u := &pluginapi.Series{ValueDeltas: s.ValueDeltas, ValueDecimals: s.ValueDecimals, ValueOrder: s.ValueOrder}
 			if err := u.UnpackValues(); err != nil {
 				b.Fatal(err)
 			}
@@ -252,7 +272,7 @@ func BenchmarkUnpackExercise(b *testing.B) {
 	b.SetBytes(int64(size))
 	for b.Loop() {
 		for _, s := range packed {
-			u := &pluginapi.Series{ValueDeltas: s.ValueDeltas, ValueDecimals: s.ValueDecimals, ValueUnit: s.ValueUnit}
+			u := &pluginapi.Series{ValueDeltas: s.ValueDeltas, ValueDecimals: s.ValueDecimals, ValueUnit: s.ValueUnit, ValueOrder: s.ValueOrder}
 			if err := u.UnpackValues(); err != nil {
 				b.Fatal(err)
 			}

@@ -74,20 +74,20 @@ const versionFieldSize = 1 + 1 + 16
 // PackValues), whichever form they were built in, and given back the
 // form they had.
 func marshalContent(r *pluginapi.Record) ([]byte, error) {
-	// A series' six form fields, as the caller built them (already
-	// packed ones included).
+	// A series' form fields, as the caller built them (already packed
+	// ones included).
 	type saved struct {
-		s        *pluginapi.Series
-		offs     []int64
-		runs     []*pluginapi.Run
-		vals     []float64
-		deltas   []byte
-		decimals uint32
-		unit     float64
+		s               *pluginapi.Series
+		offs            []int64
+		runs            []*pluginapi.Run
+		vals            []float64
+		deltas          []byte
+		decimals, order uint32
+		unit            float64
 	}
 	var changed []saved
 	pluginapi.EachSeries(r, func(s *pluginapi.Series) {
-		was := saved{s, s.OffsetMs, s.Runs, s.Values, s.ValueDeltas, s.ValueDecimals, s.ValueUnit}
+		was := saved{s, s.OffsetMs, s.Runs, s.Values, s.ValueDeltas, s.ValueDecimals, s.ValueOrder, s.ValueUnit}
 		s.Compact()
 		if s.PackValues() || len(s.Runs) != len(was.runs) {
 			changed = append(changed, was)
@@ -96,7 +96,7 @@ func marshalContent(r *pluginapi.Record) ([]byte, error) {
 	defer func() {
 		for _, c := range changed {
 			c.s.OffsetMs, c.s.Runs, c.s.Values = c.offs, c.runs, c.vals
-			c.s.ValueDeltas, c.s.ValueDecimals, c.s.ValueUnit = c.deltas, c.decimals, c.unit
+			c.s.ValueDeltas, c.s.ValueDecimals, c.s.ValueUnit, c.s.ValueOrder = c.deltas, c.decimals, c.unit, c.order
 		}
 	}()
 	version := r.Version

@@ -33,6 +33,7 @@ const (
 	seriesDeltasField   protowire.Number = 6
 	seriesDecimalsField protowire.Number = 7
 	seriesUnitField     protowire.Number = 8
+	seriesOrderField    protowire.Number = 9
 	runOffsetField      protowire.Number = 1
 	runIntervalField    protowire.Number = 2
 	runCountField       protowire.Number = 3
@@ -200,15 +201,19 @@ type seriesParts struct {
 
 func splitSeries(b []byte) (*seriesParts, error) {
 	p := &seriesParts{}
-	var scale pluginapi.Series // decimals and unit, last one of each
+	var scale pluginapi.Series // decimals, unit and order, last one of each
 	err := fields(seriesDescriptor, b, func(f field) error {
 		switch f.num {
-		case seriesDecimalsField:
+		case seriesDecimalsField, seriesOrderField:
 			v, n := protowire.ConsumeVarint(f.raw[f.tag:])
 			if f.typ != protowire.VarintType || n < 0 {
 				return errBadEncoding
 			}
-			scale.ValueDecimals = uint32(v)
+			if f.num == seriesDecimalsField {
+				scale.ValueDecimals = uint32(v)
+			} else {
+				scale.ValueOrder = uint32(v)
+			}
 		case seriesUnitField:
 			v, n := protowire.ConsumeFixed64(f.raw[f.tag:])
 			if f.typ != protowire.Fixed64Type || n < 0 {
@@ -240,7 +245,7 @@ func splitSeries(b []byte) (*seriesParts, error) {
 	if len(scale.ValueDeltas) > 0 {
 		p.packed = &scale
 		p.fields = slices.DeleteFunc(p.fields, func(f field) bool {
-			return f.num == seriesDecimalsField || f.num == seriesUnitField
+			return f.num == seriesDecimalsField || f.num == seriesUnitField || f.num == seriesOrderField
 		})
 	}
 	switch {

@@ -23,6 +23,9 @@ func TestVersionOfHandMadeSeries(t *testing.T) {
 	decimals := func(k uint64) []byte {
 		return protowire.AppendVarint(protowire.AppendTag(nil, seriesDecimalsField, protowire.VarintType), k)
 	}
+	order := func(k uint64) []byte {
+		return protowire.AppendVarint(protowire.AppendTag(nil, seriesOrderField, protowire.VarintType), k)
+	}
 	values := func(vs ...float64) []byte {
 		var packed []byte
 		for _, v := range vs {
@@ -42,6 +45,8 @@ func TestVersionOfHandMadeSeries(t *testing.T) {
 		"scale alone":               decimals(2),
 		"scale before deltas":       join(decimals(3), deltas(0x02, 0x02)),
 		"scale twice, last counted": join(decimals(3), deltas(0x02, 0x02), decimals(1)),
+		"differences twice":         join(deltas(0x04, 0x00, 0x00), decimals(1), order(2)),
+		"order without deltas":      join(values(1, 2), order(2)),
 	} {
 		t.Run(name, func(t *testing.T) {
 			body := sleepWithHeartRate(t, series)
