@@ -85,11 +85,12 @@ func (x *Series) PackValues() bool {
 		return false
 	}
 	sc, size, ok := findScale(vals)
-	if !ok || min(size.once, size.twice) >= 8*len(vals) {
+	smallest := min(size.once, size.twice)
+	if !ok || smallest >= 8*len(vals) {
 		return false
 	}
 	twice := size.twice < size.once
-	buf := make([]byte, 0, min(size.once, size.twice))
+	buf := make([]byte, 0, smallest)
 	prev, prevStep := int64(0), int64(0)
 	for _, v := range vals {
 		n := int64(sc.round(v)) // exact: findScale checked each
@@ -164,9 +165,6 @@ func deltasSize(vals []float64, sc scale) (deltasSizes, bool) {
 func (x *Series) UnpackValues() error {
 	if x == nil || len(x.ValueDeltas) == 0 {
 		return nil
-	}
-	if len(x.Values) > 0 {
-		return fmt.Errorf("%w: both values and value_deltas", errBadValueDeltas)
 	}
 	vals, err := x.AppendValues(nil)
 	if err != nil {

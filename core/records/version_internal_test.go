@@ -69,8 +69,8 @@ func TestVersionOfHandMadeSeries(t *testing.T) {
 func sleepWithHeartRate(t *testing.T, series []byte) []byte {
 	t.Helper()
 	sleepField := recordDescriptor.Fields().ByName("sleep")
-	hrField := sleepField.Message().Fields().ByName("heart_rate")
 	require.NotNil(t, sleepField)
+	hrField := sleepField.Message().Fields().ByName("heart_rate")
 	require.NotNil(t, hrField)
 	sleep := protowire.AppendBytes(protowire.AppendTag(nil, hrField.Number(), protowire.BytesType), series)
 	return protowire.AppendBytes(protowire.AppendTag(nil, sleepField.Number(), protowire.BytesType), sleep)
