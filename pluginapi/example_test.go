@@ -189,3 +189,24 @@ func ExampleKindName() {
 	// RECORD_KIND_SLEEP <nil>
 	// unknown record kind "steps"
 }
+
+// An exporter served with PackedValues reads each series through a
+// ValueReader; a decimal series gives its scaled integers.
+func ExampleSeries_ReadValues() {
+	speed := &pluginapi.Series{Values: []float64{3.2, 3.25, 3.31, 3.3}}
+	speed.PackValues() // as the daemon sends it
+
+	r := speed.ReadValues()
+	d, ok := r.Decimals()
+	fmt.Println("decimals:", d, ok)
+	ints := make([]int64, 2) // a chunk at a time
+	for n := r.ReadScaled(ints); n > 0; n = r.ReadScaled(ints) {
+		fmt.Println(ints[:n])
+	}
+	fmt.Println("error:", r.Err())
+	// Output:
+	// decimals: 2 true
+	// [320 325]
+	// [331 330]
+	// error: <nil>
+}

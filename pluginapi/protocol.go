@@ -62,7 +62,7 @@ func (p *grpcPlugin) GRPCClient(_ context.Context, broker *plugin.GRPCBroker, c 
 type exporterServer struct {
 	UnimplementedExporterServer
 	impl   Exporter
-	calls  *served // counts the calls in flight, for shutdown
+	calls  *served // counts the calls in flight, for shutdown; its options
 	broker *plugin.GRPCBroker
 
 	mu   sync.Mutex
@@ -123,9 +123,11 @@ func (s *exporterServer) Export(ctx context.Context, req *ExportRequest) (*Expor
 	}
 	defer s.calls.leave()
 	// The host sends values packed (value_deltas); a Go plugin reads
-	// Values.
-	if err := UnpackValues(req); err != nil {
-		return nil, status.Errorf(codes.InvalidArgument, "export request: %v", err)
+	// Values, unless it asked for them as sent.
+	if !s.calls.packed {
+		if err := UnpackValues(req); err != nil {
+			return nil, status.Errorf(codes.InvalidArgument, "export request: %v", err)
+		}
 	}
 	resp, err := s.impl.Export(ctx, req)
 	return resp, toStatus(err)

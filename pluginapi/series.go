@@ -19,40 +19,49 @@ import (
 // alike; plugins should use them rather than OffsetMs.
 
 // All yields every sample's offset from Start in milliseconds and its
-// value, in order, whichever form the series has. A malformed series
-// (offsets or runs not covering every value) stops at the shorter.
+// value, in order, whichever form the series has (runs or offsets,
+// values or value_deltas). A malformed series (offsets or runs not
+// covering every value, deltas that do not decode) stops at the shorter;
+// Check tells.
 func (x *Series) All() iter.Seq2[int64, float64] {
 	return func(yield func(int64, float64) bool) {
-		vals := x.GetValues()
+		vals := x.ReadValues()
 		if runs := x.GetRuns(); len(runs) > 0 {
-			i := 0
 			for _, r := range runs {
 				off, step := r.GetOffsetMs(), r.GetIntervalMs()
 				for range r.GetCount() {
-					if i >= len(vals) || !yield(off, vals[i]) {
+					v, ok := vals.Next()
+					if !ok || !yield(off, v) {
 						return
 					}
-					i++
 					off += step
 				}
 			}
 			return
 		}
-		offs := x.GetOffsetMs()
-		for i := range min(len(offs), len(vals)) {
-			if !yield(offs[i], vals[i]) {
+		for _, off := range x.GetOffsetMs() {
+			v, ok := vals.Next()
+			if !ok || !yield(off, v) {
 				return
 			}
 		}
 	}
 }
 
-// Len is the number of samples All yields.
+// Len is the number of samples All yields for a well-formed series.
 func (x *Series) Len() int {
 	if runs := x.GetRuns(); len(runs) > 0 {
-		return min(runsLen(runs), len(x.GetValues()))
+		return min(runsLen(runs), x.valuesLen())
 	}
-	return min(len(x.GetOffsetMs()), len(x.GetValues()))
+	return min(len(x.GetOffsetMs()), x.valuesLen())
+}
+
+// valuesLen is the number of values, packed or not.
+func (x *Series) valuesLen() int {
+	if d := x.GetValueDeltas(); len(d) > 0 {
+		return valuesLen(d)
+	}
+	return len(x.GetValues())
 }
 
 // Offsets returns every sample's offset from Start in milliseconds:
@@ -75,9 +84,10 @@ func (x *Series) Offsets() []int64 {
 }
 
 // Check reports a series whose offsets or runs do not give exactly one
-// instant per value.
+// instant per value, or whose value_deltas do not decode
+// (ErrMalformedValues); the deltas are read through for that.
 func (x *Series) Check() error {
-	n, vals := len(x.GetOffsetMs()), len(x.GetValues())
+	n, vals := len(x.GetOffsetMs()), x.valuesLen()
 	if runs := x.GetRuns(); len(runs) > 0 {
 		if n > 0 {
 			return errors.New("both offsets and runs")
@@ -86,6 +96,10 @@ func (x *Series) Check() error {
 	}
 	if n != vals {
 		return fmt.Errorf("%d instants for %d values", n, vals)
+	}
+	if len(x.GetValueDeltas()) > 0 {
+		r := x.ReadValues()
+		return r.drain()
 	}
 	return nil
 }

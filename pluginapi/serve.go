@@ -23,8 +23,11 @@ var logOutput = os.Stderr
 // one (io.Closer): the place to release locks and close files. Run by
 // hand, the binary prints a message that it must be started by
 // polarbridge and exits.
-func Serve(impl Exporter) {
+func Serve(impl Exporter, opts ...ServeOption) {
 	s := newServed(impl)
+	for _, o := range opts {
+		o(s)
+	}
 	// The log pipe's reader is the daemon. Once it is gone a log line
 	// would make Go kill the process with SIGPIPE (its default for a write
 	// to a broken stderr) halfway through shutting down; with SIGPIPE
@@ -50,6 +53,19 @@ func Serve(impl Exporter) {
 	})
 	s.finish(drainTimeout)
 }
+
+// A ServeOption changes how Serve runs a plugin.
+type ServeOption func(*served)
+
+// PackedValues has Serve hand Export each series as the host sent it,
+// its values still in value_deltas (protocol 2), instead of unpacking
+// them into Values first. An exporter that reads every series through
+// Series.All, Len, Check or ReadValues, which read both forms, then
+// never holds a record's values as doubles: for a 10 h exercise that is
+// 2.6 MB and about a millisecond less per record. Values are read, and
+// malformed deltas found (ErrMalformedValues), only as the exporter
+// reads them; an exporter reading Values directly sees none.
+func PackedValues() ServeOption { return func(s *served) { s.packed = true } }
 
 func newGRPCServer(opts []grpc.ServerOption) *grpc.Server {
 	return grpc.NewServer(append(opts,

@@ -2,7 +2,6 @@ package pluginapi
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"slices"
 
@@ -37,8 +36,9 @@ const maxScaled = 1 << 53
 // maxStep bounds the difference of two scaled values.
 const maxStep = 2 * maxScaled
 
-// errBadValueDeltas is a value_deltas field that does not decode.
-var errBadValueDeltas = errors.New("malformed value_deltas")
+// ErrMalformedValues is a series whose value_deltas do not decode: a
+// record from a broken host, which no retry will mend.
+var ErrMalformedValues = errors.New("pluginapi: malformed value_deltas")
 
 // scale turns values into integers and back: n / 10^decimals, or n * unit
 // when unit is set.
@@ -183,71 +183,32 @@ func (x *Series) AppendValues(dst []float64) ([]float64, error) {
 	if len(x.GetValueDeltas()) == 0 {
 		return append(dst, x.GetValues()...), nil
 	}
-	sc := scale{decimals: x.ValueDecimals, unit: x.ValueUnit}
-	twice := x.ValueOrder == 2
-	switch {
-	case len(x.Values) > 0:
-		return dst, fmt.Errorf("%w: both values and value_deltas", errBadValueDeltas)
-	case x.ValueOrder > 2:
-		return dst, fmt.Errorf("%w: value_order %d (0, 1 or 2)", errBadValueDeltas, x.ValueOrder)
-	case sc.decimals > maxValueDecimals:
-		return dst, fmt.Errorf("%w: %d decimals (at most %d)", errBadValueDeltas, sc.decimals, maxValueDecimals)
-	case sc.unit != 0 && (sc.decimals != 0 || math.IsNaN(sc.unit) || math.IsInf(sc.unit, 0)):
-		return dst, fmt.Errorf("%w: value_unit %v with %d decimals", errBadValueDeltas, sc.unit, sc.decimals)
+	r := x.ReadValues()
+	if r.err != nil {
+		return dst, r.err
 	}
-	b, n := x.ValueDeltas, 0
-	for _, c := range b {
+	n := valuesLen(x.ValueDeltas)
+	out := slices.Grow(dst, n)[:len(dst)+n]
+	if k := r.Read(out[len(dst):]); r.err != nil || k != n {
+		return dst, r.err // k < n only at an error: n counts the varints
+	}
+	return out, nil
+}
+
+// valuesLen is the number of values in deltas: one per varint, each
+// ending in a byte below 0x80, and one for a last varint cut short
+// (which does not decode).
+func valuesLen(deltas []byte) int {
+	n := 0
+	for _, c := range deltas {
 		if c < 0x80 {
 			n++
 		}
 	}
-	out := slices.Grow(dst, n)[:len(dst)+n]
-	vals := out[len(dst):]
-	// Division (or the unit's product) in the same pass; the common one-
-	// and two-byte varints decoded here, as ConsumeVarint is not inlined.
-	p, unit := pow10[sc.decimals], sc.unit
-	sum, step := int64(0), int64(0)
-	for i, j := 0, 0; i < len(b); j++ {
-		var d uint64
-		switch {
-		case b[i] < 0x80:
-			d = uint64(b[i])
-			i++
-		case i+1 < len(b) && b[i+1] < 0x80:
-			d = uint64(b[i]&0x7f) | uint64(b[i+1])<<7
-			i += 2
-		default:
-			var m int
-			if d, m = protowire.ConsumeVarint(b[i:]); m < 0 {
-				return dst, fmt.Errorf("%w: %v", errBadValueDeltas, protowire.ParseError(m))
-			}
-			i += m
-		}
-		diff := int64(d>>1) ^ -int64(d&1) // protowire.DecodeZigZag, not inlined
-		if twice {
-			// Integers below 2^53 are less than 2^54 apart, and their
-			// steps less than 2^55: checked before each sum, none of
-			// them overflows.
-			if diff >= 2*maxStep || diff <= -2*maxStep {
-				return dst, fmt.Errorf("%w: a difference at or beyond 2^55", errBadValueDeltas)
-			}
-			step += diff
-			if step >= maxStep || step <= -maxStep {
-				return dst, fmt.Errorf("%w: a difference at or beyond 2^54", errBadValueDeltas)
-			}
-			diff = step
-		}
-		sum += diff
-		if sum >= maxScaled || sum <= -maxScaled {
-			return dst, fmt.Errorf("%w: a value at or beyond 2^53", errBadValueDeltas)
-		}
-		if unit != 0 {
-			vals[j] = float64(sum) * unit
-		} else {
-			vals[j] = float64(sum) / p
-		}
+	if len(deltas) > 0 && deltas[len(deltas)-1] >= 0x80 {
+		n++
 	}
-	return out, nil
+	return n
 }
 
 // UnpackValues unpacks every series in m (Series.UnpackValues), however

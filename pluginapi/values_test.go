@@ -34,6 +34,7 @@ func packed(t *testing.T, vals []float64) (*pluginapi.Series, bool) {
 		got, err := s.AppendValues(nil)
 		require.NoError(t, err)
 		sameBits(t, vals, got, "AppendValues of a series not packed")
+		readBack(t, s, vals)
 		return s, false
 	}
 	assert.Empty(t, s.GetValues())
@@ -50,6 +51,7 @@ func packed(t *testing.T, vals []float64) (*pluginapi.Series, bool) {
 	sameBits(t, append(head, vals...), got, "appended")
 	assert.NotEmpty(t, s.GetValueDeltas(), "AppendValues leaves the deltas")
 	assert.Empty(t, s.GetValues())
+	readBack(t, s, vals)
 	return s, true
 }
 

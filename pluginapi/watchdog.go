@@ -34,7 +34,8 @@ const (
 // server when the daemon is gone. Only Serve creates one: in-process tests
 // (NewHarness) call the Exporter directly and have no watchdog.
 type served struct {
-	impl Exporter
+	impl   Exporter
+	packed bool // PackedValues: Export's series as sent
 
 	mu       sync.Mutex
 	server   *grpc.Server // set by newGRPCServer

@@ -16,4 +16,6 @@ import (
 //go:embed config.sample.yaml
 var sampleConfig string
 
-func main() { pluginapi.Serve(csvexport.New(sampleConfig)) }
+// PackedValues: the samples files print decimal values from the integers
+// they were sent as (csvexport.seriesValues).
+func main() { pluginapi.Serve(csvexport.New(sampleConfig), pluginapi.PackedValues()) }

@@ -45,6 +45,29 @@ func appendFloat(buf []byte, v float64) []byte {
 	return strconv.AppendFloat(buf, v, 'f', -1, 64)
 }
 
+// appendDecimal appends n / 10^decimals, a value packed as a scaled
+// integer, exactly as appendFloat appends the double it stands for
+// (float64(n) / 10^decimals), without computing it: whole numbers as
+// their digits, and up to six decimals below 2^32 as the digits with the
+// point put in and trailing zeros dropped. There a double is less than
+// 10^-6 from the decimal, so appendFloat's fast path finds this same
+// decimal (decimal_test.go checks it); other values go through the
+// double.
+func appendDecimal(buf []byte, n int64, decimals int) []byte {
+	if decimals == 0 {
+		return strconv.AppendInt(buf, n, 10)
+	}
+	if decimals <= decimalDigits {
+		if lim := decimalPow10[decimals] << 32; n > -lim && n < lim {
+			return appendScaled(buf, n*decimalPow10[decimalDigits-decimals])
+		}
+	}
+	return appendFloat(buf, float64(n)/math.Pow10(decimals))
+}
+
+// decimalPow10 is 10^i as an integer.
+var decimalPow10 = [decimalDigits + 1]int64{1, 10, 100, 1000, 10_000, 100_000, 1_000_000}
+
 // appendScaled appends n / 10^6 with the decimals it needs.
 func appendScaled(buf []byte, n int64) []byte {
 	if n < 0 {

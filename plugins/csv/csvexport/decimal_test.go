@@ -56,6 +56,44 @@ func FuzzAppendFloat(f *testing.F) {
 	})
 }
 
+// appendDecimal prints a scaled integer as strconv prints the double it
+// stands for, at every number of decimals a series can be packed with,
+// around its limits and at random magnitudes.
+func TestAppendDecimalMatchesStrconv(t *testing.T) {
+	check := func(n int64, d int) {
+		t.Helper()
+		if got, want := string(appendDecimal(nil, n, d)), shortest(float64(n)/math.Pow10(d)); got != want {
+			t.Fatalf("appendDecimal(%d, %d) = %q, strconv %q", n, d, got, want)
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 9))
+	for d := range 10 { // pluginapi packs at up to nine decimals
+		lim := int64(1<<32) * int64(math.Pow10(min(d, decimalDigits)))
+		for _, n := range []int64{0, 1, -1, 10, 15, -15, 999, lim - 1, lim, lim + 1, -lim + 1, -lim, 1<<53 - 1, -(1<<53 - 1)} {
+			check(n, d)
+		}
+		for range 50_000 {
+			n := rng.Int64N(1<<53) >> rng.IntN(53)
+			if rng.IntN(2) == 0 {
+				n = -n
+			}
+			check(n, d)
+		}
+	}
+}
+
+func FuzzAppendDecimal(f *testing.F) {
+	f.Add(int64(2500), uint8(3))
+	f.Add(int64(-1<<40), uint8(6))
+	f.Add(int64(1<<53-1), uint8(9))
+	f.Fuzz(func(t *testing.T, n int64, d uint8) {
+		n, dec := n%(1<<53), int(d%10) // what value_deltas can hold
+		if got, want := string(appendDecimal(nil, n, dec)), shortest(float64(n)/math.Pow10(dec)); got != want {
+			t.Fatalf("appendDecimal(%d, %d) = %q, strconv %q", n, dec, got, want)
+		}
+	})
+}
+
 // BenchmarkAppendFloat formats a 10 h exercise's worth of speeds (three
 // decimals, as FIT scales them), with strconv as the baseline in the
 // same run.
@@ -77,6 +115,17 @@ func BenchmarkAppendFloat(b *testing.B) {
 		for b.Loop() {
 			for _, v := range vals {
 				buf = appendFloat(buf[:0], v)
+			}
+		}
+	})
+	b.Run("appendDecimal", func(b *testing.B) { // the same, as the integers they are packed as
+		ints := make([]int64, len(vals))
+		for i, v := range vals {
+			ints[i] = int64(math.Round(v * 1000))
+		}
+		for b.Loop() {
+			for _, n := range ints {
+				buf = appendDecimal(buf[:0], n, 3)
 			}
 		}
 	})

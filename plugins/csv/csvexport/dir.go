@@ -109,7 +109,10 @@ func (s *store) export(records []*pluginapi.Record) []*pluginapi.ExportResult {
 			if results[i] != nil || !hasSampleFiles(r.GetKind()) {
 				continue
 			}
-			if err := s.writeSamples(r); err != nil {
+			switch err := s.writeSamples(r); {
+			case errors.Is(err, pluginapi.ErrMalformedValues):
+				results[i] = pluginapi.Permanent("record %s: %v", r.GetKey(), err)
+			case err != nil:
 				results[i] = pluginapi.Retry("%v", err)
 			}
 		}

@@ -193,7 +193,34 @@ func checkRecord(r *pluginapi.Record) string {
 	if !ok {
 		return fmt.Sprintf("record %s: kind %s but body is %s", r.GetKey(), pluginapi.KindName(r.GetKind()), bodyName(r))
 	}
+	// Table rows read series (a night's heart rate) where they cannot
+	// fail; the samples files of exercises and player sessions find bad
+	// values as they are written.
+	if k := r.GetKind(); k != pluginapi.RecordKind_RECORD_KIND_EXERCISE && k != pluginapi.RecordKind_RECORD_KIND_PLAYER_SESSION {
+		if err := valuesError(r); err != nil {
+			return fmt.Sprintf("record %s: %v", r.GetKey(), err)
+		}
+	}
 	return ""
+}
+
+// valuesError is the first series of r whose values do not read: value
+// deltas that do not decode (the plugin is served with
+// pluginapi.PackedValues, so nothing read them before).
+func valuesError(r *pluginapi.Record) error {
+	var err error
+	buf := make([]float64, 256)
+	pluginapi.EachSeries(r, func(s *pluginapi.Series) {
+		if err != nil || len(s.GetValueDeltas()) == 0 {
+			return
+		}
+		vals := s.ReadValues()
+		for vals.Read(buf) > 0 {
+			continue
+		}
+		err = vals.Err()
+	})
+	return err
 }
 
 func bodyName(r *pluginapi.Record) string {

@@ -50,23 +50,88 @@ func rrSeries(samples []*pluginapi.Series) []columnSeries {
 
 // seriesCursor walks one series in time order. Its instants are either
 // one offset per value or the series' runs, walked without expanding
-// them.
+// them; its values are read a chunk at a time (seriesValues).
 type seriesCursor struct {
 	col     int
-	start   int64     // Unix nanoseconds
-	values  []float64 // as many as the instants
+	start   int64 // Unix nanoseconds
+	n       int   // samples
 	i       int
+	values  seriesValues
 	offsets []int64
 	runs    []*pluginapi.Run // when set, offsets is nil
 	run     int              // runs[run] holds sample i, its inRun-th
 	inRun   uint32
 }
 
+// seriesValues reads a series' values in order, packed or not
+// (pluginapi.PackedValues): a decimal series' as its scaled integers,
+// which print without float arithmetic (appendDecimal), any other's as
+// doubles.
+type seriesValues struct {
+	r        pluginapi.ValueReader
+	decimals int // -1: doubles
+	ints     []int64
+	floats   []float64
+	k, n     int // the next value is chunk[k], of n read
+}
+
+// valuesChunk is how many values a seriesValues reads at a time.
+const valuesChunk = 512
+
+func newSeriesValues(s *pluginapi.Series) seriesValues {
+	v := seriesValues{r: s.ReadValues(), decimals: -1}
+	if d, ok := v.r.Decimals(); ok {
+		v.decimals, v.ints = d, make([]int64, valuesChunk)
+	} else {
+		v.floats = make([]float64, valuesChunk)
+	}
+	return v
+}
+
+// next returns the next value; ok is false when there is none: at the
+// end, or at malformed deltas (r.Err).
+func (v *seriesValues) next() (c cell, ok bool) {
+	if v.k == v.n {
+		if v.decimals >= 0 {
+			v.n = v.r.ReadScaled(v.ints)
+		} else {
+			v.n = v.r.Read(v.floats)
+		}
+		v.k = 0
+		if v.n == 0 {
+			return cell{}, false
+		}
+	}
+	if v.decimals >= 0 {
+		c = cell{scaled: v.ints[v.k], decimals: int8(v.decimals)}
+	} else {
+		c = cell{float: v.floats[v.k], decimals: -1}
+	}
+	v.k++
+	return c, true
+}
+
+// cell is one sample value: a scaled integer with its decimals, or a
+// double (decimals -1).
+type cell struct {
+	scaled   int64
+	float    float64
+	decimals int8
+}
+
+// append appends the value as fmtFloat would print it.
+func (c cell) append(buf []byte) []byte {
+	if c.decimals < 0 {
+		return appendFloat(buf, c.float)
+	}
+	return appendDecimal(buf, c.scaled, int(c.decimals))
+}
+
 // time is sample i's absolute time in Unix nanoseconds (offsets only).
 func (c *seriesCursor) time(i int) int64 { return c.start + c.offsets[i]*int64(time.Millisecond) }
 
 // done reports whether every sample has been taken.
-func (c *seriesCursor) done() bool { return c.i >= len(c.values) }
+func (c *seriesCursor) done() bool { return c.i >= c.n }
 
 // at is the current sample's absolute time in Unix nanoseconds.
 func (c *seriesCursor) at() int64 {
@@ -97,12 +162,12 @@ func (c *seriesCursor) advance() {
 // series or across series of the same column), the later one wins.
 type merger struct {
 	cursors []seriesCursor // in the series' order, so that later wins
-	vals    []float64
+	vals    []cell
 	has     []bool
 }
 
 func newMerger(base *timestamppb.Timestamp, series []columnSeries, ncols int) *merger {
-	m := &merger{vals: make([]float64, ncols), has: make([]bool, ncols)}
+	m := &merger{vals: make([]cell, ncols), has: make([]bool, ncols)}
 	for _, cs := range series {
 		s := cs.series
 		var start int64
@@ -118,7 +183,7 @@ func newMerger(base *timestamppb.Timestamp, series []columnSeries, ncols int) *m
 		if n == 0 {
 			continue
 		}
-		c := seriesCursor{col: cs.col, start: start, values: s.GetValues()[:n]}
+		c := seriesCursor{col: cs.col, start: start, n: n}
 		if runs := s.GetRuns(); len(runs) > 0 && runsSorted(runs) {
 			c.runs = runs
 			for c.run < len(runs) && runs[c.run].GetCount() == 0 {
@@ -127,9 +192,10 @@ func newMerger(base *timestamppb.Timestamp, series []columnSeries, ncols int) *m
 		} else {
 			c.offsets = s.Offsets()[:n]
 			if !c.sorted() {
-				c.sort()
+				s = c.sort(s)
 			}
 		}
+		c.values = newSeriesValues(s)
 		m.cursors = append(m.cursors, c)
 	}
 	return m
@@ -161,19 +227,26 @@ func runsSorted(runs []*pluginapi.Run) bool {
 	return true
 }
 
-// sort puts a copy of the series in time order; a stable sort keeps the
-// samples at one time in their order, so the later still wins.
-func (c *seriesCursor) sort() {
-	idx := make([]int, len(c.offsets))
+// sort puts the cursor's offsets in time order and returns a series of
+// the values in that order, to read them from; a stable sort keeps the
+// samples at one time in their order, so the later still wins. At value
+// deltas that do not decode it returns s, whose reader reports them.
+func (c *seriesCursor) sort(s *pluginapi.Series) *pluginapi.Series {
+	values, err := s.AppendValues(nil)
+	if err != nil {
+		return s // read as it is: its reader finds the error
+	}
+	idx := make([]int, c.n)
 	for i := range idx {
 		idx[i] = i
 	}
 	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(c.time(a), c.time(b)) })
-	offsets, values := make([]int64, len(idx)), make([]float64, len(idx))
+	offsets, sorted := make([]int64, len(idx)), make([]float64, len(idx))
 	for i, j := range idx {
-		offsets[i], values[i] = c.offsets[j], c.values[j]
+		offsets[i], sorted[i] = c.offsets[j], values[j]
 	}
-	c.offsets, c.values = offsets, values
+	c.offsets = offsets
+	return &pluginapi.Series{Values: sorted}
 }
 
 // empty reports whether the merged series have no sample at all.
@@ -197,7 +270,12 @@ func (m *merger) next() (at int64, ok bool) {
 	for i := range m.cursors {
 		c := &m.cursors[i]
 		for !c.done() && c.at() == at {
-			m.vals[c.col], m.has[c.col] = c.values[c.i], true
+			v, ok := c.values.next()
+			if !ok { // malformed deltas (err)
+				c.i = c.n
+				break
+			}
+			m.vals[c.col], m.has[c.col] = v, true
 			c.advance()
 		}
 	}
@@ -210,7 +288,18 @@ func (m *merger) cell(c int) string {
 	if !m.has[c] {
 		return ""
 	}
-	return fmtFloat(m.vals[c])
+	return string(m.vals[c].append(nil))
+}
+
+// err is the first series' error that ended it early: value deltas
+// that do not decode.
+func (m *merger) err() error {
+	for i := range m.cursors {
+		if err := m.cursors[i].values.r.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // timedSamples is the content of a samples or RR file: time_utc,
@@ -260,10 +349,13 @@ func (t *timedSamples) write(w io.Writer) error {
 		for c := range m.vals {
 			buf = append(buf, ',')
 			if m.has[c] {
-				buf = appendFloat(buf, m.vals[c])
+				buf = m.vals[c].append(buf)
 			}
 		}
 		buf = append(buf, '\n')
+	}
+	if err := m.err(); err != nil {
+		return err // before the last rows: the file is not kept
 	}
 	_, err := w.Write(buf)
 	return err
