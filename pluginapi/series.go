@@ -85,7 +85,8 @@ func (x *Series) Offsets() []int64 {
 
 // Check reports a series whose offsets or runs do not give exactly one
 // instant per value, or whose value_deltas do not decode
-// (ErrMalformedValues); the deltas are read through for that.
+// (ErrMalformedValues); the deltas are read through for that, not
+// unpacked: a packed series that passes still has no Values.
 func (x *Series) Check() error {
 	n, vals := len(x.GetOffsetMs()), x.valuesLen()
 	if runs := x.GetRuns(); len(runs) > 0 {

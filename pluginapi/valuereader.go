@@ -33,7 +33,7 @@ func (x *Series) ReadValues() ValueReader {
 	}
 	sc, twice, err := x.deltasScale()
 	if err != nil {
-		return ValueReader{packed: true, err: err}
+		return ValueReader{err: err} // reads nothing
 	}
 	return ValueReader{packed: true, b: x.ValueDeltas, sc: sc, twice: twice}
 }
@@ -56,7 +56,8 @@ func (x *Series) deltasScale() (scale, bool, error) {
 
 // Decimals reports whether the values are decimals packed as integers:
 // each is ReadScaled's integer divided by 10^decimals. It is false for
-// a series of doubles and for one packed in a unit (positions).
+// a series of doubles, for one packed in a unit (positions), and for
+// deltas whose scale or order cannot be read (Err).
 func (r *ValueReader) Decimals() (decimals int, ok bool) {
 	return int(r.sc.decimals), r.packed && r.sc.unit == 0
 }
@@ -78,8 +79,9 @@ func (r *ValueReader) Next() (v float64, ok bool) {
 	return r.sc.value(one[0]), true
 }
 
-// Read reads up to len(dst) values into dst and returns how many; 0
-// after the last one, or at deltas that do not decode (Err).
+// Read reads up to len(dst) values into dst and returns how many: 0
+// after the last one; at deltas that do not decode, the values before
+// them, and Err is set.
 func (r *ValueReader) Read(dst []float64) int {
 	if !r.packed {
 		n := copy(dst, r.vals)
@@ -112,9 +114,8 @@ func (r *ValueReader) Read(dst []float64) int {
 }
 
 // ReadScaled reads up to len(dst) values into dst as their integers at
-// Decimals, and returns how many; 0 after the last one, at deltas that
-// do not decode (Err), and for a reader whose Decimals is not ok and
-// that has no such integers.
+// Decimals, and returns how many, as Read does; always 0 for a reader
+// whose Decimals is not ok, which has no such integers.
 func (r *ValueReader) ReadScaled(dst []int64) int {
 	if !r.packed || r.sc.unit != 0 {
 		return 0

@@ -180,3 +180,50 @@ func TestBinaryMalformedValues(t *testing.T) {
 	assert.NotContains(t, files["sleep.csv"], "sleep.475", "no row of the broken night")
 	assert.Contains(t, files["nightly_recharge.csv"], "nightly_recharge.475")
 }
+
+// An exercise whose RR intervals do not decode is refused before any of
+// its files is replaced: the files of the version before stay as they
+// were, consistent with its rows.
+func TestBinaryMalformedRRKeepsLastVersion(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the plugin binary")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	h, err := pluginapi.NewBinaryHarness(buildPlugin(t))
+	require.NoError(t, err)
+	t.Cleanup(h.Close)
+	dir := t.TempDir()
+	require.NoError(t, h.Configure(ctx, map[string]any{"dir": dir, "samples": true}))
+
+	withRR := func(version string, hr float64) *pluginapi.Record {
+		rec := testrecords.Exercise("475", "a2", time.Date(2026, 10, 25, 0, 40, 0, 0, time.UTC), 10*time.Minute)
+		rec.Version = version
+		e := rec.GetExercise()
+		e.GetSamples()[0].Values[0] = hr
+		rr := &pluginapi.Series{Type: pluginapi.SampleType_SAMPLE_TYPE_RR_INTERVAL, Start: e.GetSamples()[0].GetStart()}
+		off := int64(0)
+		for i := range 600 {
+			v := int64(420 + i%37)
+			rr.OffsetMs, rr.Values = append(rr.OffsetMs, off), append(rr.Values, float64(v))
+			off += v
+		}
+		e.Samples = append(e.Samples, rr)
+		return pack([]*pluginapi.Record{rec})[0]
+	}
+	results, err := h.Export(ctx, withRR("v1", 120))
+	require.NoError(t, err)
+	require.Equal(t, pluginapi.ExportResult_STATUS_OK, results[0].GetStatus(), results[0].GetMessage())
+	before := csvFiles(t, dir)
+	require.Contains(t, before, filepath.Join("samples", "exercise.475.a2.rr.csv"))
+
+	broken := withRR("v2", 99)
+	rr := broken.GetExercise().Series(pluginapi.SampleType_SAMPLE_TYPE_RR_INTERVAL)
+	require.NotEmpty(t, rr.GetValueDeltas())
+	rr.ValueDeltas = append(rr.ValueDeltas[:len(rr.ValueDeltas)-1:len(rr.ValueDeltas)-1], 0x80)
+	results, err = h.Export(ctx, broken)
+	require.NoError(t, err)
+	assert.Equal(t, pluginapi.ExportResult_STATUS_PERMANENT, results[0].GetStatus())
+	assert.Contains(t, results[0].GetMessage(), "RR intervals")
+	assert.Equal(t, before, csvFiles(t, dir), "the files of v1, untouched")
+}

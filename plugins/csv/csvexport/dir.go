@@ -168,6 +168,17 @@ func (s *store) writeSamples(r *pluginapi.Record) error {
 		e := r.GetExercise()
 		samples, rr = exerciseSamples(e).write, rrSamples(e.GetStart(), e.GetSamples())
 	}
+	// The samples file finds bad values as it is written, and is then
+	// not kept; the RR file, written after it, has its series checked
+	// first. A record refused for bad values leaves the files of its
+	// last version as they were.
+	if rr != nil {
+		for _, cs := range rr.series {
+			if err := valuesError(cs.series); err != nil {
+				return fmt.Errorf("RR intervals: %w", err)
+			}
+		}
+	}
 	name := samplesFileName(r.GetKey())
 	path := filepath.Join(s.dir, samplesDir, name)
 	if err := writeFileAtomic(path+".samples.csv", samples); err != nil {

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"sync"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/polarbridge/polarbridge/pluginapi"
 )
 
@@ -204,13 +206,13 @@ func checkRecord(r *pluginapi.Record) string {
 	return ""
 }
 
-// valuesError is the first series of r whose values do not read: value
-// deltas that do not decode (the plugin is served with
-// pluginapi.PackedValues, so nothing read them before).
-func valuesError(r *pluginapi.Record) error {
+// valuesError is the first series in m (a record, a series) whose
+// values do not read: value deltas that do not decode (the plugin is
+// served with pluginapi.PackedValues, so nothing read them before).
+func valuesError(m proto.Message) error {
 	var err error
 	buf := make([]float64, 256)
-	pluginapi.EachSeries(r, func(s *pluginapi.Series) {
+	pluginapi.EachSeries(m, func(s *pluginapi.Series) {
 		if err != nil || len(s.GetValueDeltas()) == 0 {
 			return
 		}

@@ -309,11 +309,12 @@ func (m *merger) err() error {
 type timedSamples struct {
 	header []string
 	start  *pluginapi.Time
+	series []columnSeries
 	merger *merger
 }
 
 func newTimedSamples(header []string, start *pluginapi.Time, series []columnSeries) *timedSamples {
-	return &timedSamples{header: header, start: start, merger: newMerger(start.GetUtc(), series, len(header)-3)}
+	return &timedSamples{header: header, start: start, series: series, merger: newMerger(start.GetUtc(), series, len(header)-3)}
 }
 
 // empty reports whether the file has no rows.

@@ -86,6 +86,23 @@ func TestRecordRowsTimes(t *testing.T) {
 	}
 }
 
+// A series handed over packed (value_deltas, as the daemon sends them)
+// is stored with its values, not as an empty list.
+func TestRecordRowsPackedSeries(t *testing.T) {
+	rec := parseRecord(t, `{"kind": "RECORD_KIND_SLEEP", "key": "sleep.1.2026-05-01", "userId": "1",
+		"sleep": {"date": "2026-05-01", "heartRate": {"type": "SAMPLE_TYPE_HEART_RATE", "offsetMs": ["0", "300000", "600000"], "values": [58, 57, 56.5]}}}`)
+	require.True(t, rec.GetSleep().GetHeartRate().PackValues())
+	rows, err := recordRows(rec, false)
+	require.NoError(t, err)
+	require.Len(t, rows, 2)
+	for i, c := range rows[1].cols {
+		if c == "value" {
+			assert.Equal(t, []float64{58, 57, 56.5}, rows[1].vals[i])
+		}
+	}
+	assert.Contains(t, rows[1].cols, "value")
+}
+
 func TestRecordRowsRefused(t *testing.T) {
 	_, err := recordRows(&pluginapi.Record{Kind: pluginapi.RecordKind_RECORD_KIND_SLEEP, Key: "k"}, false)
 	assert.ErrorContains(t, err, "no body")

@@ -224,6 +224,11 @@ func (mp *rowMapper) series(field string, n int, s *pluginapi.Series) {
 		mp.fail("series %s: %v", field, err)
 		return
 	}
+	vals, err := s.AppendValues(nil) // Values, or unpacked if sent packed
+	if err != nil {
+		mp.fail("series %s: %v", field, err)
+		return
+	}
 	r := row{table: "series"}
 	r.add("record_key", mp.key)
 	r.add("field", field)
@@ -235,7 +240,7 @@ func (mp *rowMapper) series(field string, n int, s *pluginapi.Series) {
 	}
 	r.add("start_time", start)
 	r.add("offset_ms", nonNil(s.Offsets()))
-	r.add("value", nonNil(s.GetValues()))
+	r.add("value", nonNil(vals))
 	mp.rows = append(mp.rows, r)
 }
 
