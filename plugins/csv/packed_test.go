@@ -139,19 +139,27 @@ func TestBinaryPackedValues(t *testing.T) {
 	assert.Equal(t, want, export(remote, pack(records)), "over gRPC, packed")
 }
 
-// Value deltas that do not decode fail their record for good, with the
-// reason, and leave no file of it behind; the rest of the batch lands.
-func TestBinaryMalformedValues(t *testing.T) {
+// launchWithSamples starts the plugin binary writing samples files into
+// a new directory.
+func launchWithSamples(t *testing.T) (context.Context, *pluginapi.Harness, string) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the plugin binary")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	t.Cleanup(cancel)
 	h, err := pluginapi.NewBinaryHarness(buildPlugin(t))
 	require.NoError(t, err)
 	t.Cleanup(h.Close)
 	dir := t.TempDir()
 	require.NoError(t, h.Configure(ctx, map[string]any{"dir": dir, "samples": true}))
+	return ctx, h, dir
+}
+
+// Value deltas that do not decode fail their record for good, with the
+// reason, and leave no file of it behind; the rest of the batch lands.
+func TestBinaryMalformedValues(t *testing.T) {
+	ctx, h, dir := launchWithSamples(t)
 
 	records := pack(packedRecords()[:4]) // exercise, sleep, nightly recharge, heart rate
 	broken := map[int]bool{0: true, 1: true}
@@ -185,16 +193,7 @@ func TestBinaryMalformedValues(t *testing.T) {
 // its files is replaced: the files of the version before stay as they
 // were, consistent with its rows.
 func TestBinaryMalformedRRKeepsLastVersion(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the plugin binary")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	h, err := pluginapi.NewBinaryHarness(buildPlugin(t))
-	require.NoError(t, err)
-	t.Cleanup(h.Close)
-	dir := t.TempDir()
-	require.NoError(t, h.Configure(ctx, map[string]any{"dir": dir, "samples": true}))
+	ctx, h, dir := launchWithSamples(t)
 
 	withRR := func(version string, hr float64) *pluginapi.Record {
 		rec := testrecords.Exercise("475", "a2", time.Date(2026, 10, 25, 0, 40, 0, 0, time.UTC), 10*time.Minute)
