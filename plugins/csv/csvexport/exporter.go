@@ -211,16 +211,11 @@ func checkRecord(r *pluginapi.Record) string {
 // served with pluginapi.PackedValues, so nothing read them before).
 func valuesError(m proto.Message) error {
 	var err error
-	buf := make([]float64, 256)
+	var buf []float64 // reused: only the error is wanted
 	pluginapi.EachSeries(m, func(s *pluginapi.Series) {
-		if err != nil || len(s.GetValueDeltas()) == 0 {
-			return
+		if err == nil && len(s.GetValueDeltas()) > 0 {
+			buf, err = s.AppendValues(buf[:0])
 		}
-		vals := s.ReadValues()
-		for vals.Read(buf) > 0 {
-			continue
-		}
-		err = vals.Err()
 	})
 	return err
 }
