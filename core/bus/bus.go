@@ -31,6 +31,7 @@ const (
 	DLQSubject       = "polarbridge.dlq"       // .<exporter>
 
 	FilesBucket     = "polarbridge_files"
+	BodiesBucket    = "polarbridge_bodies"
 	DeferralsBucket = "polarbridge_deferrals"
 	VersionsBucket  = "polarbridge_record_versions"
 	LeasesBucket    = "polarbridge_leases"
@@ -66,9 +67,12 @@ type Options struct {
 
 // Bus is an open connection to JetStream with the daemon's streams set up.
 type Bus struct {
-	Conn  *nats.Conn
-	JS    jetstream.JetStream
-	Files jetstream.ObjectStore
+	Conn *nats.Conn
+	JS   jetstream.JetStream
+	// Files holds original files ("files/<sha256>"), Bodies the bodies of
+	// records too large to go inline (BodyPrefix); see ReadObject.
+	Files  jetstream.ObjectStore
+	Bodies jetstream.ObjectStore
 	// Versions maps a record key to the last content version published.
 	Versions jetstream.KeyValue
 	// Deferrals counts, per exporter and message, the deliveries a plugin
@@ -222,12 +226,21 @@ func (b *Bus) setup(ctx context.Context) error {
 	var err error
 	b.Files, err = b.EnsureObjectStore(ctx, jetstream.ObjectStoreConfig{
 		Bucket:      FilesBucket,
-		Description: "original FIT/TCX/GPX files and large record bodies",
+		Description: "original FIT/TCX/GPX files",
 		Storage:     jetstream.FileStorage,
 		Replicas:    b.Replicas(),
 	})
 	if err != nil {
 		return fmt.Errorf("set up object store %s: %w", FilesBucket, err)
+	}
+	b.Bodies, err = b.EnsureObjectStore(ctx, jetstream.ObjectStoreConfig{
+		Bucket:      BodiesBucket,
+		Description: "bodies of records too large to go inline",
+		Storage:     jetstream.FileStorage,
+		Replicas:    b.Replicas(),
+	})
+	if err != nil {
+		return fmt.Errorf("set up object store %s: %w", BodiesBucket, err)
 	}
 	b.Versions, err = b.EnsureKV(ctx, jetstream.KeyValueConfig{
 		Bucket:      VersionsBucket,

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // recentObjectsBytes bounds the objects kept in memory after they are
@@ -170,6 +173,29 @@ func (r *recentObjects) remove(name string) {
 	}
 }
 
+// BodyPrefix begins the name of every record body in the object store
+// ("records/<key>/<version>"); any other name is an original file's
+// ("files/<sha256>").
+//
+// Bodies have a bucket of their own (BodiesBucket) because the embedded
+// server caches the block it is writing in a pooled buffer of the next
+// size up (256 KiB, 1 MiB, 4 MiB, 8 MiB), and the runtime may zero all
+// of it when the buffer is new. A 10 h exercise's FIT file (0.83 MB) and
+// its body (0.26 MB) written to one block took a 4 MiB buffer; apart,
+// each fits in 1 MiB, and the daemon's peak growth for that exercise
+// fell from 10.1-13.7 to 8.8-10.8 MiB (docs/performance.md).
+const BodyPrefix = "records/"
+
+// objectStore returns the bucket for the object name.
+func (b *Bus) objectStore(name string) jetstream.ObjectStore {
+	if isBody(name) {
+		return b.Bodies
+	}
+	return b.Files
+}
+
+func isBody(name string) bool { return strings.HasPrefix(name, BodyPrefix) }
+
 // PutObject stores data in the object store under name, a name derived
 // from the content. With readSoon (an exporter of this process takes the
 // file) it is also kept in memory for ReadObject, and the caller must not
@@ -177,7 +203,7 @@ func (r *recentObjects) remove(name string) {
 // would only crowd out the record bodies that are (a 10 h exercise's FIT
 // file is 0.8 MB).
 func (b *Bus) PutObject(ctx context.Context, name string, data []byte, readSoon bool) error {
-	if _, err := b.Files.PutBytes(ctx, name, data); err != nil {
+	if _, err := b.objectStore(name).PutBytes(ctx, name, data); err != nil {
 		return err
 	}
 	if readSoon {
@@ -196,7 +222,7 @@ func (b *Bus) PutObjectPaced(ctx context.Context, name string, data []byte) erro
 	if err := b.recent.pace(ctx, len(data)); err != nil {
 		return err
 	}
-	if _, err := b.Files.PutBytes(ctx, name, data); err != nil {
+	if _, err := b.objectStore(name).PutBytes(ctx, name, data); err != nil {
 		b.recent.release(len(data))
 		return err
 	}
@@ -207,11 +233,17 @@ func (b *Bus) PutObjectPaced(ctx context.Context, name string, data []byte) erro
 // ReadObject returns the bytes of the object name, from memory when this
 // process wrote it last, else from the object store, whose digest it
 // then checks. The bytes must not be modified.
+//
+// A body stored before bodies had a bucket of their own is read from
+// the files bucket, where it stays until object GC takes it.
 func (b *Bus) ReadObject(ctx context.Context, name string) ([]byte, error) {
 	if data, ok := b.recent.get(name); ok {
 		return data, nil
 	}
-	obj, err := b.Files.Get(ctx, name)
+	obj, err := b.objectStore(name).Get(ctx, name)
+	if errors.Is(err, jetstream.ErrObjectNotFound) && isBody(name) {
+		obj, err = b.Files.Get(ctx, name)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -236,8 +268,33 @@ func (b *Bus) ReadObject(ctx context.Context, name string) ([]byte, error) {
 	return data, nil
 }
 
-// DeleteObject deletes the object name.
+// ListObjects returns every object in both buckets; a body stored before
+// bodies had a bucket of their own is listed from the files bucket.
+func (b *Bus) ListObjects(ctx context.Context) ([]*jetstream.ObjectInfo, error) {
+	var all []*jetstream.ObjectInfo
+	for _, store := range []jetstream.ObjectStore{b.Files, b.Bodies} {
+		objects, err := store.List(ctx)
+		if err != nil && !errors.Is(err, jetstream.ErrNoObjectsFound) {
+			return nil, err
+		}
+		all = append(all, objects...)
+	}
+	return all, nil
+}
+
+// DeleteObject deletes the object name: for a body, also its copy in
+// the files bucket, where bodies were stored before they had a bucket of
+// their own. It fails with jetstream.ErrObjectNotFound when neither
+// bucket held it.
 func (b *Bus) DeleteObject(ctx context.Context, name string) error {
 	b.recent.remove(name)
-	return b.Files.Delete(ctx, name)
+	err := b.objectStore(name).Delete(ctx, name)
+	if !isBody(name) || err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {
+		return err
+	}
+	legacy := b.Files.Delete(ctx, name)
+	if err == nil && errors.Is(legacy, jetstream.ErrObjectNotFound) {
+		return nil
+	}
+	return legacy
 }

@@ -12,13 +12,14 @@ import (
 	"github.com/polarbridge/polarbridge/core/bus"
 )
 
-// The object store holds record bodies ("records/<key>/<version>") and
-// original files ("files/<sha256>"). Records leave their stream after
-// nats.records_max_age; their objects are collected by GC once no record
-// can still need them. A file shared by several versions is re-stored
-// (its time refreshed) by PutFile when it is older than half the max age,
-// so every object a live record references is younger than twice the max
-// age; dead letters and replays, which can be older, are kept explicitly.
+// The object stores hold record bodies ("records/<key>/<version>", in a
+// bucket of their own) and original files ("files/<sha256>"). Records
+// leave their stream after nats.records_max_age; their objects are
+// collected by GC once no record can still need them. A file shared by
+// several versions is re-stored (its time refreshed) by PutFile when it
+// is older than half the max age, so every object a live record
+// references is younger than twice the max age; dead letters and
+// replays, which can be older, are kept explicitly.
 
 // GCAge is how old an object must be before GC may delete it.
 func GCAge(maxAge time.Duration) time.Duration { return 2*maxAge + 24*time.Hour }
@@ -26,10 +27,7 @@ func GCAge(maxAge time.Duration) time.Duration { return 2*maxAge + 24*time.Hour 
 // GC deletes objects older than olderThan that keep does not name. It
 // returns how many it deleted.
 func GC(ctx context.Context, b *bus.Bus, olderThan time.Duration, keep map[string]bool) (int, error) {
-	objects, err := b.Files.List(ctx)
-	if errors.Is(err, jetstream.ErrNoObjectsFound) {
-		return 0, nil
-	}
+	objects, err := b.ListObjects(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("list objects: %w", err)
 	}
@@ -39,7 +37,7 @@ func GC(ctx context.Context, b *bus.Bus, olderThan time.Duration, keep map[strin
 		if o.Deleted || keep[o.Name] || !o.ModTime.Before(cutoff) {
 			continue
 		}
-		if !strings.HasPrefix(o.Name, "records/") && !strings.HasPrefix(o.Name, "files/") {
+		if !strings.HasPrefix(o.Name, bus.BodyPrefix) && !strings.HasPrefix(o.Name, "files/") {
 			continue
 		}
 		if err := b.DeleteObject(ctx, o.Name); err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) {

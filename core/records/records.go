@@ -293,7 +293,7 @@ func (p *Publisher) message(ctx context.Context, subject string, r *pluginapi.Re
 		msg.Data = body
 		return msg, nil
 	}
-	name := "records/" + r.GetKey() + "/" + r.GetVersion()
+	name := bus.BodyPrefix + r.GetKey() + "/" + r.GetVersion()
 	if err := p.b.PutObjectPaced(ctx, name, body); err != nil {
 		return nil, fmt.Errorf("store body of %s: %w", r.GetKey(), err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
@@ -145,6 +146,33 @@ func TestPutFileRenewsOldFiles(t *testing.T) {
 	n, err = records.GC(ctx, b, 0, map[string]bool{})
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
+}
+
+// GC collects the bodies nothing keeps, in their bucket and in the files
+// bucket, where an older daemon stored them.
+func TestGCCollectsBodies(t *testing.T) {
+	ctx := context.Background()
+	b := testbus.Open(t)
+	rec := testrecords.Exercise("475", "r", time.Date(2026, 5, 4, 6, 0, 0, 0, time.UTC), 10*time.Hour)
+	_, err := records.NewPublisher(b).Publish(ctx, rec)
+	require.NoError(t, err)
+	body := bus.BodyPrefix + rec.GetKey() + "/" + rec.GetVersion()
+	_, err = b.Bodies.GetInfo(ctx, body)
+	require.NoError(t, err, "a 10 h exercise's body is an object")
+	legacy := bus.BodyPrefix + rec.GetKey() + "/older"
+	_, err = b.Files.PutBytes(ctx, legacy, []byte("an older daemon's body"))
+	require.NoError(t, err)
+
+	n, err := records.GC(ctx, b, 0, map[string]bool{body: true})
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	_, err = b.Files.GetInfo(ctx, legacy)
+	assert.ErrorIs(t, err, jetstream.ErrObjectNotFound)
+	n, err = records.GC(ctx, b, 0, map[string]bool{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	_, err = b.Bodies.GetInfo(ctx, body)
+	assert.ErrorIs(t, err, jetstream.ErrObjectNotFound)
 }
 
 // Objects of a replayed dead letter are kept while the replay waits in
