@@ -223,24 +223,24 @@ func (b *Bus) setup(ctx context.Context) error {
 			return fmt.Errorf("set up stream %s: %w", cfg.Name, err)
 		}
 	}
-	var err error
-	b.Files, err = b.EnsureObjectStore(ctx, jetstream.ObjectStoreConfig{
-		Bucket:      FilesBucket,
-		Description: "original FIT/TCX/GPX files",
-		Storage:     jetstream.FileStorage,
-		Replicas:    b.Replicas(),
-	})
-	if err != nil {
-		return fmt.Errorf("set up object store %s: %w", FilesBucket, err)
+	objectStores := []struct {
+		store               *jetstream.ObjectStore
+		bucket, description string
+	}{
+		{&b.Files, FilesBucket, "original FIT/TCX/GPX files"},
+		{&b.Bodies, BodiesBucket, "bodies of records too large to go inline"},
 	}
-	b.Bodies, err = b.EnsureObjectStore(ctx, jetstream.ObjectStoreConfig{
-		Bucket:      BodiesBucket,
-		Description: "bodies of records too large to go inline",
-		Storage:     jetstream.FileStorage,
-		Replicas:    b.Replicas(),
-	})
-	if err != nil {
-		return fmt.Errorf("set up object store %s: %w", BodiesBucket, err)
+	var err error
+	for _, o := range objectStores {
+		*o.store, err = b.EnsureObjectStore(ctx, jetstream.ObjectStoreConfig{
+			Bucket:      o.bucket,
+			Description: o.description,
+			Storage:     jetstream.FileStorage,
+			Replicas:    b.Replicas(),
+		})
+		if err != nil {
+			return fmt.Errorf("set up object store %s: %w", o.bucket, err)
+		}
 	}
 	b.Versions, err = b.EnsureKV(ctx, jetstream.KeyValueConfig{
 		Bucket:      VersionsBucket,

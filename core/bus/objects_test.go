@@ -15,17 +15,27 @@ import (
 	"github.com/polarbridge/polarbridge/core/bus"
 )
 
+// openAndAttach opens a bus and attaches a second one to it, as a CLI
+// command does: the second reads objects from the store, not from the
+// first one's memory.
+func openAndAttach(t *testing.T) (b, other *bus.Bus) {
+	t.Helper()
+	dir := t.TempDir()
+	b, err := bus.Open(context.Background(), options(dir))
+	require.NoError(t, err)
+	t.Cleanup(b.Close)
+	other, err = bus.Attach(context.Background(), options(dir))
+	require.NoError(t, err)
+	t.Cleanup(other.Close)
+	return b, other
+}
+
 // An object reads back the same whoever wrote it: the writer from its
 // memory, another process (here an attached bus) from the store.
 func TestObjectsReadBack(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	b, err := bus.Open(ctx, options(dir))
-	require.NoError(t, err)
-	defer b.Close()
-	other, err := bus.Attach(ctx, options(dir))
-	require.NoError(t, err)
-	defer other.Close()
+	b, other := openAndAttach(t)
+	var err error
 
 	// Over 8 MiB in all, so the first ones are read from the store.
 	var names []string
@@ -68,13 +78,8 @@ func TestObjectsReadBack(t *testing.T) {
 // bucket, as before bodies had one, is still read, listed and deleted.
 func TestObjectsBuckets(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	b, err := bus.Open(ctx, options(dir))
-	require.NoError(t, err)
-	defer b.Close()
-	other, err := bus.Attach(ctx, options(dir))
-	require.NoError(t, err)
-	defer other.Close()
+	b, other := openAndAttach(t)
+	var err error
 
 	body, file := bus.BodyPrefix+"exercise.475.r/v2", "files/ab12"
 	require.NoError(t, b.PutObjectPaced(ctx, body, []byte("body")))
