@@ -54,8 +54,8 @@ func (b *Bus) EnsureKV(ctx context.Context, cfg jetstream.KeyValueConfig) (jetst
 // for its effect on the embedded server's block size. The server sizes
 // the blocks of a stream with such a limit at 4 MB, not 8, and keeps the
 // block it is writing in memory: a backlog of 200 exercises peaked at
-// 157 MiB with 8 MB blocks for both object stores and 128 MiB with 4 MB
-// (docs/performance.md). A stream created by an earlier version gets the
+// 156-158 MiB with 8 MB blocks for both object stores and 130-132 MiB
+// with 4 MB (docs/performance.md). A stream created by an earlier version gets the
 // limit now and the smaller blocks from the server's next start.
 func (b *Bus) EnsureObjectStore(ctx context.Context, cfg jetstream.ObjectStoreConfig) (jetstream.ObjectStore, error) {
 	if _, err := b.EnsureStream(ctx, objectStoreStream(cfg)); err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"io/fs"
-
 	"os"
 	"path/filepath"
 	"strings"
